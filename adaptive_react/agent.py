@@ -1,0 +1,63 @@
+"""The public constructor: a compiled adaptive agent with the caller's model and persistence."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.tools import BaseTool
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.pregel import Pregel
+from langgraph.store.base import BaseStore
+
+from .graph import RECURSION_LIMIT, make_builder
+from .state import Context
+
+MAX_STEPS_LIMIT = 30
+
+
+def create_adaptive_agent(
+    model: str | BaseChatModel = "local",
+    tools: Sequence[BaseTool] | None = None,
+    checkpointer: BaseCheckpointSaver[Any] | None = None,
+    store: BaseStore | None = None,
+    max_steps: int = 8,
+    *,
+    namespace: str = "default",
+    allow_python: bool = True,
+    require_approval: bool = False,
+    **context: Any,
+) -> Pregel[Any, Any, Any, Any]:
+    """Compile the adaptive react loop with a model, tools and persistence.
+
+    The returned graph carries a default ``Context`` built from these arguments, so callers can
+    ``invoke`` it without passing ``context=``; passing one still overrides everything.
+
+    Raises:
+        ValueError: On an out-of-range step budget or an invalid namespace.
+    """
+    if not 1 <= max_steps <= MAX_STEPS_LIMIT:
+        raise ValueError(f"max_steps must be between 1 and {MAX_STEPS_LIMIT}, got {max_steps}")
+    if not namespace or "." in namespace:
+        raise ValueError(f"namespace must be non-empty and contain no dots, got {namespace!r}")
+    default_context = Context(model=model, max_steps=max_steps, namespace=namespace,
+                              allow_python=allow_python, require_approval=require_approval,
+                              **context)
+    compiled = make_builder(tools or (), allow_python=allow_python).compile(
+        checkpointer=checkpointer, store=store, name="adaptive-react"
+    )
+    return _with_default_context(compiled, default_context)
+
+
+def _with_default_context(compiled: Pregel[Any, Any, Any, Any], ctx: Context) -> Pregel[Any, Any, Any, Any]:
+    compiled = compiled.with_config(recursion_limit=RECURSION_LIMIT)
+    for name in ("invoke", "ainvoke", "stream", "astream"):
+        original = getattr(compiled, name)
+
+        def bound(*args: Any, __orig: Any = original, **kwargs: Any) -> Any:
+            kwargs.setdefault("context", ctx)
+            return __orig(*args, **kwargs)
+
+        setattr(compiled, name, bound)
+    return compiled

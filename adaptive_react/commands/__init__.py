@@ -1,0 +1,6 @@
+"""CLI subcommands; each module exposes ``register(subparsers)``.
+
+The CLI imports them by name from ``COMMANDS`` so a new command is one module and one line.
+"""
+
+COMMANDS = ["run"]

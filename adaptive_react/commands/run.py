@@ -1,0 +1,151 @@
+"""``adaptive-react run``: one request end to end, with live progress and a saved deliverable."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import uuid
+from pathlib import Path
+from typing import Any
+
+from langgraph.types import Command
+from rich.console import Console
+from rich.prompt import Confirm
+
+from ..agent import MAX_STEPS_LIMIT, create_adaptive_agent
+from ..persistence import default_db_path, open_persistence
+
+EXIT_OK, EXIT_UNSOLVED, EXIT_CONFIG = 0, 1, 2
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add the ``run`` command."""
+    p = sub.add_parser("run", help="run one request through the adaptive loop")
+    p.add_argument("request", nargs="?", default="", help="what you want (omit to resume --thread)")
+    p.add_argument("--model", default=None, help="local | local-small | provider:model | base URL")
+    p.add_argument("--max-steps", type=int, default=8)
+    p.add_argument("--thread", default=None, help="thread id: resume it, or continue it")
+    p.add_argument("--db", default=None, help=f"SQLite path or postgresql:// URL "
+                   f"(default {default_db_path()})")
+    p.add_argument("--namespace", default="default", help="whose learned strategies to use")
+    p.add_argument("--json", action="store_true", help="print a machine-readable result")
+    p.add_argument("--out", default=None, help="folder for the deliverable and produced files")
+    p.add_argument("--approve", action="store_true", help="ask before any code runs")
+    p.add_argument("--no-python", action="store_true", help="turn the python tool off")
+    p.add_argument("--file", action="append", default=[], help="attach an input document")
+    p.set_defaults(handler=run_command)
+
+
+def _resolve_model(arg: str | None) -> Any:
+    from ..llm import ModelSettings
+
+    # Flags win, then the documented config file, then ADAPTIVE_REACT_* variables.
+    settings = ModelSettings.load(model=arg)
+    return settings.default_spec()
+
+
+def _describe(event: dict[str, Any]) -> str | None:
+    kind = event.get("event")
+    if kind == "intent":
+        crit = ", ".join(f"{c['kind']}={c['value']}" for c in event.get("criteria", []))
+        return f"[bold]intent[/] {event['data_type']} as {event['format']}" + (f" ({crit})" if crit else "")
+    if kind == "action_start":
+        return f"[bold]step {event['step']}[/] {event['template']} via {event['source'] or 'model'}"
+    if kind == "action_result":
+        status = "[green]ran[/]" if event["success"] else f"[red]failed[/] {event.get('error') or ''}"
+        return f"  action {status} ({event['chars']} chars)"
+    if kind == "validation":
+        mark = "[green]valid[/]" if event["success"] else "[yellow]not valid[/]"
+        issues = "; ".join(event.get("issues") or [])
+        return f"  validation {mark} score {event['score']:.2f}" + (f": {issues}" if issues else "")
+    if kind == "lesson":
+        return f"  lesson: {event['lesson']}"
+    if kind == "error":
+        return f"[red]error[/] {event['message']}"
+    return None
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """Run (or resume) one request; print progress to stderr and the result to stdout."""
+    console = Console(stderr=True)
+    if not 1 <= args.max_steps <= MAX_STEPS_LIMIT:
+        console.print(f"[red]--max-steps must be between 1 and {MAX_STEPS_LIMIT}[/]")
+        return EXIT_CONFIG
+    from ..llm import ModelConfigError
+
+    thread = args.thread or f"run-{uuid.uuid4().hex[:12]}"
+    config = {"configurable": {"thread_id": thread}}
+    out_dir = Path(args.out) if args.out else Path.cwd() / "runs" / thread
+    try:
+        model = _resolve_model(args.model)
+        with open_persistence(args.db) as (saver, store):
+            agent = create_adaptive_agent(
+                model, checkpointer=saver, store=store, max_steps=args.max_steps,
+                namespace=args.namespace, allow_python=not args.no_python,
+                require_approval=args.approve, output_dir=str(out_dir),
+            )
+            snapshot = agent.get_state(config)
+            if snapshot.next and not args.request:
+                payload: Any = None  # resume an interrupted or crashed run where it stopped
+                console.print(f"resuming thread {thread} at {', '.join(snapshot.next)}")
+            elif not args.request:
+                console.print("[red]give a request, or --thread of a run to resume[/]")
+                return EXIT_CONFIG
+            else:
+                payload = {"request": args.request,
+                           "files": [str(Path(f).resolve()) for f in args.file]}
+            while True:
+                interrupted = None
+                for mode, chunk in agent.stream(payload, config, stream_mode=["custom", "updates"]):
+                    if mode == "custom" and not args.json:
+                        line = _describe(chunk)
+                        if line:
+                            console.print(line)
+                    elif mode == "updates" and "__interrupt__" in chunk:
+                        interrupted = chunk["__interrupt__"][0].value
+                if interrupted is None:
+                    break
+                payload = Command(resume=_ask(console, interrupted, args.json))
+            state = agent.get_state(config).values
+    except ModelConfigError as exc:
+        console.print(f"[red]model not usable:[/] {exc}")
+        return EXIT_CONFIG
+    result = _result(state, thread)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "deliverable.txt").write_text(result["deliverable"] + "\n", encoding="utf-8")
+    (out_dir / "result.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        console.print(result["final_message"])
+        print(result["deliverable"])
+        console.print(f"saved to {out_dir}")
+    return EXIT_OK if result["success"] else EXIT_UNSOLVED
+
+
+def _ask(console: Console, question: Any, json_mode: bool) -> bool:
+    if json_mode or not sys.stdin.isatty():
+        console.print("[yellow]approval needed but no terminal to ask: declined[/]")
+        return False
+    console.print("[bold]The agent wants to run this program:[/]")
+    console.print(question.get("code", ""), markup=False)
+    return Confirm.ask("Run it?", console=console, default=False)
+
+
+def _result(state: dict[str, Any], thread: str) -> dict[str, Any]:
+    """The documented machine-readable result (see README, "JSON result")."""
+    validation = state.get("validation")
+    return {
+        "thread_id": thread,
+        "request": state.get("request", ""),
+        "success": bool(state.get("success")),
+        "deliverable": state.get("deliverable", ""),
+        "final_message": state.get("final_message", ""),
+        "files": list(state.get("files_out") or []),
+        "steps": [s.model_dump(mode="json") for s in state.get("steps", [])],
+        "validation": validation.model_dump(mode="json") if validation else None,
+        "lessons": list(state.get("lessons", [])),
+        "model_calls": state.get("model_calls", 0),
+        "intent": state["intent"].model_dump(mode="json") if state.get("intent") else None,
+    }

@@ -1,0 +1,69 @@
+"""Checkpointer and store selection for the CLI and servers: SQLite by default.
+
+``--db`` takes a file path (SQLite) or a ``postgresql://`` URL. The default SQLite file lives
+under the user's data directory so runs resume and learning persists across processes.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.store.base import BaseStore
+
+DEFAULT_DB_ENV = "ADAPTIVE_REACT_DB"
+
+
+def default_db_path() -> Path:
+    """``$ADAPTIVE_REACT_DB``, else ``$XDG_DATA_HOME/adaptive-react/adaptive-react.sqlite``."""
+    if os.environ.get(DEFAULT_DB_ENV):
+        return Path(os.environ[DEFAULT_DB_ENV])
+    base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return base / "adaptive-react" / "adaptive-react.sqlite"
+
+
+def is_postgres(db: str) -> bool:
+    """Whether ``db`` names a PostgreSQL database."""
+    return db.startswith(("postgresql://", "postgres://"))
+
+
+def _sqlite_connection(path: Path) -> sqlite3.Connection:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None, timeout=30)
+    # WAL lets readers and one writer proceed together; busy_timeout makes writers queue
+    # instead of failing with "database is locked" when several runs share the file.
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA busy_timeout=30000")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    return conn
+
+
+@contextmanager
+def open_persistence(db: str | None = None) -> Iterator[tuple[BaseCheckpointSaver[Any], BaseStore]]:
+    """Open a checkpointer and a store on one database; both are set up and closed here."""
+    target = db or str(default_db_path())
+    if is_postgres(target):
+        from .postgres import open_postgres
+
+        with open_postgres(target) as pair:
+            yield pair
+        return
+    from langgraph.checkpoint.sqlite import SqliteSaver
+    from langgraph.store.sqlite import SqliteStore
+
+    saver_conn = _sqlite_connection(Path(target))
+    store_conn = _sqlite_connection(Path(target))
+    try:
+        saver = SqliteSaver(saver_conn)
+        saver.setup()
+        store = SqliteStore(store_conn)
+        store.setup()
+        yield saver, store
+    finally:
+        saver_conn.close()
+        store_conn.close()

@@ -1,0 +1,58 @@
+"""The adaptive react loop as a LangGraph state machine.
+
+``builder`` is uncompiled so each caller chooses persistence (tests, the CLI and Studio each
+bring their own); ``graph`` is compiled without a checkpointer for the LangGraph server.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from langchain_core.tools import BaseTool
+from langgraph.graph import START, StateGraph
+
+from ..nodes import (
+    as_node,
+    intent_analyze,
+    learn,
+    make_act,
+    make_plan_select,
+    observe,
+    refine_decide,
+    validate,
+)
+from ..state import Context, InputState, OutputState, ReactState
+from ..tools import ToolBox
+from .routing import keep_refining, request_is_actionable
+
+# Six nodes per step plus intent analysis: enough for a 30-step budget, which Context caps.
+RECURSION_LIMIT = 200
+
+
+def make_builder(
+    tools: Sequence[BaseTool] = (), *, allow_python: bool = True
+) -> StateGraph[ReactState, Context, InputState, OutputState]:
+    """The react loop, uncompiled, with the given user tools added to the built-ins."""
+    toolbox = ToolBox(tools, allow_python=allow_python)
+    b = StateGraph(ReactState, context_schema=Context, input_schema=InputState,
+                   output_schema=OutputState)
+    b.add_node("intent_analyze", as_node(intent_analyze))
+    b.add_node("plan_select", as_node(make_plan_select(toolbox)))
+    b.add_node("act", as_node(make_act(toolbox)))
+    b.add_node("observe", as_node(observe))
+    b.add_node("validate", as_node(validate))
+    b.add_node("learn", as_node(learn))
+    b.add_node("refine_decide", as_node(refine_decide))
+    b.add_edge(START, "intent_analyze")
+    b.add_conditional_edges("intent_analyze", request_is_actionable)
+    b.add_edge("plan_select", "act")
+    b.add_edge("act", "observe")
+    b.add_edge("observe", "validate")
+    b.add_edge("validate", "learn")
+    b.add_edge("learn", "refine_decide")
+    b.add_conditional_edges("refine_decide", keep_refining)
+    return b
+
+
+builder = make_builder()
+graph = builder.compile(name="adaptive-react").with_config(recursion_limit=RECURSION_LIMIT)

@@ -1,0 +1,57 @@
+"""Progress tracking: what was achieved, what failed and why, and whether to go on."""
+
+from __future__ import annotations
+
+from ..state.models import Decision, FailedAttempt, Progress, Validation
+
+
+def update_progress(
+    progress: Progress, *, step: int, template: str, validation: Validation
+) -> Progress:
+    """Fold one validated attempt into the run's progress."""
+    p = progress.model_copy(deep=True)
+    if validation.overall_success:
+        p.completed.append(f"step {step}: {template} delivered validated content")
+        p.percent = 100.0
+    else:
+        reason = "; ".join(validation.issues[:2]) or "validation failed"
+        p.failed.append(FailedAttempt(step=step, template=template, reason=reason))
+        passed = [c for c in validation.criteria if c.passed]
+        if passed:
+            p.partial.append(
+                f"step {step}: {template} met "
+                + ", ".join(c.criterion.kind.value for c in passed)
+            )
+        p.percent = max(p.percent, round(validation.quality_score * 100 * 0.9, 1))
+    p.best_score = max(p.best_score, validation.quality_score)
+    return p
+
+
+def is_stagnating(progress: Progress) -> bool:
+    """The same template failed twice in a row for the same reason."""
+    if len(progress.failed) < 2:
+        return False
+    a, b = progress.failed[-2:]
+    return a.template == b.template and a.reason == b.reason
+
+
+def should_continue(
+    progress: Progress, validation: Validation, *, step: int, max_steps: int, untried: list[str]
+) -> Decision:
+    """Stop on validated success, on the budget, or when nothing new is left to try."""
+    if validation.overall_success:
+        return Decision(action="stop", reason="the deliverable passed validation")
+    if step >= max_steps:
+        return Decision(action="stop", reason=f"the step budget ({max_steps}) is used up")
+    recent = progress.failed[-3:]
+    if len(recent) == 3 and len({f.reason for f in recent}) == 1 and not untried:
+        return Decision(
+            action="stop", reason="three attempts failed the same way and no new approach is left"
+        )
+    guidance = list(validation.suggestions[:4])
+    if is_stagnating(progress):
+        guidance.append(
+            f"'{progress.failed[-1].template}' failed twice the same way; use a different approach."
+        )
+    return Decision(action="continue", reason="the deliverable has not passed validation yet",
+                    guidance=guidance)

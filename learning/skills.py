@@ -1,0 +1,123 @@
+"""Skill library: validated programs, with the request's values lifted into parameters.
+
+A program that produced a validated deliverable for "the first 30 primes" is stored with the
+literal 30 replaced by a parameter; "the first 45 primes" then re-runs it with 45, without
+generating code. Skills are written only from validated outcomes and re-validated on use.
+"""
+
+from __future__ import annotations
+
+import ast
+import time
+from typing import Any
+
+from langgraph.store.base import BaseStore
+from pydantic import BaseModel, Field
+
+from ..analysis import extract_parameters
+from ..state.models import ActionSelection, Intent
+from .patterns import pattern_key
+from .store_io import adelete, aget, aput
+
+ROOT = "adaptive_react"
+SKILL_TEMPLATE = "skill:python"
+
+
+class Skill(BaseModel):
+    """A verified program for one request pattern."""
+
+    pattern: str
+    code: str = Field(description="The program with request values replaced by parameters.")
+    parameters: dict[str, Any] = Field(default_factory=dict)
+    uses: int = 0
+    failures: int = 0
+    created: float = Field(default_factory=time.time)
+    source_request: str = ""
+
+
+def _ns(namespace: str) -> tuple[str, ...]:
+    return (ROOT, namespace, "skills")
+
+
+class _Lift(ast.NodeTransformer):
+    def __init__(self, values: dict[int, str]):
+        self.values = values
+        self.lifted: set[str] = set()
+
+    def visit_Constant(self, node: ast.Constant) -> ast.AST:  # noqa: N802 - ast API
+        if type(node.value) is int and node.value in self.values:
+            name = self.values[node.value]
+            self.lifted.add(name)
+            return ast.copy_location(ast.Name(id=name, ctx=ast.Load()), node)
+        return node
+
+
+def lift_parameters(code: str, params: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
+    """Replace integer literals equal to a request value with a parameter name.
+
+    Returns None when the program does not parse or no value could be lifted (a program that
+    hard-codes nothing of the request cannot be reused for other values).
+    """
+    ints = {v: f"P_{k.upper()}" for k, v in params.items() if type(v) is int and v > 2}
+    if not ints:
+        return None
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return None
+    lifter = _Lift(ints)
+    tree = ast.fix_missing_locations(lifter.visit(tree))
+    if not lifter.lifted:
+        return None
+    used = {k: v for k, v in params.items() if f"P_{k.upper()}" in lifter.lifted}
+    return ast.unparse(tree), used
+
+
+def bind_parameters(code: str, params: dict[str, Any]) -> str:
+    """Prefix the lifted program with this request's parameter values."""
+    header = "\n".join(f"P_{k.upper()} = {v!r}" for k, v in sorted(params.items()))
+    return f"{header}\n{code}"
+
+
+async def save_skill(
+    store: BaseStore, namespace: str, pattern: str, code: str, request: str
+) -> Skill | None:
+    """Store a validated program as the pattern's skill, if its values can be lifted."""
+    lifted = lift_parameters(code, extract_parameters(request))
+    if lifted is None:
+        return None
+    body, params = lifted
+    skill = Skill(pattern=pattern, code=body, parameters=params, source_request=request[:500])
+    await aput(store, _ns(namespace), pattern_key(pattern), skill.model_dump())
+    return skill
+
+
+async def load_skill(store: BaseStore, namespace: str, pattern: str) -> Skill | None:
+    """The pattern's skill, if any."""
+    item = await aget(store, _ns(namespace), pattern_key(pattern))
+    return Skill.model_validate(item.value) if item else None
+
+
+async def forget_skill(store: BaseStore, namespace: str, pattern: str) -> None:
+    """Drop a skill whose output failed validation, so it is not used again."""
+    await adelete(store, _ns(namespace), pattern_key(pattern))
+
+
+async def skill_action(
+    store: BaseStore, namespace: str, pattern: str, request: str, intent: Intent
+) -> ActionSelection | None:
+    """A python action running the pattern's skill with this request's values."""
+    skill = await load_skill(store, namespace, pattern)
+    if skill is None:
+        return None
+    values = extract_parameters(request)
+    if not set(skill.parameters) <= set(values):
+        return None
+    bound = {k: values[k] for k in skill.parameters}
+    return ActionSelection(
+        tool="python",
+        parameters={"code": bind_parameters(skill.code, bound)},
+        rationale=f"verified skill for this kind of request, with {bound}",
+        strategy_id=f"skill:{pattern_key(pattern)}",
+        template=SKILL_TEMPLATE,
+    )

@@ -1,0 +1,94 @@
+"""Plumbing shared by the nodes: one coroutine per node, usable from sync and async callers.
+
+Each node is written once as a coroutine (so it can use the store's and model's async APIs
+under an async server) and wrapped so ``graph.invoke`` runs it too: on a private event loop,
+or on a helper thread when the caller is itself inside a running loop (a notebook).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextvars
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.runnables import RunnableConfig, RunnableLambda
+from langgraph.config import get_stream_writer
+from langgraph.runtime import Runtime, get_runtime
+from langgraph.store.base import BaseStore
+from langgraph.store.memory import InMemoryStore
+
+from ..learning.strategies import StrategyStore
+from ..llm import load_chat_model
+from ..state.context import Context
+
+NodeFn = Callable[[Any, Runtime[Context]], Awaitable[dict[str, Any]]]
+
+_FALLBACK_STORE = InMemoryStore()
+
+
+def _run_sync(coro: Coroutine[Any, Any, dict[str, Any]]) -> dict[str, Any]:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    ctx = contextvars.copy_context()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(ctx.run, asyncio.run, coro).result()
+
+
+def as_node(fn: NodeFn) -> RunnableLambda[Any, dict[str, Any]]:
+    """Wrap a node coroutine so the graph can run it sync or async."""
+
+    def sync(state: Any, config: RunnableConfig) -> dict[str, Any]:
+        return _run_sync(fn(state, get_runtime()))
+
+    async def run_async(state: Any, config: RunnableConfig) -> dict[str, Any]:
+        return await fn(state, get_runtime())
+
+    return RunnableLambda(sync, afunc=run_async, name=fn.__name__)
+
+
+def context_of(runtime: Runtime[Context]) -> Context:
+    """The run's context; a default one when a caller passed none (e.g. through LangServe)."""
+    ctx = runtime.context
+    if ctx is None:
+        return Context()
+    if isinstance(ctx, dict):
+        return Context(**ctx)
+    return ctx
+
+
+def store_of(runtime: Runtime[Context]) -> BaseStore:
+    """The run's store; a process-local memory store when the graph was compiled without one."""
+    return runtime.store if runtime.store is not None else _FALLBACK_STORE
+
+
+def strategies_of(runtime: Runtime[Context]) -> StrategyStore:
+    """The strategy store for this run's namespace."""
+    ctx = context_of(runtime)
+    return StrategyStore(store_of(runtime), ctx.namespace, ctx.shared_namespace)
+
+
+def model_of(runtime: Runtime[Context], temperature: float | None = None) -> BaseChatModel:
+    """The run's chat model, at the requested temperature when it can be set per call."""
+    ctx = context_of(runtime)
+    temp = ctx.temperature if temperature is None else temperature
+    model = load_chat_model(ctx.model, temperature=temp)
+    if not isinstance(ctx.model, str) and temperature is not None and "temperature" in type(
+        model
+    ).model_fields:
+        # An object from Python keeps its own settings except the temperature of a retry.
+        return model.model_copy(update={"temperature": temp})
+    return model
+
+
+def emit(kind: str, **data: Any) -> None:
+    """A custom stream event; a no-op outside a streaming run."""
+    try:
+        writer = get_stream_writer()
+    except Exception:  # noqa: BLE001 - outside a graph run there is no writer
+        return
+    writer({"event": kind, **data})

@@ -1,0 +1,120 @@
+"""act: run the selected action; any failure becomes a failed ActionResult, never a crash."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from langchain_core.messages import HumanMessage, SystemMessage
+from langgraph.config import get_config
+from langgraph.runtime import Runtime
+from langgraph.types import interrupt
+
+from ..prompts import render, templates
+from ..state import ActionResult, ActionSelection, Context, DataType, ReactState
+from ..tools import SandboxLimits, ToolBox, run_python
+from ._common import context_of, emit, model_of
+
+MAX_CONTENT_CHARS = 200_000
+TOOL_TIMEOUT_S = 60.0
+
+
+def output_dir(ctx: Context) -> Path:
+    """Where files a run produces are kept: the configured folder or one per thread."""
+    if ctx.output_dir:
+        path = Path(ctx.output_dir)
+    else:
+        thread = str(get_config().get("configurable", {}).get("thread_id") or "no-thread")
+        safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in thread)[:80]
+        path = Path(tempfile.gettempdir()) / "adaptive-react" / safe
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _approved(answer: Any) -> bool:
+    if isinstance(answer, dict):
+        answer = answer.get("approve", answer.get("approved", False))
+    if isinstance(answer, str):
+        return answer.strip().lower() in {"y", "yes", "approve", "ok", "true"}
+    return bool(answer)
+
+
+async def _run_python(sel: ActionSelection, state: ReactState, ctx: Context) -> ActionResult:
+    code = str(sel.parameters.get("code", ""))
+    if ctx.require_approval:
+        answer = interrupt({"kind": "approve_code", "tool": "python", "code": code,
+                            "question": "Run this program? (yes/no)"})
+        if not _approved(answer):
+            return ActionResult(tool="python", success=False, error="a human declined to run it")
+    limits = SandboxLimits(timeout_s=ctx.python_timeout_s)
+    res = await asyncio.to_thread(run_python, code, limits=limits, input_files=state.files)
+    files: list[str] = []
+    if res.files and state.intent and state.intent.data_type == DataType.DOCUMENT:
+        dest = output_dir(ctx)
+        for f in res.files:
+            target = dest / Path(f).name
+            shutil.copy(f, target)
+            files.append(str(target))
+    shutil.rmtree(res.workdir, ignore_errors=True)
+    content = res.stdout.strip()
+    if not res.ok:
+        content = content[-2000:]
+    return ActionResult(tool="python", success=res.ok, content=content, files=files,
+                        error=res.error, duration_s=res.duration_s, truncated=res.truncated)
+
+
+async def _run_ai(sel: ActionSelection, state: ReactState, runtime: Runtime[Context]) -> ActionResult:
+    ctx = context_of(runtime)
+    wants_data = bool(state.intent and state.intent.data_type in (DataType.NUMBERS, DataType.TABLE))
+    messages = [
+        SystemMessage(render(templates.AI_PROCESS_SYSTEM, wants_data=wants_data)),
+        HumanMessage(render(templates.AI_PROCESS_USER,
+                            prompt=str(sel.parameters.get("prompt") or state.request),
+                            requirements=state.guidance)),
+    ]
+    temperature = ctx.retry_temperature if state.step > 0 else ctx.temperature
+    reply = await model_of(runtime, temperature).ainvoke(messages)
+    content = reply.content if isinstance(reply.content, str) else str(reply.content)
+    return ActionResult(tool="ai_process", success=True, content=content.strip(), model_calls=1)
+
+
+def make_act(toolbox: ToolBox):  # type: ignore[no-untyped-def]
+    """act bound to the graph's tools."""
+
+    async def act(state: ReactState, runtime: Runtime[Context]) -> dict[str, Any]:
+        """Run the one selected action and report what it produced."""
+        sel = state.selection
+        assert sel is not None, "act runs after plan_select"
+        ctx = context_of(runtime)
+        start = time.monotonic()
+        try:
+            if sel.tool == "python":
+                if not (ctx.allow_python and toolbox.allow_python):
+                    raise PermissionError("the python tool is turned off for this run")
+                result = await _run_python(sel, state, ctx)
+            elif sel.tool == "ai_process":
+                result = await _run_ai(sel, state, runtime)
+            elif sel.tool in toolbox.user_tools:
+                tool = toolbox.user_tools[sel.tool]
+                out = await asyncio.wait_for(tool.ainvoke(sel.parameters), TOOL_TIMEOUT_S)
+                result = ActionResult(tool=sel.tool, success=True, content=str(out))
+            else:
+                raise LookupError(f"unknown tool {sel.tool!r}")
+        except Exception as exc:  # noqa: BLE001 - a failed action is data for the next step
+            if type(exc).__name__ in {"GraphInterrupt", "ModelConfigError"}:
+                raise
+            result = ActionResult(tool=sel.tool, success=False,
+                                  error=f"{type(exc).__name__}: {exc}"[:1000])
+        if len(result.content) > MAX_CONTENT_CHARS:
+            result = result.model_copy(update={
+                "content": result.content[:MAX_CONTENT_CHARS], "truncated": True})
+        result = result.model_copy(update={"duration_s": time.monotonic() - start})
+        emit("action_result", step=state.step + 1, tool=sel.tool, success=result.success,
+             error=result.error, chars=len(result.content), files=result.files)
+        return {"result": result, "step": state.step + 1, "model_calls": result.model_calls}
+
+    return act

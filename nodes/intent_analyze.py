@@ -1,0 +1,79 @@
+"""intent_analyze: understand what the user wants before choosing any action."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langchain_core.messages import HumanMessage, SystemMessage
+from langgraph.runtime import Runtime
+
+from ..analysis import merge_intents, rules_intent
+from ..learning.patterns import request_pattern
+from ..llm import ainvoke_structured
+from ..prompts import elements, render, templates
+from ..state import Context, Decision, Intent, ReactState
+from ._common import emit, model_of
+
+MAX_REQUEST_CHARS = 20_000
+
+
+def request_text(state: ReactState) -> str:
+    """The request: the explicit field, else the last human message."""
+    if state.request.strip():
+        return state.request.strip()
+    for msg in reversed(state.messages):
+        if msg.type == "human" and isinstance(msg.content, str) and msg.content.strip():
+            return msg.content.strip()
+    return ""
+
+
+def request_problem(request: str) -> str | None:
+    """Why a request cannot be worked on, or None when it can."""
+    if not request:
+        return "The request is empty: say what you want, e.g. 'List the first 25 prime numbers'."
+    if len(request) > MAX_REQUEST_CHARS:
+        return (
+            f"The request is {len(request)} characters long; the limit is {MAX_REQUEST_CHARS}. "
+            "Attach long material as a file instead of pasting it."
+        )
+    if "\x00" in request or sum(not (c.isprintable() or c.isspace()) for c in request) > 10:
+        return "The request contains binary data; send text."
+    return None
+
+
+async def intent_analyze(state: ReactState, runtime: Runtime[Context]) -> dict[str, Any]:
+    """Rules read the request first; the model refines; checkable criteria are never lost."""
+    request = request_text(state)
+    problem = request_problem(request)
+    if problem:
+        emit("error", message=problem)
+        return {
+            "request": request[:200],
+            "final_message": problem,
+            "decision": Decision(action="stop", reason=problem),
+        }
+    rules = rules_intent(request)
+    messages = [
+        SystemMessage(templates.INTENT_SYSTEM),
+        HumanMessage(
+            render(
+                templates.INTENT_USER,
+                request=request,
+                rules_reading=elements.user_intent(rules),
+            )
+        ),
+    ]
+    outcome = await ainvoke_structured(model_of(runtime), Intent, messages)
+    model_intent = outcome.value if isinstance(outcome.value, Intent) else None
+    intent = merge_intents(model_intent, rules)
+    pattern = request_pattern(intent)
+    emit("intent", data_type=intent.data_type.value, format=intent.expected_format.value,
+         criteria=[c.model_dump(mode="json") for c in intent.success_criteria], pattern=pattern)
+    return {
+        "request": request,
+        "intent": intent,
+        "pattern": pattern,
+        "model_calls": outcome.calls,
+        "scratch": {**state.scratch, "intent_errors": outcome.errors},
+    }
+

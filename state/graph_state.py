@@ -1,0 +1,69 @@
+"""The graph's state schemas: narrow input, full working state, narrow output.
+
+Dataclasses rather than TypedDicts so defaults survive (a TypedDict silently drops them).
+Only the run's own working memory lives here; what outlives a run lives in the store.
+"""
+
+from __future__ import annotations
+
+import operator
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from langchain_core.messages import AnyMessage
+from langgraph.graph.message import add_messages
+
+from .models import (
+    ActionResult,
+    ActionSelection,
+    Decision,
+    Intent,
+    Observation,
+    Progress,
+    StepRecord,
+    Validation,
+)
+
+
+@dataclass(kw_only=True)
+class InputState:
+    """What a caller passes in: the request, optionally with prior messages and files."""
+
+    request: str = ""
+    messages: Annotated[list[AnyMessage], add_messages] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+
+
+@dataclass(kw_only=True)
+class OutputState:
+    """What a caller gets back."""
+
+    deliverable: str = ""
+    success: bool = False
+    validation: Validation | None = None
+    steps: Annotated[list[StepRecord], operator.add] = field(default_factory=list)
+    lessons: Annotated[list[str], operator.add] = field(default_factory=list)
+    final_message: str = ""
+    files_out: list[str] = field(default_factory=list)
+    model_calls: Annotated[int, operator.add] = 0
+
+
+@dataclass(kw_only=True)
+class ReactState(InputState, OutputState):
+    """The react loop's working state."""
+
+    intent: Intent | None = None
+    selection: ActionSelection | None = None
+    result: ActionResult | None = None
+    observation: Observation | None = None
+    decision: Decision | None = None
+    progress: Progress = field(default_factory=Progress)
+    failed_templates: Annotated[list[str], operator.add] = field(default_factory=list)
+    guidance: list[str] = field(default_factory=list)
+    step: int = 0
+    best_content: str = ""
+    best_score: float = -1.0
+    request_id: str = ""
+    pattern: str = ""
+    skill_tried: bool = False
+    scratch: dict[str, Any] = field(default_factory=dict)
