@@ -1,0 +1,155 @@
+"""Exact answers for the arithmetic a request states, computed without ``eval``.
+
+When the user asks "what is 17 times 23" the validator should know the answer is 391
+rather than trust whichever number the model printed. Only literal arithmetic is evaluated:
+the tree is walked node by node and anything that is not a number or an operator is refused.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import operator
+import re
+from collections.abc import Callable
+from typing import Any
+
+from ._text import Number
+
+_BIN_OPS: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.FloorDiv: operator.floordiv,
+    ast.Mod: operator.mod,
+    ast.Pow: operator.pow,
+}
+# Guards against "9 ** 9 ** 9"-style requests freezing the loop.
+_MAX_EXPONENT = 10_000
+_MAX_MAGNITUDE = 10**400
+
+# Spoken operators, longest first so "multiplied by" wins over "by".
+_WORD_OPS = [
+    (r"\bto the power of\b|\braised to(?: the power of)?\b|\^", " ** "),
+    (r"\bmultiplied by\b|\btimes\b|×|(?<=\d)\s*x\s*(?=\d)", " * "),
+    (r"\bdivided by\b|÷", " / "),
+    (r"\bplus\b|\badded to\b", " + "),
+    (r"\bminus\b", " - "),
+    (r"\bmod(?:ulo)?\b", " % "),
+    (r"\bsquared\b", " ** 2 "),
+    (r"\bcubed\b", " ** 3 "),
+]
+_EXPR_RE = re.compile(r"[-+(]*\s*\d[\d.\s+\-*/%()]*")
+_HAS_OP_RE = re.compile(r"\d\s*\)*\s*(?:\*\*|//|[-+*/%])\s*\(*\s*-?\d")
+
+
+def safe_eval(expression: str) -> Number | None:
+    """Evaluate literal arithmetic; None for anything else or for results out of bounds."""
+    try:
+        tree = ast.parse(expression.strip(), mode="eval")
+        value = _eval(tree.body)
+    except (SyntaxError, ValueError, ZeroDivisionError, OverflowError, TypeError):
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    return value
+
+
+def _eval(node: ast.AST) -> Number:
+    if isinstance(node, ast.Constant) and isinstance(node.value, int | float):
+        if isinstance(node.value, bool):
+            raise ValueError("booleans are not numbers here")
+        return node.value
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
+        operand = _eval(node.operand)
+        return -operand if isinstance(node.op, ast.USub) else operand
+    if isinstance(node, ast.BinOp) and type(node.op) in _BIN_OPS:
+        left, right = _eval(node.left), _eval(node.right)
+        if isinstance(node.op, ast.Pow) and abs(right) > _MAX_EXPONENT:
+            raise ValueError("exponent too large")
+        result = _BIN_OPS[type(node.op)](left, right)
+        if abs(result) > _MAX_MAGNITUDE:
+            raise ValueError("result too large")
+        return result  # type: ignore[no-any-return]
+    raise ValueError(f"not arithmetic: {type(node).__name__}")
+
+
+def spoken_to_symbols(text: str) -> str:
+    """Rewrite "17 times 23" as "17 * 23" so the expression can be parsed."""
+    for pattern, symbol in _WORD_OPS:
+        text = re.sub(pattern, symbol, text)
+    return text
+
+
+def find_expression(text: str) -> tuple[str, Number] | None:
+    """Return the longest evaluable arithmetic expression in the text and its value."""
+    best: tuple[str, Number] | None = None
+    for match in _EXPR_RE.finditer(spoken_to_symbols(text)):
+        candidate = match.group().strip().rstrip(".")
+        if not _HAS_OP_RE.search(candidate):
+            continue
+        value = safe_eval(candidate)
+        if value is not None and (best is None or len(candidate) > len(best[0])):
+            best = (" ".join(candidate.split()), value)
+    return best
+
+
+# Units per dimension, as factors to the SI base unit; temperature is handled apart.
+_LENGTH = {"km": 1000.0, "mile": 1609.344, "m": 1.0, "ft": 0.3048}
+_MASS = {"kg": 1.0, "lb": 0.45359237}
+UNIT_ALIASES = {
+    "km": "km",
+    "kms": "km",
+    "kilometer": "km",
+    "kilometers": "km",
+    "kilometre": "km",
+    "kilometres": "km",
+    "mile": "mile",
+    "miles": "mile",
+    "mi": "mile",
+    "m": "m",
+    "meter": "m",
+    "meters": "m",
+    "metre": "m",
+    "metres": "m",
+    "ft": "ft",
+    "foot": "ft",
+    "feet": "ft",
+    "kg": "kg",
+    "kgs": "kg",
+    "kilogram": "kg",
+    "kilograms": "kg",
+    "kilo": "kg",
+    "kilos": "kg",
+    "lb": "lb",
+    "lbs": "lb",
+    "pound": "lb",
+    "pounds": "lb",
+    "c": "C",
+    "°c": "C",
+    "celsius": "C",
+    "centigrade": "C",
+    "f": "F",
+    "°f": "F",
+    "fahrenheit": "F",
+}
+
+
+def convert(amount: float, source: str, target: str) -> float | None:
+    """Convert between the supported units; None when the dimensions differ."""
+    if {source, target} == {"C", "F"}:
+        return amount * 9 / 5 + 32 if source == "C" else (amount - 32) * 5 / 9
+    for table in (_LENGTH, _MASS):
+        if source in table and target in table:
+            return amount * table[source] / table[target]
+    return None
+
+
+def series_sum(lo: int, hi: int) -> int:
+    """Sum of the integers lo..hi inclusive, in O(1) so huge ranges cost nothing."""
+    if hi < lo:
+        return 0
+    return (lo + hi) * (hi - lo + 1) // 2

@@ -1,0 +1,744 @@
+"""Keyword and pattern intent analysis: what the user wants, decided without a model.
+
+The model's intent is useful but unreliable in exactly the places that matter for
+validation: it drops "1000" from "the first 1000 primes", or calls a request for numbers a
+request for code. These rules extract the checkable facts (count, property, range, value,
+fields, file type) so a model can never lose them, and :func:`merge_intents` combines both.
+
+Range convention: bounds are inclusive integers. "between A and B" is [A, B]; "below /
+under / less than N" is [None, N - 1]; "up to / at most N" is [None, N]; "above / over /
+greater than / more than N" is [N + 1, None]; "at least N" is [N, None]. None is unbounded.
+
+Value convention: a VALUE criterion holds an int when the answer is exact (integer
+arithmetic, sums of series) and a float otherwise (division, unit conversion); the validator
+compares ints exactly and floats within 0.5 % (absolute 0.01 near zero).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..state.models import Criterion, CriterionKind, DataType, Intent, OutputFormat
+from . import _arith
+from ._text import Number, format_number
+from .content import extract_numbers
+from .verifiers import expected_sequence
+
+# ---------------------------------------------------------------------------------------
+# Normalisation: number words and thousands separators become digits.
+
+_UNITS = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen"
+).split()
+_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+_WORD_VALUES = {w: i for i, w in enumerate(_UNITS)} | {w: 20 + 10 * i for i, w in enumerate(_TENS)}
+_SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
+_NUM_WORD = r"(?:" + "|".join(sorted([*_WORD_VALUES, *_SCALES], key=len, reverse=True)) + r")"
+_NUM_RUN_RE = re.compile(
+    rf"\b(?:an?\s+(?=hundred|thousand|million))?{_NUM_WORD}"
+    rf"(?:(?:[\s-]+|(?:(?<=hundred)|(?<=thousand))\s+and\s+){_NUM_WORD})*\b"
+)
+# "1,000 primes" but not the list "100,200,300".
+_THOUSANDS_RE = re.compile(r"(?<![\d,])\d{1,3}(?:,\d{3})+(?=\s+[a-z])")
+
+
+def _words_value(phrase: str) -> int:
+    total = current = 0
+    for word in re.findall(r"[a-z]+", phrase):
+        if word in _WORD_VALUES:
+            current += _WORD_VALUES[word]
+        elif word == "hundred":
+            current = max(current, 1) * 100
+        elif word in _SCALES:
+            total += max(current, 1) * _SCALES[word]
+            current = 0
+    return total + current
+
+
+def normalize(request: str) -> str:
+    """Lower-case the request and write every number with plain digits."""
+    text = request.lower().replace("’", "'")
+    text = _THOUSANDS_RE.sub(lambda m: m.group().replace(",", ""), text)
+    return _NUM_RUN_RE.sub(lambda m: str(_words_value(m.group())), text)
+
+
+# ---------------------------------------------------------------------------------------
+# Patterns. Each is written against the normalised (lower-case, digits) request.
+
+_XLSX_RE = re.compile(r"\b(?:excel|xlsx|spreadsheet|workbook)\b")
+_DOCX_RE = re.compile(r"\b(?:docx|word (?:document|doc|file)|ms word|microsoft word|in word)\b")
+_PDF_RE = re.compile(r"\bpdf\b")
+_NO_CODE_RE = re.compile(
+    r"\b(?:no|not|without|don't|do not|never)\b(?:\s+\w+){0,3}?\s+"
+    r"(?:code|program|script|function)s?\b"
+)
+_CODE_RE = re.compile(
+    r"\b(?:write|implement|create|build|give me|show me|generate|develop|define|provide|need|"
+    r"want|make)\b[^.?!]*?\b(?:function|class|script|program|method|module|code|snippet|"
+    r"decorator|unit tests?|cli)\b|\bpython (?:code|function|script|program|class)\b|\bdef \w+"
+)
+_ANALYSIS_RE = re.compile(
+    r"\b(?:analy[sz]e|analysis|statistics|summari[sz]e)\b|"
+    r"\b(?:average|mean|median|count|sum|total|maximum|minimum|max|min)\b[^.?!]*"
+    r"\b(?:column|dataset|data set|data|file|sheet|records)\b"
+)
+_STAT_RE = re.compile(r"\b(?:average|mean|median|count|total|maximum|minimum|how many)\b")
+_TABLE_RE = re.compile(r"\b(?:table|tabular|csv|tsv)\b")
+_CSV_RE = re.compile(r"\bcsv\b")
+_JSON_RE = re.compile(r"\bjson\b")
+_LIST_WORD_RE = re.compile(r"\b(?:list|bullet|one per line)\b")
+_HOW_MANY_RE = re.compile(r"\bhow (?:many|much)\b")
+_COMPUTE_RE = re.compile(
+    r"\b(?:what is|what's|calculate|compute|evaluate|solve|how much is|work out)\b|=\s*\??\s*$"
+)
+_NUMBERS_WORD_RE = re.compile(r"\b(?:numbers|integers|natural numbers)\b")
+
+_PROPERTY_PATTERNS = [
+    ("prime", r"\bprimes?\b(?!\s+minister)"),
+    ("fibonacci", r"\bfibonacci\b"),
+    ("square", r"\b(?:perfect\s+)?squares\b|\bsquare numbers?\b|\bperfect squares?\b"),
+    ("cube", r"\b(?:perfect\s+)?cubes\b|\bcube numbers?\b|\bperfect cubes?\b"),
+    ("even", r"\beven\s+(?:numbers?|integers?|ones)\b|\b\d+\s+even\b|\beven\s*$"),
+    ("odd", r"\bodd\s+(?:numbers?|integers?|ones)\b|\b\d+\s+odd\b|\bodd\s*$"),
+    ("triangular", r"\btriangular\b|\btriangle numbers\b"),
+    (
+        "unique",
+        r"\b(?:unique|distinct|no duplicates|without duplicates|dedupe|de-?duplicate|"
+        r"remove (?:the |any |all )?duplicates)\b",
+    ),
+]
+_MULTIPLE_RE = re.compile(r"\bmultiples? of (-?\d+)\b")
+
+_FIRST_RE = re.compile(r"\b(?:first|top|initial)\s+(\d+)\b")
+_COUNT_NOUNS = (
+    r"(?:primes?|prime numbers?|numbers?|integers?|fibonacci|squares?|cubes?|multiples?|even|odd|"
+    r"triangular|terms?|values?|items?|elements?|rows?|entries|entry|words?|names?|ideas?|"
+    r"examples?|facts?|sentences?|lines?|paragraphs?|points?|reasons?|tips?|questions?|"
+    r"records?|steps?|pages?|bullets?)"
+)
+_COUNT_RE = re.compile(rf"\b(\d+)\s+(?:[a-z-]+\s+){{0,2}}?{_COUNT_NOUNS}\b")
+_NOT_COUNT_BEFORE = {
+    "of",
+    "to",
+    "below",
+    "under",
+    "than",
+    "and",
+    "between",
+    "from",
+    "over",
+    "above",
+    "by",
+    "is",
+    "at",
+    "through",
+    "until",
+    "till",
+    "within",
+    "most",
+    "least",
+}
+
+_DESC_RE = re.compile(
+    r"\b(?:descending|decreasing|largest first|biggest first|highest first|reverse order|"
+    r"(?:largest|biggest|highest) to (?:smallest|lowest))\b"
+)
+_ASC_RE = re.compile(
+    r"\b(?:ascending|increasing|sorted|sort|smallest first|lowest first|"
+    r"(?:smallest|lowest) to (?:largest|biggest|highest))\b"
+)
+_SORT_TASK_RE = re.compile(r"\b(?:sort|order|arrange|rank)\b")
+_DEDUPE_TASK_RE = re.compile(
+    r"\b(?:dedupe|de-?duplicate|remove (?:the |any |all )?duplicates|unique|distinct)\b"
+)
+
+_BETWEEN_RE = re.compile(r"\b(?:between|from)\s+(-?\d+)\s+(?:and|to|through|-)\s+(-?\d+)\b")
+_BOUND_RES = [
+    (re.compile(r"\b(?:below|under|less than|smaller than|lower than)\s+(-?\d+)"), "hi", -1),
+    (re.compile(r"\b(?:up to|at most|no more than|not exceeding|<=)\s*(-?\d+)"), "hi", 0),
+    (
+        re.compile(r"\b(?:above|over|greater than|more than|larger than|bigger than)\s+(-?\d+)"),
+        "lo",
+        1,
+    ),
+    (re.compile(r"\b(?:at least|no less than|>=)\s*(-?\d+)"), "lo", 0),
+]
+
+_FIELD_LIST_RES = [
+    re.compile(
+        r"\b(?:with|having|containing|including)\s+(?:the\s+|two\s+|\d+\s+)?"
+        r"(?:columns?|fields?|headers?|keys?|properties)\s*(?:named|called)?\s*[:=]?\s*(.+)"
+    ),
+    re.compile(r"\b(?:columns?|fields?|headers?|keys?)\s*[:=]\s*(.+)"),
+    re.compile(r"\b(?:columns?|fields?|keys?)\s+([\w\"'`]+(?:\s*,\s*[\w\"'`]+)+.*)"),
+]
+_FIELD_STOP_RE = re.compile(
+    r"[.;!?\n(]|\b(?:in|for|to|from|sorted|as|that|where|using|with|on|into|then|each|"
+    r"per|please|which)\b"
+)
+_FIELD_SPLIT_RE = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+|\s*&\s*|\s*/\s*")
+
+_FUNC_NAME_RE = re.compile(
+    r"\b(?:function|method|def)\s+(?:called\s+|named\s+)?`?([A-Za-z_]\w*)`?|"
+    r"`?\b([A-Za-z_]\w*)\(([^()]*)\)"
+)
+_CLASS_NAME_RE = re.compile(r"\bclass\s+(?:called\s+|named\s+)?`?([A-Z]\w*)")
+
+_AGG_RE = re.compile(r"\b(sum|product|average|mean|total)\s+of\b(.*)")
+_AGG_RANGE_RE = re.compile(
+    r"^\s*(?:all\s+)?(?:the\s+)?(?:(?:natural|whole|positive)\s+)?(?:numbers|integers)?\s*"
+    r"(?:from\s+|between\s+)?(-?\d+)\s*(?:to|through|and|-|\.\.)\s*(-?\d+)\b"
+)
+_AGG_FIRST_RE = re.compile(r"^\s*(?:all\s+)?(?:the\s+)?first\s+(\d+)\s+(.*)")
+_FACTORIAL_RE = re.compile(r"\bfactorial of (\d+)\b|\b(\d+)\s*!(?!=)")
+_SQRT_RE = re.compile(r"\bsquare root of (\d+(?:\.\d+)?)\b|\bsqrt\(?\s*(\d+(?:\.\d+)?)")
+_UNIT_WORD = r"(?:" + "|".join(sorted(map(re.escape, _arith.UNIT_ALIASES), key=len, reverse=True))
+_UNIT_WORD += r")(?![a-z])"
+_CONVERT_RE = re.compile(
+    rf"(-?\d+(?:\.\d+)?)\s*(?:degrees?\s+)?({_UNIT_WORD})\s+(?:to|in|into|in terms of|as)\s+"
+    rf"(?:degrees?\s+)?({_UNIT_WORD})"
+)
+_CONVERT_Q_RE = re.compile(
+    rf"how many\s+(?:degrees?\s+)?({_UNIT_WORD})\s+(?:is|are|in|make)\s+(-?\d+(?:\.\d+)?)\s*"
+    rf"(?:degrees?\s+)?({_UNIT_WORD})"
+)
+
+_PROPERTY_SUBJECTS = {
+    "prime": "prime numbers",
+    "fibonacci": "Fibonacci numbers",
+    "square": "square numbers",
+    "cube": "cube numbers",
+    "even": "even numbers",
+    "odd": "odd numbers",
+    "triangular": "triangular numbers",
+}
+_LEAD_WORDS_RE = re.compile(
+    r"^(?:(?:please|can you|could you|would you|i want|i need|i'd like|give me|show me|tell me|"
+    r"write|list|calculate|compute|create|make|generate|produce|find|get|return|provide|"
+    r"put|me|a|an|the|some|of|to|and)\b\s*)+"
+)
+
+
+# ---------------------------------------------------------------------------------------
+# Findings: every fact the rules can extract, before it becomes an Intent.
+
+
+@dataclass
+class _Findings:
+    text: str
+    original: str
+    document: OutputFormat | None = None
+    wants_code: bool = False
+    properties: list[str] = field(default_factory=list)
+    k: int | None = None
+    count: int | None = None
+    ordering: str | None = None
+    bounds: list[int | None] | None = None
+    fields: list[str] = field(default_factory=list)
+    given: list[Number] = field(default_factory=list)
+    sort_task: bool = False
+    value: Number | None = None
+    value_label: str = ""
+    aggregate: bool = False
+    conversion: tuple[float, str, str] | None = None
+    names: list[str] = field(default_factory=list)
+
+
+def _find_document(text: str) -> OutputFormat | None:
+    if _XLSX_RE.search(text):
+        return OutputFormat.XLSX
+    if _DOCX_RE.search(text):
+        return OutputFormat.DOCX
+    if _PDF_RE.search(text):
+        return OutputFormat.PDF
+    return None
+
+
+def _find_properties(text: str) -> tuple[list[str], int | None]:
+    found = [name for name, pattern in _PROPERTY_PATTERNS if re.search(pattern, text)]
+    multiple = _MULTIPLE_RE.search(text)
+    k = int(multiple.group(1)) if multiple else None
+    if k is not None:
+        found.append(f"multiple_of:{k}")
+    return found, k
+
+
+def _find_count(text: str) -> int | None:
+    first = _FIRST_RE.search(text)
+    if first:
+        return int(first.group(1))
+    for match in _COUNT_RE.finditer(text):
+        before = text[: match.start()].split()
+        if before and before[-1] in _NOT_COUNT_BEFORE:
+            continue
+        return int(match.group(1))
+    return None
+
+
+def _find_ordering(text: str) -> str | None:
+    if _DESC_RE.search(text):
+        return "descending"
+    if _ASC_RE.search(text):
+        return "ascending"
+    return None
+
+
+def _find_bounds(text: str) -> list[int | None] | None:
+    between = _BETWEEN_RE.search(text)
+    if between:
+        lo, hi = sorted((int(between.group(1)), int(between.group(2))))
+        return [lo, hi]
+    bounds: dict[str, int] = {}
+    for pattern, side, shift in _BOUND_RES:
+        match = pattern.search(text)
+        if match and side not in bounds:
+            bounds[side] = int(match.group(1)) + shift
+    if not bounds:
+        return None
+    return [bounds.get("lo"), bounds.get("hi")]
+
+
+def _find_fields(text: str) -> list[str]:
+    for pattern in _FIELD_LIST_RES:
+        match = pattern.search(text)
+        if match:
+            raw = _FIELD_STOP_RE.split(match.group(1), maxsplit=1)[0]
+            names = [n.strip(" \"'`") for n in _FIELD_SPLIT_RE.split(raw)]
+            names = [n for n in names if n and len(n.split()) <= 3]
+            if names:
+                return names
+    return []
+
+
+def _find_given(text: str) -> list[Number]:
+    """The numbers the user supplied, e.g. "sort 5, 3, 9 and 1" -> [5, 3, 9, 1]."""
+    return extract_numbers(re.sub(r",?\s+and\s+(?=-?\d)", ", ", text))
+
+
+def _find_names(original: str) -> list[str]:
+    names: list[str] = []
+    for match in _FUNC_NAME_RE.finditer(original):
+        name = match.group(1) or match.group(2)
+        if name and name.lower() not in {"a", "an", "the", "that", "which", "to", "in"}:
+            names.append(name)
+    names += [m.group(1) for m in _CLASS_NAME_RE.finditer(original)]
+    return list(dict.fromkeys(names))
+
+
+# ---------------------------------------------------------------------------------------
+# Values the request lets us compute exactly.
+
+
+def _aggregate_value(text: str) -> tuple[Number, str] | None:
+    match = _AGG_RE.search(text)
+    if not match:
+        return None
+    op, rest = match.group(1), match.group(2)
+    values = _aggregate_inputs(rest)
+    if values is None:
+        return None
+    if op in ("sum", "total"):
+        return sum(values), f"sum of {rest.strip()[:40]}"
+    if op == "product":
+        return math.prod(values), f"product of {rest.strip()[:40]}"
+    mean = sum(values) / len(values) if values else None
+    return None if mean is None else (_tidy(mean), f"average of {rest.strip()[:40]}")
+
+
+def _aggregate_inputs(rest: str) -> list[Number] | None:
+    span = _AGG_RANGE_RE.match(rest)
+    if span:
+        lo, hi = sorted((int(span.group(1)), int(span.group(2))))
+        if hi - lo <= 1_000_000:
+            return list(range(lo, hi + 1))
+        return None
+    first = _AGG_FIRST_RE.match(rest)
+    if first:
+        n, what = int(first.group(1)), first.group(2)
+        if _NUMBERS_WORD_RE.match(what):
+            return list(range(1, n + 1))
+        props, k = _find_properties(what)
+        sequence = expected_sequence(props[0], n, k) if props and n <= 100_000 else None
+        return None if sequence is None else list(sequence)
+    given = _find_given(rest)
+    return given if len(given) >= 2 else None
+
+
+def _tidy(value: float) -> Number:
+    return int(value) if value.is_integer() else value
+
+
+def _special_value(text: str) -> tuple[Number, str] | None:
+    factorial = _FACTORIAL_RE.search(text)
+    if factorial:
+        n = int(factorial.group(1) or factorial.group(2))
+        if n <= 1000:
+            return math.factorial(n), f"{n}!"
+    root = _SQRT_RE.search(text)
+    if root:
+        x = float(root.group(1) or root.group(2))
+        return _tidy(math.sqrt(x)) if math.isqrt(int(x)) ** 2 == x else math.sqrt(x), f"sqrt({x})"
+    return None
+
+
+def _conversion(text: str) -> tuple[float, str, str] | None:
+    match = _CONVERT_RE.search(text)
+    if match:
+        amount, source, target = match.group(1), match.group(2), match.group(3)
+    else:
+        match = _CONVERT_Q_RE.search(text)
+        if not match:
+            return None
+        target, amount, source = match.group(1), match.group(2), match.group(3)
+    src, dst = _arith.UNIT_ALIASES[source], _arith.UNIT_ALIASES[target]
+    if src == dst or _arith.convert(1.0, src, dst) is None:
+        return None
+    return float(amount), src, dst
+
+
+def _find_value(found: _Findings) -> None:
+    text = found.text
+    conversion = _conversion(text)
+    if conversion:
+        result = _arith.convert(*conversion)
+        found.conversion, found.value = conversion, result
+        found.value_label = f"{format_number(conversion[0])} {conversion[1]} in {conversion[2]}"
+        return
+    for finder in (_aggregate_value, _special_value):
+        hit = finder(text)
+        if hit:
+            found.value, found.value_label = hit
+            found.aggregate = finder is _aggregate_value
+            return
+    if _COMPUTE_RE.search(text) or re.fullmatch(r"[\d\s.+\-*/%()x×÷^]+\??", text.strip()):
+        expression = _arith.find_expression(text)
+        if expression:
+            found.value_label, found.value = expression
+
+
+def _findings(request: str) -> _Findings:
+    text = normalize(request)
+    found = _Findings(text=text, original=request)
+    found.document = _find_document(text)
+    found.wants_code = bool(_CODE_RE.search(text)) and not _NO_CODE_RE.search(text)
+    found.properties, found.k = _find_properties(text)
+    _find_value(found)
+    if not found.aggregate:
+        found.count = _find_count(text)
+    found.ordering = _find_ordering(text)
+    found.bounds = _find_bounds(text)
+    found.fields = _find_fields(text)
+    found.names = _find_names(request) if found.wants_code else []
+    task = bool(_SORT_TASK_RE.search(text) or _DEDUPE_TASK_RE.search(text))
+    given = _find_given(text) if task else []
+    if len(given) >= 2 and found.value is None:
+        found.given, found.sort_task = given, True
+    return found
+
+
+# ---------------------------------------------------------------------------------------
+# From findings to an Intent.
+
+
+def _numbers_wanted(found: _Findings) -> bool:
+    props = [p for p in found.properties if p != "unique"]
+    text = found.text
+    return bool(
+        props
+        or found.value is not None
+        or found.sort_task
+        or _HOW_MANY_RE.search(text)
+        or (found.count is not None and _NUMBERS_WORD_RE.search(text))
+        or (_COMPUTE_RE.search(text) and re.search(r"\d", text))
+    )
+
+
+def _data_type(found: _Findings) -> tuple[DataType, OutputFormat]:
+    text = found.text
+    if found.document:
+        return DataType.DOCUMENT, found.document
+    if found.wants_code:
+        return DataType.CODE, OutputFormat.CODE
+    if _ANALYSIS_RE.search(text) and found.value is None:
+        single = _STAT_RE.search(text) and not re.search(r"\banaly[sz]e|analysis\b", text)
+        return DataType.ANALYSIS, OutputFormat.SINGLE_VALUE if single else OutputFormat.PROSE
+    numbers = _numbers_wanted(found)
+    if _TABLE_RE.search(text) or (found.fields and not numbers) or (found.fields and found.count):
+        if not (numbers and not found.fields and not re.search(r"\btable\b", text)):
+            return DataType.TABLE, _named_format(text) or OutputFormat.MARKDOWN
+    if numbers:
+        return DataType.NUMBERS, _numbers_format(found)
+    if _JSON_RE.search(text):
+        return DataType.TABLE, OutputFormat.JSON
+    return DataType.TEXT, OutputFormat.PROSE
+
+
+def _named_format(text: str) -> OutputFormat | None:
+    if _CSV_RE.search(text):
+        return OutputFormat.CSV
+    if _JSON_RE.search(text):
+        return OutputFormat.JSON
+    return None
+
+
+def _numbers_format(found: _Findings) -> OutputFormat:
+    named = _named_format(found.text)
+    if named:
+        return named
+    is_list = found.count is not None or found.sort_task or found.properties
+    if found.value is not None or (_HOW_MANY_RE.search(found.text) and not is_list):
+        return OutputFormat.SINGLE_VALUE
+    if not is_list and _COMPUTE_RE.search(found.text):
+        return OutputFormat.SINGLE_VALUE
+    return OutputFormat.LIST if _LIST_WORD_RE.search(found.text) else OutputFormat.RAW_DATA
+
+
+def _criteria(found: _Findings, fmt: OutputFormat) -> list[Criterion]:
+    single = fmt == OutputFormat.SINGLE_VALUE
+    out: list[Criterion] = []
+    if found.count is not None and not single:
+        out.append(
+            Criterion(
+                kind=CriterionKind.COUNT,
+                value=found.count,
+                description=f"exactly {found.count} items",
+            )
+        )
+    if not single and not found.aggregate:
+        for prop in found.properties:
+            out.append(
+                Criterion(
+                    kind=CriterionKind.PROPERTY,
+                    value=prop,
+                    description=f"every item is {_describe_property(prop)}",
+                )
+            )
+    if found.ordering and not single:
+        out.append(
+            Criterion(
+                kind=CriterionKind.ORDERING,
+                value=found.ordering,
+                description=f"in {found.ordering} order",
+            )
+        )
+    if found.bounds and not single and not found.sort_task:
+        out.append(
+            Criterion(
+                kind=CriterionKind.RANGE,
+                value=found.bounds,
+                description=_describe_range(found.bounds),
+            )
+        )
+    out += _value_criteria(found, single)
+    return out + _shape_criteria(found, fmt)
+
+
+def _value_criteria(found: _Findings, single: bool) -> list[Criterion]:
+    out: list[Criterion] = []
+    if found.value is not None and single:
+        tolerance = " (within 0.5%)" if isinstance(found.value, float) else ""
+        out.append(
+            Criterion(
+                kind=CriterionKind.VALUE,
+                value=found.value,
+                description=f"{found.value_label} = {format_number(found.value)}{tolerance}",
+            )
+        )
+    if found.sort_task:
+        out.append(
+            Criterion(
+                kind=CriterionKind.CONTAINS,
+                value=list(found.given),
+                description="exactly the numbers given, rearranged as asked",
+            )
+        )
+    return out
+
+
+def _shape_criteria(found: _Findings, fmt: OutputFormat) -> list[Criterion]:
+    out: list[Criterion] = []
+    if found.fields:
+        out.append(
+            Criterion(
+                kind=CriterionKind.FIELDS,
+                value=list(found.fields),
+                description=f"fields: {', '.join(found.fields)}",
+            )
+        )
+    file_types = {
+        OutputFormat.XLSX,
+        OutputFormat.DOCX,
+        OutputFormat.PDF,
+        OutputFormat.CSV,
+        OutputFormat.JSON,
+    }
+    if fmt in file_types:
+        out.append(
+            Criterion(
+                kind=CriterionKind.FILE_TYPE,
+                value=fmt.value,
+                description=f"delivered as {fmt.value.upper()}",
+            )
+        )
+    for name in found.names:
+        out.append(
+            Criterion(kind=CriterionKind.CONTAINS, value=name, description=f"defines {name}")
+        )
+    return out
+
+
+def _describe_property(prop: str) -> str:
+    if prop.startswith("multiple_of:"):
+        return f"a multiple of {prop.partition(':')[2]}"
+    if prop == "unique":
+        return "distinct"
+    return {"prime": "prime", "even": "even", "odd": "odd"}.get(prop, f"a {prop} number")
+
+
+def _describe_range(bounds: list[int | None]) -> str:
+    lo, hi = bounds
+    if lo is not None and hi is not None:
+        return f"between {lo} and {hi} inclusive"
+    if hi is not None:
+        return f"at most {hi}"
+    return f"at least {lo}"
+
+
+def _subject(found: _Findings, data_type: DataType) -> str:
+    if found.value_label:
+        return found.value_label
+    for prop in found.properties:
+        if prop in _PROPERTY_SUBJECTS:
+            return _PROPERTY_SUBJECTS[prop]
+        if prop.startswith("multiple_of:"):
+            return f"multiples of {found.k}"
+    if found.sort_task:
+        return "deduplicated numbers" if "unique" in found.properties else "sorted numbers"
+    if data_type == DataType.CODE:
+        return f"Python code for {found.names[0]}" if found.names else "Python code"
+    words = _LEAD_WORDS_RE.sub("", found.text.strip()).split()
+    return " ".join(words[:6]).rstrip(".?!,:")
+
+
+def rules_intent(request: str) -> Intent:
+    """Analyse a request with keyword rules; deterministic and free of model calls."""
+    found = _findings(request)
+    data_type, fmt = _data_type(found)
+    return Intent(
+        data_type=data_type,
+        expected_format=fmt,
+        success_criteria=_criteria(found, fmt),
+        subject=_subject(found, data_type),
+        source="rules",
+    )
+
+
+def extract_parameters(request: str) -> dict[str, Any]:
+    """Return the request-specific values, so a stored skill can be re-run with new ones.
+
+    Keys appear only when the request states them: ``n`` (count), ``k`` (multiple-of
+    parameter), ``lo``/``hi`` (range bounds), ``numbers`` (a given list), ``fields``,
+    ``amount``/``from_unit``/``to_unit`` (a conversion), ``expression`` and ``value`` (the
+    computed answer), ``function_names``, ``file_type``, ``properties`` and ``ordering``.
+    """
+    found = _findings(request)
+    params: dict[str, Any] = {}
+    optional: dict[str, Any] = {
+        "n": found.count,
+        "k": found.k,
+        "numbers": list(found.given) or None,
+        "fields": list(found.fields) or None,
+        "function_names": list(found.names) or None,
+        "properties": list(found.properties) or None,
+        "ordering": found.ordering,
+        "file_type": found.document.value if found.document else None,
+    }
+    if found.bounds:
+        optional["lo"], optional["hi"] = found.bounds
+    if found.conversion:
+        optional["amount"], optional["from_unit"], optional["to_unit"] = found.conversion
+    if found.value is not None:
+        optional["value"] = found.value
+        optional["expression"] = found.value_label
+    params.update({key: value for key, value in optional.items() if value is not None})
+    return params
+
+
+# ---------------------------------------------------------------------------------------
+# Merging the model's view with the rules'.
+
+_CHECKABLE = {
+    CriterionKind.COUNT,
+    CriterionKind.PROPERTY,
+    CriterionKind.VALUE,
+    CriterionKind.CONTAINS,
+    CriterionKind.FIELDS,
+    CriterionKind.FILE_TYPE,
+}
+
+
+def rules_confident(intent: Intent) -> bool:
+    """Whether the rules found unambiguous evidence for the data type.
+
+    Explicit file formats and code requests are unambiguous; numbers are when a checkable
+    fact (count, property, value, given list) was found. Plain text is the rules' fallback,
+    never a confident verdict.
+    """
+    if intent.data_type in (DataType.DOCUMENT, DataType.CODE):
+        return True
+    kinds = {c.kind for c in intent.success_criteria}
+    if intent.data_type == DataType.NUMBERS:
+        return bool(kinds & _CHECKABLE)
+    if intent.data_type == DataType.TABLE:
+        return bool(kinds & {CriterionKind.FIELDS, CriterionKind.FILE_TYPE})
+    return False
+
+
+def _criterion_key(criterion: Criterion) -> tuple[str, str]:
+    # Kinds that hold one answer are keyed by kind alone, so the model cannot add a second,
+    # conflicting count; properties and contains are keyed by value, since several can hold.
+    if criterion.kind in (CriterionKind.PROPERTY, CriterionKind.CONTAINS, CriterionKind.OTHER):
+        return criterion.kind.value, str(criterion.value).strip().lower()
+    return criterion.kind.value, ""
+
+
+def _normalise_model_criterion(criterion: Criterion) -> Criterion:
+    """Coerce a model's count to an int; an unreadable one becomes OTHER for the judge."""
+    if criterion.kind != CriterionKind.COUNT or isinstance(criterion.value, int):
+        return criterion
+    try:
+        return criterion.model_copy(update={"value": int(str(criterion.value).replace(",", ""))})
+    except ValueError:
+        return criterion.model_copy(update={"kind": CriterionKind.OTHER})
+
+
+def merge_intents(model_intent: Intent | None, rules: Intent) -> Intent:
+    """Combine the model's intent with the rules' intent without losing checkable facts.
+
+    Every criterion the rules found is kept; the model's criteria are added where they do
+    not duplicate or contradict one of them. The data type and format come from the rules
+    when :func:`rules_confident`, otherwise from the model.
+    """
+    if model_intent is None:
+        return rules.model_copy(update={"source": "merged"}, deep=True)
+    take_rules = rules_confident(rules)
+    base = rules if take_rules else model_intent
+    criteria = [c.model_copy(deep=True) for c in rules.success_criteria]
+    seen = {_criterion_key(c) for c in criteria}
+    for criterion in model_intent.success_criteria:
+        candidate = _normalise_model_criterion(criterion)
+        if _criterion_key(candidate) not in seen:
+            seen.add(_criterion_key(candidate))
+            criteria.append(candidate.model_copy(deep=True))
+    return Intent(
+        data_type=base.data_type,
+        expected_format=base.expected_format,
+        success_criteria=criteria,
+        quality=model_intent.quality.model_copy(),
+        subject=model_intent.subject or rules.subject,
+        source="merged",
+    )

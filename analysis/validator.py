@@ -1,0 +1,669 @@
+"""Check delivered content against the intent, with code wherever code can decide.
+
+Every verdict here comes with a concrete issue and a concrete suggestion, because the next
+step's prompt is built from them: "6 is not prime" lets a model fix its answer, "the answer
+is wrong" does not. Criteria that code cannot decide are returned with ``passed=None`` and
+``checked_by="none"`` so the calling node can hand exactly those to a model judge.
+"""
+
+from __future__ import annotations
+
+import ast
+import csv
+import io
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..state.models import (
+    ActionResult,
+    ContentKind,
+    Criterion,
+    CriterionKind,
+    CriterionResult,
+    DataType,
+    Intent,
+    OutputFormat,
+    Validation,
+)
+from ._text import Number, format_number, unfence
+from .cleanup import clean, single_value
+from .content import classify, extract_numbers, kind_matches, table_delimiter
+from .documents import inspect_document
+from .verifiers import VERIFIERS, accepted_sequences, parse_range, split_property
+
+# Floats (divisions, conversions) pass within this relative tolerance, or this absolute one
+# near zero; ints must match exactly.
+REL_TOLERANCE = 0.005
+ABS_TOLERANCE = 0.01
+_DOC_FORMATS = {OutputFormat.XLSX, OutputFormat.DOCX, OutputFormat.PDF}
+
+
+@dataclass
+class Delivered:
+    """What was actually delivered, in the shapes the criterion checks need."""
+
+    text: str
+    values: list[Number] = field(default_factory=list)
+    header: list[str] = field(default_factory=list)
+    rows: int | None = None
+    code: ast.Module | None = None
+    file_info: dict[str, Any] | None = None
+    checkable: bool = True  # False when the content is the wrong kind to check at all
+    why_unchecked: str = ""
+
+
+@dataclass
+class _Report:
+    data_type_match: bool = True
+    format_match: bool = True
+    issues: list[str] = field(default_factory=list)
+    suggestions: list[str] = field(default_factory=list)
+    results: list[CriterionResult] = field(default_factory=list)
+    cleaned: str | None = None
+
+    def fail(self, issue: str, suggestion: str) -> None:
+        self.issues.append(issue)
+        self.suggestions.append(suggestion)
+
+
+def validate_content(result: ActionResult, intent: Intent) -> Validation:
+    """Validate an action result against the intent; deterministic and model-free."""
+    if not result.success:
+        return _failed_action(result)
+    report = _Report()
+    delivered = _deliver(result, intent, report)
+    for criterion in intent.success_criteria:
+        report.results.append(_check(criterion, delivered, intent))
+    if intent.expected_format == OutputFormat.SINGLE_VALUE and not _has(
+        intent, CriterionKind.VALUE
+    ):
+        report.results.append(_unverified_value(delivered))
+    for res in report.results:
+        if res.passed is False:
+            report.fail(res.detail, _suggest(res, intent))
+    return _finish(report, intent, result)
+
+
+def _has(intent: Intent, kind: CriterionKind) -> bool:
+    return intent.criterion(kind) is not None
+
+
+def _failed_action(result: ActionResult) -> Validation:
+    error = result.error or "the action failed without an error message"
+    return Validation(
+        overall_success=False,
+        data_type_match=False,
+        format_match=False,
+        quality_score=0.0,
+        issues=[f"action failed: {error}"],
+        suggestions=["Fix the cause of the error above, or choose a different action."],
+    )
+
+
+def _finish(report: _Report, intent: Intent, result: ActionResult) -> Validation:
+    checks = [report.data_type_match, report.format_match]
+    checks += [r.passed for r in report.results if r.passed is not None]
+    score = sum(1 for c in checks if c) / len(checks)
+    all_passed = all(checks)
+    success = all_passed and score >= intent.quality.accuracy
+    cleaned = report.cleaned if success and report.cleaned != result.content else None
+    if intent.data_type == DataType.CODE and report.data_type_match:
+        cleaned = report.cleaned  # the node always wants the bare code
+    return Validation(
+        overall_success=success,
+        data_type_match=report.data_type_match,
+        format_match=report.format_match,
+        criteria=report.results,
+        quality_score=round(score, 4),
+        issues=report.issues,
+        suggestions=report.suggestions,
+        cleaned_content=cleaned,
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Data type and format, per intent data type.
+
+
+def _deliver(result: ActionResult, intent: Intent, report: _Report) -> Delivered:
+    if intent.data_type == DataType.DOCUMENT or intent.expected_format in _DOC_FORMATS:
+        return _deliver_document(result, intent, report)
+    content = result.content or ""
+    kind = classify(content)
+    if kind == ContentKind.EMPTY:
+        report.data_type_match = report.format_match = False
+        report.fail("the result is empty", f"Deliver the {intent.subject or 'answer'} itself.")
+        return Delivered(text="", checkable=False, why_unchecked="the result is empty")
+    handler = {
+        DataType.NUMBERS: _deliver_numbers,
+        DataType.CODE: _deliver_code,
+        DataType.TABLE: _deliver_table,
+    }.get(intent.data_type, _deliver_text)
+    return handler(content, kind, intent, report)
+
+
+def _deliver_numbers(content: str, kind: ContentKind, intent: Intent, report: _Report) -> Delivered:
+    if kind == ContentKind.CODE:
+        report.data_type_match = report.format_match = False
+        report.fail(
+            "delivered code, not numbers",
+            "Deliver the numbers themselves (or run the program with the python tool and "
+            "return its output), not a program.",
+        )
+        return Delivered(text=content, checkable=False, why_unchecked="the content is code")
+    cleaned = clean(content, intent)
+    values = _values_for(cleaned, intent)
+    report.cleaned = cleaned
+    if not values or not kind_matches(kind, intent, len(values)):
+        report.data_type_match = False
+        report.fail(
+            f"no numbers found (content looks like {kind.value})",
+            f"Reply with the {intent.subject or 'numbers'} only, e.g. '2, 3, 5, 7'.",
+        )
+    report.format_match = _numbers_format_ok(cleaned, values, intent, report)
+    return Delivered(text=cleaned, values=values)
+
+
+def _values_for(cleaned: str, intent: Intent) -> list[Number]:
+    if intent.expected_format == OutputFormat.SINGLE_VALUE:
+        value = single_value(cleaned)
+        return [] if value is None else [value]
+    if intent.expected_format == OutputFormat.JSON:
+        return _json_numbers(cleaned)
+    return extract_numbers(cleaned)
+
+
+def _json_numbers(text: str) -> list[Number]:
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return extract_numbers(text)
+    if isinstance(data, dict):  # {"primes": [...]} is a common wrapping
+        data = next((v for v in data.values() if isinstance(v, list)), [])
+    if isinstance(data, list):
+        return [_tidy(v) for v in data if isinstance(v, int | float) and not isinstance(v, bool)]
+    return []
+
+
+def _tidy(value: Number) -> Number:
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def _numbers_format_ok(cleaned: str, values: list[Number], intent: Intent, report: _Report) -> bool:
+    fmt = intent.expected_format
+    if not values:
+        return False
+    if fmt == OutputFormat.JSON and not _parses_json(cleaned):
+        report.fail("the numbers are not valid JSON", "Return a JSON array such as [2, 3, 5].")
+        return False
+    if fmt == OutputFormat.SINGLE_VALUE and len(extract_numbers(cleaned)) > 1:
+        report.fail("expected one value, got a list", "Reply with the single computed value.")
+        return False
+    return True
+
+
+def _parses_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _deliver_code(content: str, kind: ContentKind, intent: Intent, report: _Report) -> Delivered:
+    code = unfence(content)
+    report.cleaned = code
+    try:
+        tree = ast.parse(code)
+    except SyntaxError as exc:
+        tree = None
+        report.format_match = False
+        report.fail(
+            f"the code does not parse: {exc.msg} (line {exc.lineno})",
+            "Return complete, syntactically valid Python in one fenced block.",
+        )
+    if kind != ContentKind.CODE:
+        report.data_type_match = False
+        report.fail(
+            f"delivered {kind.value}, not code",
+            "Deliver the program itself as Python source, not its output or a description.",
+        )
+    return Delivered(text=code, code=tree)
+
+
+def _deliver_table(content: str, kind: ContentKind, intent: Intent, report: _Report) -> Delivered:
+    cleaned = clean(content, intent)
+    report.cleaned = cleaned
+    if intent.expected_format == OutputFormat.JSON or classify(cleaned) == ContentKind.JSON:
+        return _json_table(cleaned, intent, report)
+    rows = _table_rows(cleaned)
+    if not rows:
+        report.data_type_match = report.format_match = False
+        report.fail(
+            f"delivered {kind.value}, not a table",
+            "Deliver the table itself: a header row, then one row per record.",
+        )
+        return Delivered(text=cleaned, checkable=False, why_unchecked="no table found")
+    header, body = _split_header(rows)
+    return Delivered(
+        text=cleaned, values=_column_values(body, header), header=header, rows=len(body)
+    )
+
+
+def _table_rows(text: str) -> list[list[str]]:
+    delim = table_delimiter(text)
+    if delim is None:
+        return []
+    lines = [ln for ln in text.splitlines() if ln.strip() and not set(ln.strip()) <= set("|:-+ ")]
+    if delim == "|":
+        return [[c.strip() for c in ln.strip().strip("|").split("|")] for ln in lines]
+    return [
+        [c.strip() for c in row]
+        for row in csv.reader(io.StringIO("\n".join(lines)), delimiter=delim)
+    ]
+
+
+def _split_header(rows: list[list[Any]]) -> tuple[list[str], list[list[Any]]]:
+    first = rows[0]
+    if any(isinstance(c, str) and c.strip() and not _is_number(c) for c in first):
+        return [str(c).strip() for c in first], rows[1:]
+    return [], rows
+
+
+def _is_number(value: Any) -> bool:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return True
+    try:
+        float(str(value))
+    except ValueError:
+        return False
+    return True
+
+
+def _column_values(body: list[list[Any]], header: list[str]) -> list[Number]:
+    """Numbers of the most relevant column: the last one that is entirely numeric.
+
+    The last is chosen because tables like "n, prime" put an index first and the data after.
+    """
+    width = max((len(r) for r in body), default=0)
+    for col in reversed(range(width)):
+        cells = [r[col] for r in body if col < len(r)]
+        if cells and all(_is_number(c) for c in cells):
+            return [_tidy(float(c)) if not isinstance(c, int) else c for c in cells]
+    return []
+
+
+def _json_table(text: str, intent: Intent, report: _Report) -> Delivered:
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        report.format_match = False
+        report.fail(f"invalid JSON: {exc}", "Return one valid JSON value and nothing else.")
+        return Delivered(text=text, checkable=False, why_unchecked="invalid JSON")
+    records = data if isinstance(data, list) else [data]
+    header = list(records[0].keys()) if records and isinstance(records[0], dict) else []
+    return Delivered(text=text, header=[str(h) for h in header], rows=len(records))
+
+
+def _deliver_text(content: str, kind: ContentKind, intent: Intent, report: _Report) -> Delivered:
+    cleaned = clean(content, intent)
+    if not kind_matches(kind, intent):
+        report.data_type_match = False
+        report.fail(f"delivered {kind.value}", f"Deliver {intent.data_type.value} as asked.")
+    if intent.expected_format == OutputFormat.SINGLE_VALUE:
+        value = single_value(cleaned)
+        report.format_match = value is not None
+        if value is None:
+            report.fail("no value found", "State the computed value as a number.")
+        return Delivered(text=cleaned, values=[] if value is None else [value])
+    return Delivered(text=cleaned, values=extract_numbers(cleaned))
+
+
+# ---------------------------------------------------------------------------------------
+# Documents.
+
+
+def _deliver_document(result: ActionResult, intent: Intent, report: _Report) -> Delivered:
+    wanted = _wanted_extension(intent)
+    files = [f for f in result.files if Path(f).suffix.lower().lstrip(".") == wanted] or list(
+        result.files
+    )
+    if not files:
+        report.data_type_match = report.format_match = False
+        report.fail(
+            "no file was produced",
+            f"Write the {wanted.upper()} file with the python tool and return its path.",
+        )
+        return Delivered(text=result.content, checkable=False, why_unchecked="no file produced")
+    info = inspect_document(files[0])
+    if info.get("type") != wanted:
+        report.format_match = False
+        report.fail(
+            f"produced a {info.get('type')} file, not {wanted}", f"Save the file as .{wanted}."
+        )
+    if "error" in info:
+        report.data_type_match = False
+        report.fail(f"the file cannot be opened: {info['error']}", "Write a valid file.")
+        return Delivered(text="", file_info=info, checkable=False, why_unchecked=info["error"])
+    return _document_delivered(info)
+
+
+def _wanted_extension(intent: Intent) -> str:
+    file_type = intent.criterion(CriterionKind.FILE_TYPE)
+    if file_type is not None and file_type.value:
+        return str(file_type.value).lower().lstrip(".")
+    return str(intent.expected_format.value)
+
+
+def _document_delivered(info: dict[str, Any]) -> Delivered:
+    if info["type"] in ("xlsx", "xlsm", "csv"):
+        rows = info.get("rows", [])
+        header = [str(h) for h in info.get("header", [])]
+        body = rows[1:] if header else rows
+        return Delivered(
+            text="\n".join(", ".join(str(c) for c in r) for r in rows),
+            values=_column_values(body, header),
+            header=header,
+            rows=len(body),
+            file_info=info,
+        )
+    text = str(info.get("text", ""))
+    header = [str(h) for h in info["tables"][0][0]] if info.get("tables") else []
+    return Delivered(text=text, values=extract_numbers(text), header=header, file_info=info)
+
+
+# ---------------------------------------------------------------------------------------
+# Criteria.
+
+
+def _result(criterion: Criterion, passed: bool | None, detail: str) -> CriterionResult:
+    return CriterionResult(
+        criterion=criterion,
+        passed=passed,
+        detail=detail,
+        checked_by="none" if passed is None else "code",
+    )
+
+
+def _check(criterion: Criterion, delivered: Delivered, intent: Intent) -> CriterionResult:
+    if not delivered.checkable:
+        if criterion.kind == CriterionKind.FILE_TYPE:
+            return _check_file_type(criterion, delivered, intent)
+        return _result(criterion, False, f"not met: {delivered.why_unchecked}")
+    if intent.data_type == DataType.CODE and criterion.kind != CriterionKind.CONTAINS:
+        return _result(criterion, None, "describes the program's output; code cannot check it")
+    checker = _CHECKERS.get(criterion.kind)
+    if checker is None:
+        return _result(criterion, None, "no deterministic check for this criterion")
+    return checker(criterion, delivered, intent)
+
+
+def _count_of(delivered: Delivered) -> int:
+    return delivered.rows if delivered.rows is not None else len(delivered.values)
+
+
+def _check_count(criterion: Criterion, delivered: Delivered, intent: Intent) -> CriterionResult:
+    try:
+        want = int(str(criterion.value).replace(",", ""))
+    except ValueError:
+        return _result(criterion, None, f"unreadable count {criterion.value!r}")
+    if intent.data_type in (DataType.TEXT, DataType.ANALYSIS, DataType.OTHER):
+        return _result(criterion, None, "counting items in prose needs a judge")
+    got = _count_of(delivered)
+    noun = "rows" if delivered.rows is not None else "items"
+    if got == want:
+        return _result(criterion, True, f"{got} {noun}, as asked")
+    return _result(criterion, False, f"the list has {got} {noun}; deliver exactly {want}")
+
+
+def _check_property(criterion: Criterion, delivered: Delivered, intent: Intent) -> CriterionResult:
+    name, param = split_property(str(criterion.value))
+    verifier = VERIFIERS.get(name)
+    if verifier is None:
+        return _result(criterion, None, f"no verifier for property {name!r}")
+    if not delivered.values:
+        return _result(criterion, False, f"no numbers to check for {name}")
+    passed, detail = verifier(delivered.values, param)
+    sequence = _sequence_detail(name, param, delivered.values, intent)
+    if sequence:
+        return _result(criterion, False, sequence if passed else f"{detail}; {sequence}")
+    return _result(criterion, passed, detail)
+
+
+def _sequence_check_applies(intent: Intent) -> bool:
+    """'N primes' means the first N primes, unless a range says which ones."""
+    return _has(intent, CriterionKind.COUNT) and not _has(intent, CriterionKind.RANGE)
+
+
+def _sequence_detail(name: str, param: str | None, values: list[Number], intent: Intent) -> str:
+    """Return why values are not the first N members of the sequence, or '' if they are."""
+    count = intent.criterion(CriterionKind.COUNT)
+    if count is None or not _sequence_check_applies(intent):
+        return ""
+    try:
+        n = int(str(count.value).replace(",", ""))
+    except ValueError:
+        return ""
+    if intent.criterion(CriterionKind.ORDERING) and _ordering(intent) == "descending":
+        values = list(reversed(values))
+    accepted = accepted_sequences(name, n, param)
+    if not accepted or values in accepted or n <= 0:
+        return ""
+    canonical = accepted[0]
+    label = _plural(name, param)
+    got = (
+        f"got {len(values)} values ending at {format_number(values[-1])}" if values else "got none"
+    )
+    mismatch = _first_mismatch(values, accepted)
+    return f"expected the first {n} {label} ({canonical[0]}..{canonical[-1]}); {got}{mismatch}"
+
+
+def _ordering(intent: Intent) -> str:
+    ordering = intent.criterion(CriterionKind.ORDERING)
+    return str(ordering.value).lower() if ordering else ""
+
+
+def _first_mismatch(values: list[Number], accepted: list[list[int]]) -> str:
+    canonical = accepted[0]
+    for i, (got, want) in enumerate(zip(values, canonical, strict=False)):
+        if got != want:
+            return f"; item {i + 1} is {format_number(got)}, expected {want}"
+    return ""
+
+
+def _plural(name: str, param: str | None) -> str:
+    labels = {
+        "prime": "primes",
+        "fibonacci": "Fibonacci numbers",
+        "square": "squares",
+        "cube": "cubes",
+        "even": "even numbers",
+        "odd": "odd numbers",
+        "triangular": "triangular numbers",
+    }
+    return labels.get(name, f"multiples of {param}")
+
+
+def _check_ordering(criterion: Criterion, delivered: Delivered, intent: Intent) -> CriterionResult:
+    direction = str(criterion.value).lower()
+    if direction not in ("ascending", "descending"):
+        return _result(criterion, None, f"unknown ordering {criterion.value!r}")
+    if not delivered.values:
+        return _result(criterion, None, "no numbers to check the order of")
+    passed, detail = VERIFIERS[direction](delivered.values, None)
+    return _result(criterion, passed, detail)
+
+
+def _check_range(criterion: Criterion, delivered: Delivered, intent: Intent) -> CriterionResult:
+    if parse_range(criterion.value) is None:
+        return _result(criterion, None, f"unreadable range {criterion.value!r}")
+    if not delivered.values:
+        return _result(criterion, None, "no numbers to check the range of")
+    passed, detail = VERIFIERS["within_range"](delivered.values, criterion.value)
+    return _result(criterion, passed, detail)
+
+
+def _check_value(criterion: Criterion, delivered: Delivered, intent: Intent) -> CriterionResult:
+    try:
+        want = float(criterion.value)
+    except (TypeError, ValueError):
+        return _result(criterion, None, f"unreadable expected value {criterion.value!r}")
+    if not delivered.values:
+        return _result(criterion, False, f"no value found; expected {format_number(want)}")
+    got = delivered.values[-1] if len(delivered.values) > 1 else delivered.values[0]
+    if _close(got, criterion.value):
+        return _result(criterion, True, f"{format_number(got)} is correct")
+    return _result(
+        criterion,
+        False,
+        f"the answer {format_number(got)} is wrong; expected {format_number(want)}",
+    )
+
+
+def _close(got: Number, want: Any) -> bool:
+    if isinstance(want, int) and not isinstance(want, bool):
+        return got == want
+    want_f = float(want)
+    return math.isclose(got, want_f, rel_tol=REL_TOLERANCE, abs_tol=ABS_TOLERANCE)
+
+
+def _check_contains(criterion: Criterion, delivered: Delivered, intent: Intent) -> CriterionResult:
+    value = criterion.value
+    if isinstance(value, list):
+        return _check_given_list(criterion, [v for v in value if _is_number(v)], delivered, intent)
+    name = str(value)
+    if delivered.code is not None:
+        defined = {
+            n.name
+            for n in ast.walk(delivered.code)
+            if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+        }
+        if name in defined:
+            return _result(criterion, True, f"defines {name}")
+        return _result(criterion, False, f"{name} is not defined in the code")
+    if name.lower() in delivered.text.lower():
+        return _result(criterion, True, f"mentions {name!r}")
+    return _result(criterion, None, f"{name!r} not found verbatim; a judge may still accept it")
+
+
+def _check_given_list(
+    criterion: Criterion, given: list[Any], delivered: Delivered, intent: Intent
+) -> CriterionResult:
+    """The answer must be the user's own numbers: sorted and/or deduplicated as asked."""
+    numbers = [_tidy(float(v)) for v in given]
+    dedupe = any(
+        c.kind == CriterionKind.PROPERTY and str(c.value).lower() == "unique"
+        for c in intent.success_criteria
+    )
+    expected = sorted(set(numbers)) if dedupe else sorted(numbers)
+    if sorted(delivered.values) == expected:
+        return _result(criterion, True, "exactly the given numbers")
+    missing = [v for v in expected if v not in delivered.values]
+    extra = [v for v in delivered.values if v not in numbers]
+    parts = []
+    if missing:
+        parts.append("missing " + ", ".join(format_number(v) for v in missing[:5]))
+    if extra:
+        parts.append("not in the input: " + ", ".join(format_number(v) for v in extra[:5]))
+    if not parts:
+        parts.append(f"{len(delivered.values)} values, expected {len(expected)}")
+    return _result(criterion, False, "the result is not the given list: " + "; ".join(parts))
+
+
+def _check_fields(criterion: Criterion, delivered: Delivered, intent: Intent) -> CriterionResult:
+    wanted = criterion.value if isinstance(criterion.value, list) else [criterion.value]
+    wanted_names = [str(w).strip() for w in wanted if str(w).strip()]
+    if not delivered.header:
+        if intent.data_type in (DataType.TEXT, DataType.ANALYSIS):
+            return _result(criterion, None, "no header to compare")
+        return _result(criterion, False, "no header row found")
+    have = {h.strip().lower() for h in delivered.header}
+    missing = [w for w in wanted_names if w.lower() not in have]
+    if missing:
+        return _result(
+            criterion,
+            False,
+            f"missing fields: {', '.join(missing)} (header is {', '.join(delivered.header)})",
+        )
+    return _result(criterion, True, f"header has {', '.join(wanted_names)}")
+
+
+def _check_file_type(criterion: Criterion, delivered: Delivered, intent: Intent) -> CriterionResult:
+    wanted = str(criterion.value).lower().lstrip(".")
+    info = delivered.file_info
+    if info is not None:
+        if info.get("type") == wanted and "error" not in info:
+            return _result(criterion, True, _file_summary(info))
+        return _result(criterion, False, f"expected a readable .{wanted} file, got {info['path']}")
+    if intent.data_type == DataType.DOCUMENT or wanted in ("xlsx", "docx", "pdf"):
+        return _result(criterion, False, f"no .{wanted} file was produced")
+    if not delivered.checkable:
+        return _result(criterion, False, f"not met: {delivered.why_unchecked}")
+    kind = classify(delivered.text)
+    ok = {"csv": {ContentKind.TABLE, ContentKind.NUMBERS}, "json": {ContentKind.JSON}}
+    if wanted == "json" and _parses_json(delivered.text):
+        return _result(criterion, True, "valid JSON")
+    if kind in ok.get(wanted, set()):
+        return _result(criterion, True, f"content is {wanted.upper()}")
+    return _result(criterion, False, f"the content is {kind.value}, not {wanted.upper()}")
+
+
+def _file_summary(info: dict[str, Any]) -> str:
+    kind = info["type"]
+    if kind in ("xlsx", "xlsm"):
+        return f"{kind} with {len(info.get('rows', []))} non-empty rows"
+    if kind == "docx":
+        return f"docx with {info.get('n_paragraphs', 0)} paragraphs"
+    if kind == "pdf":
+        return f"pdf with {info.get('n_pages', 0)} pages"
+    return f"{kind} file"
+
+
+_CHECKERS = {
+    CriterionKind.COUNT: _check_count,
+    CriterionKind.PROPERTY: _check_property,
+    CriterionKind.ORDERING: _check_ordering,
+    CriterionKind.RANGE: _check_range,
+    CriterionKind.VALUE: _check_value,
+    CriterionKind.CONTAINS: _check_contains,
+    CriterionKind.FIELDS: _check_fields,
+    CriterionKind.FILE_TYPE: _check_file_type,
+}
+
+
+def _unverified_value(delivered: Delivered) -> CriterionResult:
+    criterion = Criterion(
+        kind=CriterionKind.VALUE, value=None, description="the computed value is correct"
+    )
+    found = format_number(delivered.values[0]) if delivered.values else "nothing"
+    return _result(criterion, None, f"answered {found}; no exact value to compare against")
+
+
+# ---------------------------------------------------------------------------------------
+# Suggestions: what to do differently, per failed criterion.
+
+
+def _suggest(res: CriterionResult, intent: Intent) -> str:
+    kind = res.criterion.kind
+    value = res.criterion.value
+    subject = intent.subject or "items"
+    if kind == CriterionKind.COUNT:
+        return f"Deliver exactly {value} {subject}: {res.detail}."
+    if kind == CriterionKind.PROPERTY:
+        return f"Every item must satisfy '{value}' ({res.detail}); recompute the list."
+    if kind == CriterionKind.ORDERING:
+        return f"Sort the values in {value} order."
+    if kind == CriterionKind.RANGE:
+        return f"Keep only values in the requested range ({res.criterion.description})."
+    if kind == CriterionKind.VALUE:
+        return "Recompute the value (use the python tool for exact arithmetic) and state it."
+    if kind == CriterionKind.FIELDS:
+        return f"Use exactly these column names in the header: {value}."
+    if kind == CriterionKind.FILE_TYPE:
+        return f"Write a .{value} file with the python tool and return its path."
+    if kind == CriterionKind.CONTAINS:
+        return f"Make sure the result includes {value}."
+    return "Address the failed requirement."

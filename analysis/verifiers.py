@@ -1,0 +1,301 @@
+"""Property verifiers and exact reference sequences for number lists.
+
+A verifier answers one question about a list of numbers with a precise reason, so the
+validator can tell the model *which* value is wrong instead of "the answer is incorrect".
+The registry is open: other layers can add properties with ``@register_verifier("name")``.
+
+Reference-sequence conventions (first members returned by :func:`expected_sequence`):
+
+* ``prime``: 2, 3, 5, ...
+* ``fibonacci``: 0, 1, 1, 2, ... (also accepted: 1, 1, 2, ... and 1, 2, 3, ...)
+* ``square``: 1, 4, 9, ... (also accepted: 0, 1, 4, ...)
+* ``cube``: 1, 8, 27, ... (also accepted: 0, 1, 8, ...)
+* ``triangular``: 1, 3, 6, ... (also accepted: 0, 1, 3, ...)
+* ``even``: 2, 4, 6, ... (also accepted: 0, 2, 4, ...)
+* ``odd``: 1, 3, 5, ...
+* ``multiple_of`` K: K, 2K, 3K, ... (also accepted: 0, K, 2K, ...)
+
+Both starts are accepted where people genuinely disagree about where a sequence begins; the
+canonical one is what a failure message quotes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+from ._text import Number, format_number
+
+Verifier = Callable[[list[Number], Any], tuple[bool, str]]
+
+VERIFIERS: dict[str, Verifier] = {}
+
+# Failure messages list at most this many offending values: enough to act on, short enough
+# to fit a prompt.
+_MAX_LISTED = 5
+
+
+def register_verifier(name: str) -> Callable[[Verifier], Verifier]:
+    """Register a verifier under a property name so criteria can refer to it by string."""
+
+    def decorator(func: Verifier) -> Verifier:
+        VERIFIERS[name] = func
+        return func
+
+    return decorator
+
+
+def _as_int(value: Number) -> int | None:
+    if isinstance(value, int):
+        return value
+    return int(value) if float(value).is_integer() else None
+
+
+def _offenders(values: list[Number], ok: Callable[[Number], bool], what: str) -> tuple[bool, str]:
+    """Shared shape of the element-wise verifiers: pass, or name the first offenders."""
+    bad = [v for v in values if not ok(v)]
+    if not values:
+        return False, "no values to check"
+    if not bad:
+        return True, f"all {len(values)} values are {what}"
+    shown = ", ".join(format_number(v) for v in bad[:_MAX_LISTED])
+    more = f" (and {len(bad) - _MAX_LISTED} more)" if len(bad) > _MAX_LISTED else ""
+    verb = "is" if len(bad) == 1 else "are"
+    return False, f"{shown}{more} {verb} not {what}"
+
+
+def is_prime(n: int) -> bool:
+    """Trial division: values in delivered lists are small enough for this to be instant."""
+    if n < 2:
+        return False
+    if n < 4:
+        return True
+    if n % 2 == 0:
+        return False
+    return all(n % d for d in range(3, math.isqrt(n) + 1, 2))
+
+
+def _is_square(n: int) -> bool:
+    return n >= 0 and math.isqrt(n) ** 2 == n
+
+
+def _is_cube(n: int) -> bool:
+    root = round(abs(n) ** (1 / 3))
+    return any((r if n >= 0 else -r) ** 3 == n for r in (root - 1, root, root + 1))
+
+
+def _is_fibonacci(n: int) -> bool:
+    # Classic identity: n is Fibonacci iff 5n^2 +/- 4 is a perfect square.
+    return n >= 0 and (_is_square(5 * n * n + 4) or _is_square(5 * n * n - 4))
+
+
+def _is_triangular(n: int) -> bool:
+    return n >= 0 and _is_square(8 * n + 1)
+
+
+def _int_check(pred: Callable[[int], bool]) -> Callable[[Number], bool]:
+    def check(value: Number) -> bool:
+        as_int = _as_int(value)
+        return as_int is not None and pred(as_int)
+
+    return check
+
+
+@register_verifier("prime")
+def verify_prime(values: list[Number], _param: Any = None) -> tuple[bool, str]:
+    """Every value is a prime number."""
+    return _offenders(values, _int_check(is_prime), "prime")
+
+
+@register_verifier("fibonacci")
+def verify_fibonacci(values: list[Number], _param: Any = None) -> tuple[bool, str]:
+    """Every value is a Fibonacci number (membership only; order is checked separately)."""
+    return _offenders(values, _int_check(_is_fibonacci), "Fibonacci numbers")
+
+
+@register_verifier("square")
+def verify_square(values: list[Number], _param: Any = None) -> tuple[bool, str]:
+    """Every value is a perfect square."""
+    return _offenders(values, _int_check(_is_square), "perfect squares")
+
+
+@register_verifier("cube")
+def verify_cube(values: list[Number], _param: Any = None) -> tuple[bool, str]:
+    """Every value is a perfect cube."""
+    return _offenders(values, _int_check(_is_cube), "perfect cubes")
+
+
+@register_verifier("even")
+def verify_even(values: list[Number], _param: Any = None) -> tuple[bool, str]:
+    """Every value is an even integer."""
+    return _offenders(values, _int_check(lambda n: n % 2 == 0), "even")
+
+
+@register_verifier("odd")
+def verify_odd(values: list[Number], _param: Any = None) -> tuple[bool, str]:
+    """Every value is an odd integer."""
+    return _offenders(values, _int_check(lambda n: n % 2 == 1), "odd")
+
+
+@register_verifier("triangular")
+def verify_triangular(values: list[Number], _param: Any = None) -> tuple[bool, str]:
+    """Every value is a triangular number."""
+    return _offenders(values, _int_check(_is_triangular), "triangular numbers")
+
+
+@register_verifier("multiple_of")
+def verify_multiple_of(values: list[Number], param: Any = None) -> tuple[bool, str]:
+    """Every value is a multiple of the integer parameter K."""
+    try:
+        k = int(param)
+    except (TypeError, ValueError):
+        return False, f"multiple_of needs an integer parameter, got {param!r}"
+    if k == 0:
+        return False, "multiple_of 0 is not a meaningful requirement"
+    return _offenders(values, _int_check(lambda n: n % k == 0), f"multiples of {k}")
+
+
+@register_verifier("unique")
+def verify_unique(values: list[Number], _param: Any = None) -> tuple[bool, str]:
+    """No value appears twice."""
+    seen: set[Number] = set()
+    dupes: list[Number] = []
+    for v in values:
+        if v in seen and v not in dupes:
+            dupes.append(v)
+        seen.add(v)
+    if not dupes:
+        return True, f"all {len(values)} values are distinct"
+    shown = ", ".join(format_number(v) for v in dupes[:_MAX_LISTED])
+    return False, f"duplicates found: {shown}"
+
+
+def _first_break(values: list[Number], ok: Callable[[Number, Number], bool]) -> int | None:
+    return next((i for i in range(1, len(values)) if not ok(values[i - 1], values[i])), None)
+
+
+@register_verifier("ascending")
+def verify_ascending(values: list[Number], _param: Any = None) -> tuple[bool, str]:
+    """Values never decrease (ties allowed: sorting a list with repeats keeps them)."""
+    i = _first_break(values, lambda a, b: a <= b)
+    if i is None:
+        return True, "values are in ascending order"
+    a, b = format_number(values[i - 1]), format_number(values[i])
+    return False, f"not ascending: {b} follows {a} at position {i + 1}"
+
+
+@register_verifier("descending")
+def verify_descending(values: list[Number], _param: Any = None) -> tuple[bool, str]:
+    """Values never increase."""
+    i = _first_break(values, lambda a, b: a >= b)
+    if i is None:
+        return True, "values are in descending order"
+    a, b = format_number(values[i - 1]), format_number(values[i])
+    return False, f"not descending: {b} follows {a} at position {i + 1}"
+
+
+def parse_range(param: Any) -> tuple[float | None, float | None] | None:
+    """Read an inclusive [lo, hi] bound pair where either side may be None (open)."""
+    if not isinstance(param, list | tuple) or len(param) != 2:
+        return None
+    try:
+        lo = None if param[0] is None else float(param[0])
+        hi = None if param[1] is None else float(param[1])
+    except (TypeError, ValueError):
+        return None
+    return lo, hi
+
+
+@register_verifier("within_range")
+def verify_within_range(values: list[Number], param: Any = None) -> tuple[bool, str]:
+    """Every value lies in the inclusive range [lo, hi]; None means unbounded on that side."""
+    bounds = parse_range(param)
+    if bounds is None:
+        return False, f"within_range needs [lo, hi], got {param!r}"
+    lo, hi = bounds
+
+    def inside(v: Number) -> bool:
+        return (lo is None or v >= lo) and (hi is None or v <= hi)
+
+    lo_s = "-inf" if lo is None else format_number(lo)
+    hi_s = "inf" if hi is None else format_number(hi)
+    return _offenders(values, inside, f"within [{lo_s}, {hi_s}]")
+
+
+def split_property(value: str) -> tuple[str, str | None]:
+    """Split 'multiple_of:7' into ('multiple_of', '7'); plain names have no parameter."""
+    name, sep, param = str(value).strip().lower().partition(":")
+    return name, (param if sep else None)
+
+
+def _primes(n: int) -> list[int]:
+    """First n primes with a sieve sized by the prime-counting upper bound."""
+    if n <= 0:
+        return []
+    limit = 15 if n < 6 else int(n * (math.log(n) + math.log(math.log(n)))) + 10
+    sieve = bytearray([1]) * (limit + 1)
+    sieve[0:2] = b"\x00\x00"
+    for p in range(2, math.isqrt(limit) + 1):
+        if sieve[p]:
+            sieve[p * p :: p] = bytearray(len(range(p * p, limit + 1, p)))
+    return [i for i, flag in enumerate(sieve) if flag][:n]
+
+
+def _fibonacci(n: int, a: int = 0, b: int = 1) -> list[int]:
+    out: list[int] = []
+    while len(out) < n:
+        out.append(a)
+        a, b = b, a + b
+    return out
+
+
+def _generators(n: int, k: int) -> dict[str, list[int]]:
+    r = range(1, n + 1)
+    return {
+        "square": [i * i for i in r],
+        "cube": [i**3 for i in r],
+        "even": [2 * i for i in r],
+        "odd": [2 * i - 1 for i in r],
+        "triangular": [i * (i + 1) // 2 for i in r],
+        "multiple_of": [k * i for i in r],
+    }
+
+
+_SEQUENCE_PROPS = {"prime", "fibonacci", "square", "cube", "even", "odd", "triangular"}
+
+
+def expected_sequence(prop: str, n: int, param: Any = None) -> list[int] | None:
+    """Return the canonical first n members of a property's sequence, or None if it has none.
+
+    ``prop`` may carry its parameter inline ('multiple_of:7'); an explicit ``param`` wins.
+    Primes come from one sieve, so n=10000 stays well under a second.
+    """
+    name, inline = split_property(prop)
+    param = param if param is not None else inline
+    if n < 0 or (name not in _SEQUENCE_PROPS and name != "multiple_of"):
+        return None
+    if name == "prime":
+        return _primes(n)
+    if name == "fibonacci":
+        return _fibonacci(n)
+    k = 0
+    if name == "multiple_of":
+        try:
+            k = int(param)
+        except (TypeError, ValueError):
+            return None
+    return _generators(n, k)[name]
+
+
+def accepted_sequences(prop: str, n: int, param: Any = None) -> list[list[int]]:
+    """All first-n sequences the validator accepts (canonical first), per the module notes."""
+    canonical = expected_sequence(prop, n, param)
+    if canonical is None:
+        return []
+    name, _ = split_property(prop)
+    if name == "fibonacci":
+        return [canonical, _fibonacci(n, 1, 1), _fibonacci(n, 1, 2)]
+    if name in {"square", "cube", "even", "triangular", "multiple_of"}:
+        return [canonical, ([0, *canonical[: n - 1]] if n else [])]
+    return [canonical]
