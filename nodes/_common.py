@@ -15,7 +15,7 @@ from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.runnables import RunnableConfig, RunnableLambda
-from langgraph.config import get_stream_writer
+from langgraph.config import get_config, get_stream_writer
 from langgraph.runtime import Runtime, get_runtime
 from langgraph.store.base import BaseStore
 from langgraph.store.memory import InMemoryStore
@@ -92,3 +92,11 @@ def emit(kind: str, **data: Any) -> None:
     except Exception:  # noqa: BLE001 - outside a graph run there is no writer
         return
     writer({"event": kind, **data})
+
+
+def current_thread_id() -> str:
+    """The running thread's id, or "" outside a checkpointed run (unit tests, no saver)."""
+    try:
+        return str(get_config().get("configurable", {}).get("thread_id") or "")
+    except RuntimeError:
+        return ""

@@ -10,14 +10,13 @@ from pathlib import Path
 from typing import Any
 
 from langchain_core.messages import HumanMessage, SystemMessage
-from langgraph.config import get_config
 from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
 from ..prompts import render, templates
 from ..state import ActionResult, ActionSelection, Context, DataType, ReactState
 from ..tools import SandboxLimits, ToolBox, run_python
-from ._common import context_of, emit, model_of
+from ._common import context_of, current_thread_id, emit, model_of
 
 MAX_CONTENT_CHARS = 200_000
 TOOL_TIMEOUT_S = 60.0
@@ -28,7 +27,7 @@ def output_dir(ctx: Context) -> Path:
     if ctx.output_dir:
         path = Path(ctx.output_dir)
     else:
-        thread = str(get_config().get("configurable", {}).get("thread_id") or "no-thread")
+        thread = current_thread_id() or "no-thread"
         safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in thread)[:80]
         path = Path(tempfile.gettempdir()) / "adaptive-react" / safe
     path.mkdir(parents=True, exist_ok=True)

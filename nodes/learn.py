@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from langgraph.config import get_config
 from langgraph.runtime import Runtime
 
 from ..learning import OutcomeEvent, pattern_label, update_progress
 from ..learning.skills import SKILL_TEMPLATE, forget_skill, save_skill
 from ..prompts import render, templates
 from ..state import Context, ReactState, StepRecord, Validation
-from ._common import context_of, emit, store_of, strategies_of
+from ._common import context_of, current_thread_id, emit, store_of, strategies_of
 
 
 def lesson_for(pattern: str, template: str, validation: Validation, data_type: str,
@@ -42,7 +41,7 @@ async def learn(state: ReactState, runtime: Runtime[Context]) -> dict[str, Any]:
     template = sel.template
     lesson = lesson_for(state.pattern, template, val, intent.data_type.value,
                         obs.content_kind.value)
-    thread_id = str(get_config().get("configurable", {}).get("thread_id") or "")
+    thread_id = current_thread_id()
     if ctx.learning:
         # The id is derived from thread and step so a replayed step cannot count twice.
         event_id = f"{thread_id}-{state.step}" if thread_id else None

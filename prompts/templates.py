@@ -145,7 +145,7 @@ TEMPLATES: dict[str, str] = {
 _COMPILED: dict[str, Template] = {}
 
 
-def render(template: str, **values: Any) -> str:
+def render(template: str, /, **values: Any) -> str:
     """Fill a template; an undefined placeholder raises ``jinja2.UndefinedError``.
 
     Args:
