@@ -52,8 +52,14 @@ def _as_int(value: Number) -> int | None:
     return int(value) if float(value).is_integer() else None
 
 
-def _offenders(values: list[Number], ok: Callable[[Number], bool], what: str) -> tuple[bool, str]:
-    """Shared shape of the element-wise verifiers: pass, or name the first offenders."""
+def _offenders(
+    values: list[Number], ok: Callable[[Number], bool], what: str, one: str | None = None
+) -> tuple[bool, str]:
+    """Shared shape of the element-wise verifiers: pass, or name the first offenders.
+
+    ``what`` is the plural description ("perfect squares"), ``one`` the singular ("a perfect
+    square") so the message reads like a sentence: "8 is not a perfect square".
+    """
     bad = [v for v in values if not ok(v)]
     if not values:
         return False, "no values to check"
@@ -61,8 +67,9 @@ def _offenders(values: list[Number], ok: Callable[[Number], bool], what: str) ->
         return True, f"all {len(values)} values are {what}"
     shown = ", ".join(format_number(v) for v in bad[:_MAX_LISTED])
     more = f" (and {len(bad) - _MAX_LISTED} more)" if len(bad) > _MAX_LISTED else ""
-    verb = "is" if len(bad) == 1 else "are"
-    return False, f"{shown}{more} {verb} not {what}"
+    if len(bad) == 1:
+        return False, f"{shown} is not {one or what}"
+    return False, f"{shown}{more} are not {what}"
 
 
 def is_prime(n: int) -> bool:
@@ -111,19 +118,19 @@ def verify_prime(values: list[Number], _param: Any = None) -> tuple[bool, str]:
 @register_verifier("fibonacci")
 def verify_fibonacci(values: list[Number], _param: Any = None) -> tuple[bool, str]:
     """Every value is a Fibonacci number (membership only; order is checked separately)."""
-    return _offenders(values, _int_check(_is_fibonacci), "Fibonacci numbers")
+    return _offenders(values, _int_check(_is_fibonacci), "Fibonacci numbers", "a Fibonacci number")
 
 
 @register_verifier("square")
 def verify_square(values: list[Number], _param: Any = None) -> tuple[bool, str]:
     """Every value is a perfect square."""
-    return _offenders(values, _int_check(_is_square), "perfect squares")
+    return _offenders(values, _int_check(_is_square), "perfect squares", "a perfect square")
 
 
 @register_verifier("cube")
 def verify_cube(values: list[Number], _param: Any = None) -> tuple[bool, str]:
     """Every value is a perfect cube."""
-    return _offenders(values, _int_check(_is_cube), "perfect cubes")
+    return _offenders(values, _int_check(_is_cube), "perfect cubes", "a perfect cube")
 
 
 @register_verifier("even")
@@ -141,7 +148,9 @@ def verify_odd(values: list[Number], _param: Any = None) -> tuple[bool, str]:
 @register_verifier("triangular")
 def verify_triangular(values: list[Number], _param: Any = None) -> tuple[bool, str]:
     """Every value is a triangular number."""
-    return _offenders(values, _int_check(_is_triangular), "triangular numbers")
+    return _offenders(
+        values, _int_check(_is_triangular), "triangular numbers", "a triangular number"
+    )
 
 
 @register_verifier("multiple_of")
@@ -153,7 +162,9 @@ def verify_multiple_of(values: list[Number], param: Any = None) -> tuple[bool, s
         return False, f"multiple_of needs an integer parameter, got {param!r}"
     if k == 0:
         return False, "multiple_of 0 is not a meaningful requirement"
-    return _offenders(values, _int_check(lambda n: n % k == 0), f"multiples of {k}")
+    return _offenders(
+        values, _int_check(lambda n: n % k == 0), f"multiples of {k}", f"a multiple of {k}"
+    )
 
 
 @register_verifier("unique")
