@@ -90,7 +90,7 @@ _STAT_RE = re.compile(r"\b(?:average|mean|median|count|total|maximum|minimum|how
 _TABLE_RE = re.compile(r"\b(?:table|tabular|csv|tsv)\b")
 _CSV_RE = re.compile(r"\bcsv\b")
 _JSON_RE = re.compile(r"\bjson\b")
-_LIST_WORD_RE = re.compile(r"\b(?:list|bullet|one per line)\b")
+_LIST_WORD_RE = re.compile(r"\b(?:list|bullets?|(?:one|1) per line)\b")
 _HOW_MANY_RE = re.compile(r"\bhow (?:many|much)\b")
 _COMPUTE_RE = re.compile(
     r"\b(?:what is|what's|calculate|compute|evaluate|solve|how much is|work out)\b|=\s*\??\s*$"
@@ -195,6 +195,7 @@ _AGG_RANGE_RE = re.compile(
 )
 _AGG_FIRST_RE = re.compile(r"^\s*(?:all\s+)?(?:the\s+)?first\s+(\d+)\s+(.*)")
 _FACTORIAL_RE = re.compile(r"\bfactorial of (\d+)\b|\b(\d+)\s*!(?!=)")
+_PERCENT_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|percent)\s+of\s+(-?\d+(?:\.\d+)?)")
 _SQRT_RE = re.compile(r"\bsquare root of (\d+(?:\.\d+)?)\b|\bsqrt\(?\s*(\d+(?:\.\d+)?)")
 _UNIT_WORD = r"(?:" + "|".join(sorted(map(re.escape, _arith.UNIT_ALIASES), key=len, reverse=True))
 _UNIT_WORD += r")(?![a-z])"
@@ -218,6 +219,7 @@ _PROPERTY_SUBJECTS = {
 }
 _LEAD_WORDS_RE = re.compile(
     r"^(?:(?:please|can you|could you|would you|i want|i need|i'd like|give me|show me|tell me|"
+    r"what is|what's|what are|who is|how do i|explain|describe|about|"
     r"write|list|calculate|compute|create|make|generate|produce|find|get|return|provide|"
     r"put|me|a|an|the|some|of|to|and)\b\s*)+"
 )
@@ -378,6 +380,10 @@ def _special_value(text: str) -> tuple[Number, str] | None:
         n = int(factorial.group(1) or factorial.group(2))
         if n <= 1000:
             return math.factorial(n), f"{n}!"
+    percent = _PERCENT_RE.search(text)
+    if percent:
+        share, whole = float(percent.group(1)), float(percent.group(2))
+        return _tidy(round(share * whole / 100, 10)), f"{percent.group(1)}% of {percent.group(2)}"
     root = _SQRT_RE.search(text)
     if root:
         x = float(root.group(1) or root.group(2))

@@ -13,6 +13,7 @@ import csv
 import io
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,8 @@ from .cleanup import clean, single_value
 from .content import classify, extract_numbers, kind_matches, table_delimiter
 from .documents import inspect_document
 from .verifiers import VERIFIERS, accepted_sequences, parse_range, split_property
+
+_FENCE_RE = re.compile(r"```.*?(?:```|\Z)", re.S)
 
 # Floats (divisions, conversions) pass within this relative tolerance, or this absolute one
 # near zero; ints must match exactly.
@@ -147,6 +150,9 @@ def _deliver(result: ActionResult, intent: Intent, report: _Report) -> Delivered
 
 def _deliver_numbers(content: str, kind: ContentKind, intent: Intent, report: _Report) -> Delivered:
     if kind == ContentKind.CODE:
+        outside = _numbers_beside_code(content, intent)
+        if outside is not None:
+            return _deliver_numbers(outside, classify(outside), intent, report)
         report.data_type_match = report.format_match = False
         report.fail(
             "delivered code, not numbers",
@@ -165,6 +171,24 @@ def _deliver_numbers(content: str, kind: ContentKind, intent: Intent, report: _R
         )
     report.format_match = _numbers_format_ok(cleaned, values, intent, report)
     return Delivered(text=cleaned, values=values)
+
+
+def _numbers_beside_code(content: str, intent: Intent) -> str | None:
+    """The text outside code fences, when it alone already delivers the numbers.
+
+    A model that shows its program *and* the complete output has delivered; only the program
+    is noise. The output must be complete (meet the stated count) to count as delivered.
+    """
+    outside = _FENCE_RE.sub("\n", content).strip()
+    values = extract_numbers(outside)
+    if not values or classify(outside) == ContentKind.CODE:
+        return None
+    count = intent.criterion(CriterionKind.COUNT)
+    try:
+        needed = int(str(count.value)) if count is not None else 1
+    except ValueError:
+        needed = 1
+    return outside if len(values) >= needed else None
 
 
 def _values_for(cleaned: str, intent: Intent) -> list[Number]:

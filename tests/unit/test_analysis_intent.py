@@ -344,3 +344,12 @@ def test_merge_without_model_is_rules() -> None:
 )
 def test_rules_confident(request_text: str) -> None:
     assert rules_confident(rules_intent(request_text))
+
+
+def test_one_per_line_is_a_list() -> None:
+    intent = rules_intent("Return the first 1000 primes, one per line")
+    assert intent.expected_format == OutputFormat.LIST
+
+
+def test_fallback_subject_drops_question_words() -> None:
+    assert rules_intent("What is the capital of France?").subject == "capital of france"

@@ -327,3 +327,25 @@ def test_quality_accuracy_threshold_is_respected() -> None:
     strict: Intent = SEED.model_copy(deep=True)
     strict.quality.accuracy = 1.0
     assert validate(_ok(_join(PRIMES_1000)), strict).overall_success
+
+
+def test_program_with_its_complete_output_passes() -> None:
+    intent = rules_intent("first 5 primes")
+    content = "```python\nprint([2, 3, 5, 7, 11])\n```\nOutput: 2, 3, 5, 7, 11"
+    v = validate(_ok(content), intent)
+    assert v.overall_success
+    assert v.cleaned_content == "2, 3, 5, 7, 11"
+
+
+def test_program_with_partial_output_still_fails_as_code() -> None:
+    intent = rules_intent("first 5 primes")
+    content = "```python\nprint(primes(5))\n```\nThis prints e.g. 2, 3, ..."
+    assert validate(_ok(content), intent).issues[0] == "delivered code, not numbers"
+
+
+@pytest.mark.parametrize(
+    ("content", "success"), [("30", True), ("15% of 200 is 30.", True), ("35", False)]
+)
+def test_percentages(content: str, success: bool) -> None:
+    intent = rules_intent("How much is 15% of 200?")
+    assert validate(_ok(content), intent).overall_success is success
