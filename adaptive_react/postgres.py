@@ -1,0 +1,105 @@
+"""PostgreSQL persistence: one connection pool shared by the checkpointer and the store.
+
+Selected by ``--db postgresql://...`` (see :func:`adaptive_react.persistence.open_persistence`)
+and by the servers. Both flavours set the schema up first, on a dedicated autocommit
+connection: the migrations include ``CREATE INDEX CONCURRENTLY``, which PostgreSQL refuses
+inside a transaction. Several processes may open the same database at once (scale-out):
+``setup()`` is idempotent and each migration is recorded in a table.
+
+Needs the ``postgres`` extra: ``pip install "adaptive-react[postgres]"``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from typing import Any
+
+from langgraph.checkpoint.postgres import PostgresSaver
+from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
+from langgraph.store.postgres import PostgresStore
+from langgraph.store.postgres.aio import AsyncPostgresStore
+from psycopg import AsyncConnection, Connection
+from psycopg.rows import dict_row
+from psycopg_pool import AsyncConnectionPool, ConnectionPool
+
+#: Connection settings the LangGraph savers expect: autocommit, no server-side prepared
+#: statements (safe behind pgbouncer), rows as dicts.
+CONNECTION_KWARGS: dict[str, Any] = {
+    "autocommit": True,
+    "prepare_threshold": 0,
+    "row_factory": dict_row,
+}
+
+#: Default pool bounds; a CLI run needs one or two connections, a server a few per worker.
+MIN_SIZE, MAX_SIZE = 1, 8
+
+# The checkpointer and store serialise setup() with advisory locks so two processes
+# starting together against a fresh database do not race on CREATE TABLE.
+_SETUP_LOCK_KEY = 0x61646170  # "adap"
+
+
+def _setup(url: str) -> None:
+    with Connection.connect(url, **CONNECTION_KWARGS) as conn:
+        conn.execute("SELECT pg_advisory_lock(%s)", (_SETUP_LOCK_KEY,))
+        try:
+            PostgresSaver(conn).setup()  # type: ignore[arg-type]
+            PostgresStore(conn).setup()  # type: ignore[arg-type]
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (_SETUP_LOCK_KEY,))
+
+
+async def _asetup(url: str) -> None:
+    async with await AsyncConnection.connect(url, **CONNECTION_KWARGS) as conn:
+        await conn.execute("SELECT pg_advisory_lock(%s)", (_SETUP_LOCK_KEY,))
+        try:
+            await AsyncPostgresSaver(conn).setup()  # type: ignore[arg-type]
+            await AsyncPostgresStore(conn).setup()  # type: ignore[arg-type]
+        finally:
+            await conn.execute("SELECT pg_advisory_unlock(%s)", (_SETUP_LOCK_KEY,))
+
+
+@contextmanager
+def open_postgres(
+    url: str, *, min_size: int = MIN_SIZE, max_size: int = MAX_SIZE
+) -> Iterator[tuple[PostgresSaver, PostgresStore]]:
+    """A synchronous ``PostgresSaver`` and ``PostgresStore`` on one pool, set up and closed here.
+
+    Args:
+        url: A ``postgresql://`` connection URL.
+        min_size: Connections the pool keeps open.
+        max_size: Connections the pool may open at most.
+
+    Yields:
+        The checkpointer and the store; the pool closes when the block exits.
+    """
+    _setup(url)
+    with ConnectionPool(
+        url, min_size=min_size, max_size=max_size, kwargs=CONNECTION_KWARGS, open=True
+    ) as pool:
+        yield PostgresSaver(pool), PostgresStore(pool)  # type: ignore[arg-type]
+
+
+@asynccontextmanager
+async def open_async_postgres(
+    url: str, *, min_size: int = MIN_SIZE, max_size: int = MAX_SIZE
+) -> AsyncIterator[tuple[AsyncPostgresSaver, AsyncPostgresStore]]:
+    """The asynchronous pair for servers; must be entered on the server's event loop.
+
+    Args:
+        url: A ``postgresql://`` connection URL.
+        min_size: Connections the pool keeps open.
+        max_size: Connections the pool may open at most.
+
+    Yields:
+        The checkpointer and the store; the pool closes when the block exits.
+    """
+    await _asetup(url)
+    pool: AsyncConnectionPool[Any] = AsyncConnectionPool(
+        url, min_size=min_size, max_size=max_size, kwargs=CONNECTION_KWARGS, open=False
+    )
+    await pool.open(wait=True)
+    try:
+        yield AsyncPostgresSaver(pool), AsyncPostgresStore(pool)
+    finally:
+        await pool.close()
