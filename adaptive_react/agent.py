@@ -41,16 +41,23 @@ def create_adaptive_agent(
         raise ValueError(f"max_steps must be between 1 and {MAX_STEPS_LIMIT}, got {max_steps}")
     if not namespace or "." in namespace:
         raise ValueError(f"namespace must be non-empty and contain no dots, got {namespace!r}")
-    default_context = Context(model=model, max_steps=max_steps, namespace=namespace,
-                              allow_python=allow_python, require_approval=require_approval,
-                              **context)
+    default_context = Context(
+        model=model,
+        max_steps=max_steps,
+        namespace=namespace,
+        allow_python=allow_python,
+        require_approval=require_approval,
+        **context,
+    )
     compiled = make_builder(tools or (), allow_python=allow_python).compile(
         checkpointer=checkpointer, store=store, name="adaptive-react"
     )
     return _with_default_context(compiled, default_context)
 
 
-def _with_default_context(compiled: Pregel[Any, Any, Any, Any], ctx: Context) -> Pregel[Any, Any, Any, Any]:
+def _with_default_context(
+    compiled: Pregel[Any, Any, Any, Any], ctx: Context
+) -> Pregel[Any, Any, Any, Any]:
     compiled = compiled.with_config(recursion_limit=RECURSION_LIMIT)
     for name in ("invoke", "ainvoke", "stream", "astream"):
         original = getattr(compiled, name)

@@ -8,9 +8,10 @@ prompt it is sent so tests can assert what the loop told the model.
 
 from __future__ import annotations
 
+import json
 import threading
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
@@ -54,7 +55,7 @@ class ScriptedChatModel(BaseChatModel):
         """Every prompt received, flattened to text."""
         return ["\n".join(str(m.content) for m in msgs) for msgs in self._calls]
 
-    def model_copy(self, *, update: dict[str, Any] | None = None, deep: bool = False) -> Any:
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Any:
         """Copies share the script position and the record, like one model at two settings."""
         clone = super().model_copy(update=update, deep=deep)
         clone._calls, clone._kwargs, clone._lock = self._calls, self._kwargs, self._lock
@@ -72,9 +73,12 @@ class ScriptedChatModel(BaseChatModel):
             self._calls.append(list(messages))
             self._kwargs.append(dict(kwargs, temperature=self.temperature))
             if callable(self.script):
-                return self.script(list(messages), kwargs)
+                scripted: Reply = self.script(list(messages), kwargs)
+                return scripted
             if owner._index >= len(self.script):
-                raise ScriptExhausted(f"script has {len(self.script)} replies; call {owner._index + 1}")
+                raise ScriptExhausted(
+                    f"script has {len(self.script)} replies; call {owner._index + 1}"
+                )
             reply = self.script[owner._index]
             owner._index += 1
             return reply  # type: ignore[no-any-return]
@@ -99,7 +103,9 @@ class ScriptedChatModel(BaseChatModel):
         return self.bind(tools=formatted, tool_choice=tool_choice, **kwargs)
 
 
-def _as_message(reply: Reply, kwargs: dict[str, Any]) -> AIMessage:
+def _as_message(
+    reply: str | AIMessage | BaseModel | dict[str, Any], kwargs: dict[str, Any]
+) -> AIMessage:
     if isinstance(reply, AIMessage):
         return reply
     if isinstance(reply, str):
@@ -107,8 +113,6 @@ def _as_message(reply: Reply, kwargs: dict[str, Any]) -> AIMessage:
     args = reply.model_dump(mode="json") if isinstance(reply, BaseModel) else dict(reply)
     tools = kwargs.get("tools") or []
     if not tools:
-        import json
-
         return AIMessage(content=json.dumps(args))
     name = tools[0]["function"]["name"]
     return AIMessage(

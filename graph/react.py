@@ -34,8 +34,9 @@ def make_builder(
 ) -> StateGraph[ReactState, Context, InputState, OutputState]:
     """The react loop, uncompiled, with the given user tools added to the built-ins."""
     toolbox = ToolBox(tools, allow_python=allow_python)
-    b = StateGraph(ReactState, context_schema=Context, input_schema=InputState,
-                   output_schema=OutputState)
+    b = StateGraph(
+        ReactState, context_schema=Context, input_schema=InputState, output_schema=OutputState
+    )
     b.add_node("intent_analyze", as_node(intent_analyze))
     b.add_node("plan_select", as_node(make_plan_select(toolbox)))
     b.add_node("act", as_node(make_act(toolbox)))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextvars
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
@@ -24,7 +24,7 @@ from ..learning.strategies import StrategyStore
 from ..llm import load_chat_model
 from ..state.context import Context
 
-NodeFn = Callable[[Any, Runtime[Context]], Awaitable[dict[str, Any]]]
+NodeFn = Callable[[Any, Runtime[Context]], Coroutine[Any, Any, dict[str, Any]]]
 
 _FALLBACK_STORE = InMemoryStore()
 
@@ -77,9 +77,11 @@ def model_of(runtime: Runtime[Context], temperature: float | None = None) -> Bas
     ctx = context_of(runtime)
     temp = ctx.temperature if temperature is None else temperature
     model = load_chat_model(ctx.model, temperature=temp)
-    if not isinstance(ctx.model, str) and temperature is not None and "temperature" in type(
-        model
-    ).model_fields:
+    if (
+        not isinstance(ctx.model, str)
+        and temperature is not None
+        and "temperature" in type(model).model_fields
+    ):
         # An object from Python keeps its own settings except the temperature of a retry.
         return model.model_copy(update={"temperature": temp})
     return model

@@ -66,7 +66,9 @@ async def _run_python(sel: ActionSelection, state: ReactState, ctx: Context) -> 
                         error=res.error, duration_s=res.duration_s, truncated=res.truncated)
 
 
-async def _run_ai(sel: ActionSelection, state: ReactState, runtime: Runtime[Context]) -> ActionResult:
+async def _run_ai(
+    sel: ActionSelection, state: ReactState, runtime: Runtime[Context]
+) -> ActionResult:
     ctx = context_of(runtime)
     wants_data = bool(state.intent and state.intent.data_type in (DataType.NUMBERS, DataType.TABLE))
     messages = [
@@ -82,7 +84,7 @@ async def _run_ai(sel: ActionSelection, state: ReactState, runtime: Runtime[Cont
 
 
 def make_act(toolbox: ToolBox):  # type: ignore[no-untyped-def]
-    """act bound to the graph's tools."""
+    """Act bound to the graph's tools."""
 
     async def act(state: ReactState, runtime: Runtime[Context]) -> dict[str, Any]:
         """Run the one selected action and report what it produced."""

@@ -67,8 +67,13 @@ async def intent_analyze(state: ReactState, runtime: Runtime[Context]) -> dict[s
     model_intent = outcome.value if isinstance(outcome.value, Intent) else None
     intent = merge_intents(model_intent, rules)
     pattern = request_pattern(intent)
-    emit("intent", data_type=intent.data_type.value, format=intent.expected_format.value,
-         criteria=[c.model_dump(mode="json") for c in intent.success_criteria], pattern=pattern)
+    emit(
+        "intent",
+        data_type=intent.data_type.value,
+        format=intent.expected_format.value,
+        criteria=[c.model_dump(mode="json") for c in intent.success_criteria],
+        pattern=pattern,
+    )
     return {
         "request": request,
         "intent": intent,
@@ -76,4 +81,3 @@ async def intent_analyze(state: ReactState, runtime: Runtime[Context]) -> dict[s
         "model_calls": outcome.calls,
         "scratch": {**state.scratch, "intent_errors": outcome.errors},
     }
-

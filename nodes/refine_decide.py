@@ -17,10 +17,14 @@ async def refine_decide(state: ReactState, runtime: Runtime[Context]) -> dict[st
     ctx = context_of(runtime)
     val, intent = state.validation, state.intent
     assert val is not None and intent is not None
-    untried = [t for t in default_order(intent, python_allowed=ctx.allow_python)
-               if t not in set(state.failed_templates)]
-    decision = should_continue(state.progress, val, step=state.step, max_steps=ctx.max_steps,
-                               untried=untried)
+    untried = [
+        t
+        for t in default_order(intent, python_allowed=ctx.allow_python)
+        if t not in set(state.failed_templates)
+    ]
+    decision = should_continue(
+        state.progress, val, step=state.step, max_steps=ctx.max_steps, untried=untried
+    )
     update: dict[str, Any] = {"decision": decision}
     if decision.action == "continue":
         update["guidance"] = decision.guidance
@@ -28,15 +32,23 @@ async def refine_decide(state: ReactState, runtime: Runtime[Context]) -> dict[st
         return update
     success = val.overall_success
     if success:
-        summary = f"{intent.subject or intent.data_type.value} delivered as {intent.expected_format.value}"
-        message = render(templates.FINAL_SUCCESS, steps=state.step, summary=summary,
-                         score=val.quality_score)
+        what = intent.subject or intent.data_type.value
+        summary = f"{what} delivered as {intent.expected_format.value}"
+        message = render(
+            templates.FINAL_SUCCESS, steps=state.step, summary=summary, score=val.quality_score
+        )
     else:
         tried = [f"step {f.step}: {f.template}: {f.reason}" for f in state.progress.failed]
-        message = render(templates.FINAL_FAILURE, steps=state.step, reason=decision.reason,
-                         tried=tried, best=bool(state.best_content),
-                         score=max(state.best_score, 0.0))
-    update.update(success=success, deliverable=state.best_content, validation=val,
-                  final_message=message)
+        message = render(
+            templates.FINAL_FAILURE,
+            steps=state.step,
+            reason=decision.reason,
+            tried=tried,
+            best=bool(state.best_content),
+            score=max(state.best_score, 0.0),
+        )
+    update.update(
+        success=success, deliverable=state.best_content, validation=val, final_message=message
+    )
     emit("complete", success=success, message=message)
     return update

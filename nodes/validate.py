@@ -31,7 +31,9 @@ class JudgeVerdict(BaseModel):
     items: list[JudgeItem]
 
 
-def _apply_verdicts(validation: Validation, pending: list[int], verdict: JudgeVerdict) -> Validation:
+def _apply_verdicts(
+    validation: Validation, pending: list[int], verdict: JudgeVerdict
+) -> Validation:
     criteria = list(validation.criteria)
     issues = list(validation.issues)
     for item in verdict.items:
@@ -41,15 +43,21 @@ def _apply_verdicts(validation: Validation, pending: list[int], verdict: JudgeVe
                 update={"passed": item.passed, "detail": item.reason[:300], "checked_by": "model"}
             )
             if not item.passed:
-                issues.append(f"judge: {criteria[i].criterion.description or criteria[i].criterion.kind.value} not met")
+                issues.append(f"judge: {_describe(criteria[i])} not met")
     checked = [c for c in criteria if c.passed is not None]
     score = validation.quality_score
     if checked:
         ratio = sum(bool(c.passed) for c in checked) / len(checked)
         score = min(score, max(ratio, 0.0)) if ratio < 1 else score
     ok = validation.overall_success and all(c.passed is not False for c in criteria)
-    return validation.model_copy(update={"criteria": criteria, "issues": issues,
-                                         "quality_score": score, "overall_success": ok})
+    return validation.model_copy(
+        update={
+            "criteria": criteria,
+            "issues": issues,
+            "quality_score": score,
+            "overall_success": ok,
+        }
+    )
 
 
 async def validate(state: ReactState, runtime: Runtime[Context]) -> dict[str, Any]:
@@ -63,8 +71,14 @@ async def validate(state: ReactState, runtime: Runtime[Context]) -> dict[str, An
         requirements = [_describe(validation.criteria[i]) for i in pending]
         messages = [
             SystemMessage(templates.JUDGE_SYSTEM),
-            HumanMessage(render(templates.JUDGE_USER, request=state.request,
-                                requirements=requirements, content=content)),
+            HumanMessage(
+                render(
+                    templates.JUDGE_USER,
+                    request=state.request,
+                    requirements=requirements,
+                    content=content,
+                )
+            ),
         ]
         outcome = await ainvoke_structured(model_of(runtime), JudgeVerdict, messages)
         calls += outcome.calls
@@ -75,8 +89,13 @@ async def validate(state: ReactState, runtime: Runtime[Context]) -> dict[str, An
         update["best_content"] = _deliverable(state, validation)
         update["best_score"] = validation.quality_score
         update["files_out"] = list(state.result.files)
-    emit("validation", step=state.step, success=validation.overall_success,
-         score=validation.quality_score, issues=validation.issues[:5])
+    emit(
+        "validation",
+        step=state.step,
+        success=validation.overall_success,
+        score=validation.quality_score,
+        issues=validation.issues[:5],
+    )
     return update
 
 
@@ -89,4 +108,8 @@ def _deliverable(state: ReactState, validation: Validation) -> str:
     assert state.result is not None
     if state.result.files:
         return "\n".join(state.result.files)
-    return validation.cleaned_content if validation.cleaned_content is not None else state.result.content
+    return (
+        validation.cleaned_content
+        if validation.cleaned_content is not None
+        else state.result.content
+    )

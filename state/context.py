@@ -55,6 +55,4 @@ class Context:
     use_skills: bool = field(
         default=True, metadata={"description": "Reuse verified skills for known patterns."}
     )
-    learning: bool = field(
-        default=True, metadata={"description": "Record outcomes in the store."}
-    )
+    learning: bool = field(default=True, metadata={"description": "Record outcomes in the store."})

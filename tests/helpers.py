@@ -7,7 +7,7 @@ from typing import Any
 
 from langchain_core.messages import BaseMessage
 
-from adaptive_react.prompts import templates
+from adaptive_react.prompts import actionplan, templates
 
 KINDS = {
     "intent": templates.INTENT_SYSTEM[:40],
@@ -15,6 +15,8 @@ KINDS = {
     "codegen": templates.CODEGEN_SYSTEM[:40],
     "ai": templates.AI_PROCESS_SYSTEM[:40],
     "judge": templates.JUDGE_SYSTEM[:40],
+    "task_plan": actionplan.TASK_PLAN_SYSTEM[:40],
+    "actions": actionplan.ACTIONS_SYSTEM[:40],
 }
 
 

@@ -9,6 +9,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from langchain_core.runnables import RunnableConfig
 from langgraph.types import Command
 from rich.console import Console
 from rich.prompt import Confirm
@@ -49,11 +50,13 @@ def _describe(event: dict[str, Any]) -> str | None:
     kind = event.get("event")
     if kind == "intent":
         crit = ", ".join(f"{c['kind']}={c['value']}" for c in event.get("criteria", []))
-        return f"[bold]intent[/] {event['data_type']} as {event['format']}" + (f" ({crit})" if crit else "")
+        head = f"[bold]intent[/] {event['data_type']} as {event['format']}"
+        return head + (f" ({crit})" if crit else "")
     if kind == "action_start":
         return f"[bold]step {event['step']}[/] {event['template']} via {event['source'] or 'model'}"
     if kind == "action_result":
-        status = "[green]ran[/]" if event["success"] else f"[red]failed[/] {event.get('error') or ''}"
+        error = event.get("error") or ""
+        status = "[green]ran[/]" if event["success"] else f"[red]failed[/] {error}"
         return f"  action {status} ({event['chars']} chars)"
     if kind == "validation":
         mark = "[green]valid[/]" if event["success"] else "[yellow]not valid[/]"
@@ -75,7 +78,7 @@ def run_command(args: argparse.Namespace) -> int:
     from ..llm import ModelConfigError
 
     thread = args.thread or f"run-{uuid.uuid4().hex[:12]}"
-    config = {"configurable": {"thread_id": thread}}
+    config: RunnableConfig = {"configurable": {"thread_id": thread}}
     out_dir = Path(args.out) if args.out else Path.cwd() / "runs" / thread
     try:
         model = _resolve_model(args.model)
@@ -97,7 +100,8 @@ def run_command(args: argparse.Namespace) -> int:
                            "files": [str(Path(f).resolve()) for f in args.file]}
             while True:
                 interrupted = None
-                for mode, chunk in agent.stream(payload, config, stream_mode=["custom", "updates"]):
+                parts: Any = agent.stream(payload, config, stream_mode=["custom", "updates"])
+                for mode, chunk in parts:
                     if mode == "custom" and not args.json:
                         line = _describe(chunk)
                         if line:

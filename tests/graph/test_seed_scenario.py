@@ -1,4 +1,4 @@
-"""The seed scenario: code for a data request fails, the lesson steers the retry and the next run."""
+"""The seed scenario: code for a data request fails; the lesson steers the retry and next run."""
 
 import pytest
 from langgraph.checkpoint.memory import InMemorySaver
@@ -7,7 +7,14 @@ from langgraph.store.memory import InMemoryStore
 from adaptive_react import create_adaptive_agent
 from adaptive_react.analysis.verifiers import expected_sequence
 from adaptive_react.fakes import ScriptedChatModel
-from adaptive_react.state import ActionSelection, Criterion, CriterionKind, DataType, Intent, OutputFormat
+from adaptive_react.state import (
+    ActionSelection,
+    Criterion,
+    CriterionKind,
+    DataType,
+    Intent,
+    OutputFormat,
+)
 from tests.helpers import Router
 
 PRIMES = ", ".join(map(str, expected_sequence("prime", 1000)))
@@ -32,8 +39,13 @@ def first_run_router():
     return Router(
         intent=[INTENT],
         plan=[
-            ActionSelection(tool="ai_process", parameters={"prompt": "Write Python code that generates the first 1000 primes"}),
-            ActionSelection(tool="ai_process", parameters={"prompt": "List the first 1000 prime numbers"}),
+            ActionSelection(
+                tool="ai_process",
+                parameters={"prompt": "Write Python code that generates the first 1000 primes"},
+            ),
+            ActionSelection(
+                tool="ai_process", parameters={"prompt": "List the first 1000 prime numbers"}
+            ),
         ],
         ai=[CODE_ANSWER, PRIMES],
     )
@@ -46,8 +58,9 @@ def store():
 
 def test_code_answer_fails_then_lesson_steers_the_retry(store):
     router = first_run_router()
-    agent = create_adaptive_agent(ScriptedChatModel(script=router), store=store,
-                                  checkpointer=InMemorySaver())
+    agent = create_adaptive_agent(
+        ScriptedChatModel(script=router), store=store, checkpointer=InMemorySaver()
+    )
     out = agent.invoke({"request": REQUEST}, config={"configurable": {"thread_id": "seed-1"}})
 
     assert out["success"] is True

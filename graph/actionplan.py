@@ -1,0 +1,89 @@
+"""The actionplan mode as its own subgraph: plan a batch, check it, run it, review, retry.
+
+```
+intent_analyze -> generate_actions -> check_actions -> execute_action (per action)
+                        ^                   |                  |
+                        +--- rejected ------+                  v
+                        +--- retry with findings --- decide_retry <- learn <- review <- observe
+```
+
+Intent analysis, observation, review (the validate node) and learning are the react loop's
+own nodes, so both modes understand, check and learn the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+from langchain_core.tools import BaseTool
+from langgraph.graph import END, START, StateGraph
+
+from ..nodes import as_node, intent_analyze, learn, observe, validate
+from ..nodes.actionplan_check import make_check_actions
+from ..nodes.actionplan_decide import decide_retry
+from ..nodes.actionplan_execute import make_execute_action
+from ..nodes.actionplan_generate import make_generate_actions
+from ..state import Context
+from ..state.workflow import ActionplanInput, ActionplanOutput, ActionplanState
+from ..tools import ToolBox
+
+
+def intent_understood(state: ActionplanState) -> Literal["generate_actions", "__end__"]:
+    """Plan actions unless intent analysis rejected the task."""
+    return END if state.intent is None else "generate_actions"
+
+
+def actions_accepted(
+    state: ActionplanState,
+) -> Literal["execute_action", "generate_actions", "__end__"]:
+    """Run an accepted batch; send a rejected one back while attempts remain."""
+    if not state.scratch.get("check_problems"):
+        return "execute_action"
+    return "generate_actions" if state.attempt < state.max_attempts else END
+
+
+def actions_remaining(state: ActionplanState) -> Literal["execute_action", "observe"]:
+    """Keep executing until the batch is done or an action failed."""
+    last = state.action_results[-1] if state.action_results else None
+    if last is not None and last.success and state.cursor < len(state.actions):
+        return "execute_action"
+    return "observe"
+
+
+def retry_with_findings(state: ActionplanState) -> Literal["generate_actions", "__end__"]:
+    """Loop back to generation while decide_retry says to continue."""
+    if state.decision is not None and state.decision.action == "continue":
+        return "generate_actions"
+    return END
+
+
+def make_actionplan_builder(
+    tools: Sequence[BaseTool] = (), *, allow_python: bool = True
+) -> StateGraph[ActionplanState, Context, ActionplanInput, ActionplanOutput]:
+    """The actionplan subgraph, uncompiled, with the given user tools added to the built-ins."""
+    toolbox = ToolBox(tools, allow_python=allow_python)
+    b = StateGraph(ActionplanState, context_schema=Context, input_schema=ActionplanInput,
+                   output_schema=ActionplanOutput)
+    b.add_node("intent_analyze", as_node(intent_analyze))
+    b.add_node("generate_actions", as_node(make_generate_actions(toolbox)))
+    b.add_node("check_actions", as_node(make_check_actions(toolbox)))
+    b.add_node("execute_action", as_node(make_execute_action(toolbox)))
+    b.add_node("observe", as_node(observe))
+    b.add_node("review", as_node(validate))
+    b.add_node("learn", as_node(learn))
+    b.add_node("decide_retry", as_node(decide_retry))
+    b.add_edge(START, "intent_analyze")
+    b.add_conditional_edges("intent_analyze", intent_understood)
+    b.add_edge("generate_actions", "check_actions")
+    b.add_conditional_edges("check_actions", actions_accepted)
+    b.add_conditional_edges("execute_action", actions_remaining)
+    b.add_edge("observe", "review")
+    b.add_edge("review", "learn")
+    b.add_edge("learn", "decide_retry")
+    b.add_conditional_edges("decide_retry", retry_with_findings)
+    return b
+
+
+actionplan_builder = make_actionplan_builder()
+actionplan_graph = actionplan_builder.compile(name="actionplan")
