@@ -1,0 +1,49 @@
+"""decide_retry: after the shared review, retry the task with its findings or finish it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langgraph.runtime import Runtime
+
+from ..learning import should_continue
+from ..prompts import render, templates
+from ..state import Context
+from ..state.workflow import ActionplanState
+from . import actionplan_messages as msg
+
+MODE = "actionplan"
+
+
+def review_findings(issues: list[str], suggestions: list[str], limit: int = 6) -> list[str]:
+    """What the next batch must fix: the review's issues, then its suggestions, deduplicated."""
+    return list(dict.fromkeys([*issues, *suggestions]))[:limit]
+
+
+async def decide_retry(state: ActionplanState, runtime: Runtime[Context]) -> dict[str, Any]:
+    """Stop on validated success or the attempt limit; otherwise carry the findings back."""
+    val, intent = state.validation, state.intent
+    assert val is not None and intent is not None, "decide_retry runs after the review"
+    decision = should_continue(state.progress, val, step=state.attempt,
+                               max_steps=state.max_attempts, untried=[])
+    update: dict[str, Any] = {"decision": decision}
+    if decision.action == "continue":
+        findings = review_findings(val.issues, decision.guidance)
+        update.update(msg.publish(msg.retry(findings, attempt=state.attempt,
+                                            task=state.task_index, mode=MODE,
+                                            round=state.round)))
+        update.update(findings=findings, guidance=findings)
+        return update
+    if val.overall_success:
+        summary = (f"{intent.subject or intent.data_type.value} delivered as "
+                   f"{intent.expected_format.value}")
+        message = render(templates.FINAL_SUCCESS, steps=state.attempt, summary=summary,
+                         score=val.quality_score)
+    else:
+        tried = [f"attempt {f.step}: {f.template}: {f.reason}" for f in state.progress.failed]
+        message = render(templates.FINAL_FAILURE, steps=state.attempt, reason=decision.reason,
+                         tried=tried, best=bool(state.best_content),
+                         score=max(state.best_score, 0.0))
+    update.update(success=val.overall_success, deliverable=state.best_content, validation=val,
+                  final_message=message)
+    return update

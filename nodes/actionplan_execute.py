@@ -1,0 +1,141 @@
+"""execute_action: run the batch one action per step, each seeing the previous result.
+
+Built-in tools run through the react loop's own executor (``make_act``), so sandboxing,
+approval and error handling are the same in both modes; document actions are ours.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from langchain_core.messages import HumanMessage, SystemMessage
+from langgraph.runtime import Runtime
+
+from ..llm import extract_code
+from ..prompts import actionplan as texts
+from ..prompts import render, templates
+from ..state import ActionResult, ActionSelection, Context, DataType, Intent, ReactState
+from ..state.workflow import ActionplanState, PlannedAction
+from ..tools import ToolBox
+from ..tools.documents import is_document_action, run_document_action
+from . import actionplan_messages as msg
+from ._common import context_of, model_of
+from .act import make_act, output_dir
+
+MODE = "actionplan"
+PREVIOUS_FILE = "previous_result.txt"
+PREVIOUS_PROMPT_CHARS = 4000
+
+
+def _requirements(intent: Intent | None) -> list[str]:
+    if intent is None:
+        return []
+    return [f"{c.kind.value}: {c.value}" + (f" ({c.description})" if c.description else "")
+            for c in intent.success_criteria]
+
+
+async def _write_code(state: ActionplanState, runtime: Runtime[Context], task: str
+                      ) -> tuple[str, int]:
+    ctx = context_of(runtime)
+    document = state.intent is not None and state.intent.data_type == DataType.DOCUMENT
+    messages = [
+        SystemMessage(render(templates.CODEGEN_SYSTEM,
+                             extra_libs=", openpyxl, python-docx and reportlab" if document
+                             else "")),
+        HumanMessage(render(templates.CODEGEN_USER, task=task,
+                            requirements=_requirements(state.intent),
+                            previous_problems=state.findings[:2])),
+    ]
+    temperature = ctx.retry_temperature if state.attempt > 1 else ctx.temperature
+    reply = await model_of(runtime, temperature).ainvoke(messages)
+    return extract_code(str(reply.content)), 1
+
+
+def combined_result(results: list[ActionResult]) -> ActionResult:
+    """The batch as one result for review: the last content, every file, the first error."""
+    last = results[-1]
+    failed = next((r for r in results if not r.success), None)
+    files = [f for r in results for f in r.files]
+    return ActionResult(
+        tool=last.tool, success=failed is None, content=last.content, files=files,
+        error=failed.error if failed else None, truncated=last.truncated,
+        duration_s=sum(r.duration_s for r in results),
+    )
+
+
+def batch_selection(actions: list[PlannedAction]) -> ActionSelection:
+    """The batch as one selection, so the shared learn node records it under one template."""
+    # The learning guard accepts only ``tool:approach`` names of [A-Za-z0-9_-], 60 at most.
+    tools = "-".join(re.sub(r"[^A-Za-z0-9_]", "_", a.tool) for a in actions)
+    return ActionSelection(
+        tool="actionplan",
+        parameters={"prompt": "; ".join(f"{a.tool}: {a.rationale}"[:200] for a in actions)},
+        rationale=f"{len(actions)} planned actions",
+        template=f"actionplan:{tools}"[:60],
+    )
+
+
+def make_execute_action(toolbox: ToolBox):  # type: ignore[no-untyped-def]
+    """execute_action bound to the graph's tools."""
+    act = make_act(toolbox)
+
+    async def execute_action(state: ActionplanState, runtime: Runtime[Context]) -> dict[str, Any]:
+        """Run the action at the cursor; after the last one (or a failure) hand the batch on."""
+        ctx = context_of(runtime)
+        number = state.cursor + 1
+        action = state.actions[state.cursor]
+        # Published before running so a long action shows as started while it runs.
+        started = msg.publish(msg.action_start(
+            action.tool, action=number, rationale=action.rationale, task=state.task_index,
+            mode=MODE, round=state.round))["workflow_messages"]
+        previous = state.action_results[-1] if state.action_results else None
+        calls = 0
+        if is_document_action(action.tool):
+            result = await asyncio.to_thread(
+                run_document_action, action.tool, action.parameters, output_dir(ctx),
+                previous.content if previous else "")
+        else:
+            params = dict(action.parameters)
+            files = list(state.files) + ([f for r in state.action_results for f in r.files])
+            scratch_dir = Path(tempfile.mkdtemp(prefix="ar-prev-"))
+            try:
+                if previous is not None and action.tool == "ai_process":
+                    params["prompt"] = render(texts.ACTION_WITH_PREVIOUS,
+                                              prompt=str(params.get("prompt", "")),
+                                              previous=previous.content[:PREVIOUS_PROMPT_CHARS])
+                if previous is not None and action.tool == "python":
+                    path = scratch_dir / PREVIOUS_FILE
+                    path.write_text(previous.content, encoding="utf-8")
+                    files.append(str(path))
+                    if not params.get("code"):
+                        params["task"] = render(texts.PYTHON_TASK_WITH_PREVIOUS,
+                                                task=str(params.get("task", "")),
+                                                filename=PREVIOUS_FILE)
+                if action.tool == "python" and not params.get("code"):
+                    params["code"], calls = await _write_code(
+                        state, runtime, str(params.get("task") or state.request))
+                shadow = ReactState(request=state.request, files=files, intent=state.intent,
+                                    selection=ActionSelection(tool=action.tool,
+                                                              parameters=params),
+                                    step=max(state.attempt - 1, 0))
+                out = await act(shadow, runtime)
+                result = out["result"]
+            finally:
+                shutil.rmtree(scratch_dir, ignore_errors=True)
+        calls += result.model_calls
+        results = [*state.action_results, result]
+        update: dict[str, Any] = msg.publish(msg.action_result(
+            result, action=number, task=state.task_index, mode=MODE, round=state.round))
+        update["workflow_messages"] = started + update["workflow_messages"]
+        update.update(action_results=results, cursor=number, model_calls=calls)
+        if not result.success or number == len(state.actions):
+            update["result"] = combined_result(results)
+            update["selection"] = batch_selection(state.actions)
+        return update
+
+    return execute_action

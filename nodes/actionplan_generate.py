@@ -1,0 +1,79 @@
+"""generate_actions: plan every action of a task step at once, before any of them runs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langchain_core.messages import HumanMessage, SystemMessage
+from langgraph.runtime import Runtime
+
+from ..learning import default_order
+from ..llm import ainvoke_structured
+from ..prompts import actionplan as texts
+from ..prompts import elements, render
+from ..prompts.actions import build_action
+from ..state import Context, Intent, ToolSpec
+from ..state.workflow import ActionList, ActionplanState, PlannedAction
+from ..tools import ToolBox
+from ..tools.documents import DOCUMENT_SPECS
+from ._common import context_of, model_of, strategies_of
+
+MAX_ACTIONS = 6
+
+
+def action_specs(toolbox: ToolBox, *, allow_python: bool) -> list[ToolSpec]:
+    """Everything an action list may use: the react tools plus the document actions."""
+    return [*toolbox.specs(allow_python=allow_python), *DOCUMENT_SPECS]
+
+
+def fallback_actions(intent: Intent, request: str, *, allow_python: bool) -> list[PlannedAction]:
+    """One action from the shared default order, for when the model gives no usable list.
+
+    It is the same first choice react mode would make, so a model that cannot plan a batch
+    still gets a reviewed attempt instead of an empty one.
+    """
+    template = default_order(intent, python_allowed=allow_python)[0]
+    sel = build_action(template, request, intent, rationale="default approach for this kind "
+                       "of request")
+    return [PlannedAction(tool=sel.tool, parameters=sel.parameters, rationale=sel.rationale)]
+
+
+def make_generate_actions(toolbox: ToolBox):  # type: ignore[no-untyped-def]
+    """generate_actions bound to the graph's tools."""
+
+    async def generate_actions(state: ActionplanState, runtime: Runtime[Context]) -> dict[str, Any]:
+        """Ask for the whole batch, with the last review's findings when this is a retry."""
+        ctx = context_of(runtime)
+        intent = state.intent
+        assert intent is not None, "generate_actions runs after intent_analyze"
+        python_ok = ctx.allow_python and toolbox.allow_python
+        strategies = await strategies_of(runtime).strategies(state.pattern)
+        prompt = render(
+            texts.ACTIONS_USER,
+            objective=elements.objective(state.request),
+            intent=elements.user_intent(intent),
+            documents=elements.available_documents(state.files),
+            history=elements.workflow_history([(r.request, r.deliverable) for r in state.history]),
+            strategies=elements.learned_strategies(strategies),
+            tools=elements.available_tools(action_specs(toolbox, allow_python=python_ok)),
+            findings=state.findings,
+        )
+        system = render(texts.ACTIONS_SYSTEM,
+                        rules=render(texts.ACTIONS_RULES, max_actions=MAX_ACTIONS))
+        temperature = ctx.retry_temperature if state.attempt > 0 else ctx.temperature
+        outcome = await ainvoke_structured(model_of(runtime, temperature), ActionList,
+                                           [SystemMessage(system), HumanMessage(prompt)])
+        if isinstance(outcome.value, ActionList):
+            actions = list(outcome.value.actions)
+        else:
+            actions = fallback_actions(intent, state.request, allow_python=python_ok)
+        return {
+            "actions": actions,
+            "attempt": state.attempt + 1,
+            "step": state.attempt + 1,
+            "cursor": 0,
+            "action_results": [],
+            "model_calls": outcome.calls,
+        }
+
+    return generate_actions
