@@ -1,0 +1,256 @@
+"""The agents under comparison, in a registry: adding an agent is one ``@register_agent``.
+
+Every agent gets the same chat model object and the same sandbox (``run_python``) for one
+task and returns an :class:`Outcome`. ``learns`` agents keep one store across the epochs of
+a run; the others get a fresh setup every time.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import HumanMessage
+from langchain_core.tools import StructuredTool
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.store.base import BaseStore
+
+from adaptive_react.tools import SandboxLimits, run_python
+
+from .tasks import Task
+
+BASELINE_SYSTEM = (
+    "You are a helpful assistant. You can run Python 3 programs with the `python` tool; "
+    "it returns what the program prints and the names of files it writes. "
+    "Answer the user's request."
+)
+
+
+@dataclass
+class Outcome:
+    """What one agent run produced, before checking."""
+
+    text: str
+    files: list[str] = field(default_factory=list)
+    steps: int = 0
+    claimed_success: bool | None = None
+    error: str | None = None
+    tool_s: float = 0.0
+
+
+@dataclass
+class AgentEnv:
+    """What an agent run may use: the model, persistence and limits."""
+
+    model: BaseChatModel
+    store: BaseStore | None
+    checkpointer: BaseCheckpointSaver[Any] | None
+    max_steps: int
+    workdir: Path
+    thread_id: str
+    callbacks: list[Any] = field(default_factory=list)
+
+
+AgentRun = Callable[[Task, AgentEnv], Outcome]
+
+
+@dataclass(frozen=True)
+class AgentSpec:
+    """A registered agent."""
+
+    name: str
+    run: AgentRun
+    learns: bool
+    available: Callable[[], str | None] = lambda: None  # None when usable, else why not
+
+
+AGENTS: dict[str, AgentSpec] = {}
+
+
+def register_agent(
+    name: str, *, learns: bool, available: Callable[[], str | None] | None = None
+) -> Callable[[AgentRun], AgentRun]:
+    """Register an agent runner under ``name``."""
+
+    def deco(fn: AgentRun) -> AgentRun:
+        AGENTS[name] = AgentSpec(name, fn, learns, available or (lambda: None))
+        return fn
+
+    return deco
+
+
+class SandboxClock:
+    """Seconds spent in the sandbox, so framework time can be told from tool time.
+
+    The adaptive loop's act node calls ``run_python`` through its module; the benchmark wraps
+    that name in this process (no loop code changes) and times the baseline's tool directly.
+    """
+
+    seconds = 0.0
+    _lock = threading.Lock()
+    _installed = False
+
+    @classmethod
+    def timed(cls, *args: Any, **kwargs: Any) -> Any:
+        """``run_python`` with the time added to the clock."""
+        start = time.perf_counter()
+        try:
+            return run_python(*args, **kwargs)
+        finally:
+            with cls._lock:
+                cls.seconds += time.perf_counter() - start
+
+    @classmethod
+    def install(cls) -> None:
+        """Route the act node's sandbox calls through the clock (idempotent)."""
+        if not cls._installed:
+            from adaptive_react.nodes import act
+
+            act.run_python = cls.timed  # type: ignore[attr-defined]
+            cls._installed = True
+
+    @classmethod
+    def take(cls) -> float:
+        """Seconds since the last ``take``."""
+        with cls._lock:
+            seconds, cls.seconds = cls.seconds, 0.0
+        return seconds
+
+
+def python_tool(task: Task, outdir: Path) -> StructuredTool:
+    """The baseline's python tool: our sandbox, with the task's files, keeping written files."""
+
+    def python(code: str) -> str:
+        """Run a Python 3 program; returns its printed output and the files it wrote."""
+        res = SandboxClock.timed(
+            code, limits=SandboxLimits(timeout_s=20), input_files=list(task.files)
+        )
+        kept = []
+        for f in res.files:
+            target = outdir / Path(f).name
+            shutil.copy(f, target)
+            kept.append(str(target))
+        shutil.rmtree(res.workdir, ignore_errors=True)
+        if not res.ok:
+            return f"Error: {res.error}\n{res.stdout[-1000:]}"
+        out = res.stdout.strip()
+        if kept:
+            out += ("\n" if out else "") + "Files written: " + ", ".join(kept)
+        return out or "(no output)"
+
+    return StructuredTool.from_function(python, name="python")
+
+
+@register_agent("react-baseline", learns=False)
+def run_baseline(task: Task, env: AgentEnv) -> Outcome:
+    """LangChain ``create_agent`` with one python tool: the plain ReAct loop."""
+    from langchain.agents import create_agent
+    from langgraph.errors import GraphRecursionError
+
+    agent = create_agent(
+        env.model,
+        tools=[python_tool(task, env.workdir)],
+        system_prompt=BASELINE_SYSTEM,
+        checkpointer=env.checkpointer,
+    )
+    SandboxClock.take()
+    config = {
+        "recursion_limit": 2 * env.max_steps + 1,
+        "callbacks": env.callbacks,
+        "configurable": {"thread_id": env.thread_id},
+    }
+    try:
+        out = agent.invoke({"messages": [HumanMessage(task.request_with_files())]}, config=config)
+    except GraphRecursionError:
+        return Outcome(
+            text="", steps=env.max_steps, error="step budget exhausted", tool_s=SandboxClock.take()
+        )
+    messages = out["messages"]
+    final = messages[-1]
+    files = sorted(str(p) for p in env.workdir.iterdir() if p.is_file())
+    steps = sum(1 for m in messages if m.type == "tool")
+    return Outcome(
+        text=final.text if final.type == "ai" else "",
+        files=files,
+        steps=steps,
+        tool_s=SandboxClock.take(),
+    )
+
+
+@register_agent("adaptive-react", learns=True)
+def run_adaptive(task: Task, env: AgentEnv) -> Outcome:
+    """The adaptive loop in react mode."""
+    from adaptive_react import create_adaptive_agent
+
+    SandboxClock.install()
+    agent = create_adaptive_agent(
+        env.model,
+        checkpointer=env.checkpointer,
+        store=env.store,
+        max_steps=env.max_steps,
+        namespace="bench",
+        output_dir=str(env.workdir),
+    )
+    return _invoke_loop(agent, task, env)
+
+
+def _invoke_loop(agent: Any, task: Task, env: AgentEnv) -> Outcome:
+    SandboxClock.take()
+    out = agent.invoke(
+        {"request": task.request_with_files(), "files": list(task.files)},
+        config={"configurable": {"thread_id": env.thread_id}, "callbacks": env.callbacks},
+    )
+    return Outcome(
+        text=str(out.get("deliverable") or ""),
+        files=list(out.get("files_out") or []),
+        steps=len(out.get("steps") or []),
+        claimed_success=bool(out.get("success")),
+        tool_s=SandboxClock.take(),
+    )
+
+
+def _actionplan_factory() -> Callable[..., Any] | None:
+    """The actionplan constructor, wherever the parallel work ends up exporting it."""
+    import importlib
+
+    for module, name in (
+        ("adaptive_react", "create_actionplan_agent"),
+        ("adaptive_react", "create_workflow_agent"),
+        ("adaptive_react.agent", "create_actionplan_agent"),
+        ("adaptive_react.agent", "create_workflow_agent"),
+        ("adaptive_react.graph.workflow", "create_workflow_agent"),
+    ):
+        try:
+            factory = getattr(importlib.import_module(module), name, None)
+        except ImportError:
+            continue
+        if callable(factory):
+            return factory  # type: ignore[no-any-return]
+    return None
+
+
+@register_agent(
+    "adaptive-actionplan",
+    learns=True,
+    available=lambda: None if _actionplan_factory() else "actionplan mode not built yet",
+)
+def run_actionplan(task: Task, env: AgentEnv) -> Outcome:
+    """The adaptive loop in actionplan mode (plan several actions, then validate)."""
+    factory = _actionplan_factory()
+    assert factory is not None
+    SandboxClock.install()
+    agent = factory(
+        env.model,
+        checkpointer=env.checkpointer,
+        store=env.store,
+        max_steps=env.max_steps,
+        namespace="bench",
+        output_dir=str(env.workdir),
+    )
+    return _invoke_loop(agent, task, env)
