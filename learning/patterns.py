@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 
 from ..state.models import CriterionKind, Intent
+from .guard import safe_token
 
 _VALUE_KINDS = {CriterionKind.PROPERTY, CriterionKind.ORDERING, CriterionKind.FILE_TYPE}
 
@@ -19,7 +20,9 @@ def request_pattern(intent: Intent) -> str:
     parts: set[str] = set()
     for c in intent.success_criteria:
         if c.kind in _VALUE_KINDS and c.value is not None:
-            value = str(c.value).split(":")[0]
+            # Values are reduced to short tokens: a model-written intent must not be able to
+            # put a sentence into a key that lessons and prompts later quote.
+            value = safe_token(str(c.value).split(":")[0])
             parts.add(f"{c.kind.value}={value}")
         else:
             parts.add(c.kind.value)

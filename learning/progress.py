@@ -24,7 +24,19 @@ def update_progress(
             )
         p.percent = max(p.percent, round(validation.quality_score * 100 * 0.9, 1))
     p.best_score = max(p.best_score, validation.quality_score)
+    if is_stagnating(p):
+        insight = f"'{template}' keeps failing the same way; change the approach"
+        if insight not in p.insights:
+            p.insights.append(insight)
     return p
+
+
+def next_actions(progress: Progress, untried: list[str]) -> list[str]:
+    """Templates worth trying next: untried ones first, never the one that just stagnated."""
+    stuck = progress.failed[-1].template if is_stagnating(progress) else None
+    failed = {f.template for f in progress.failed}
+    fresh = [t for t in untried if t not in failed]
+    return [t for t in fresh if t != stuck]
 
 
 def is_stagnating(progress: Progress) -> bool:
@@ -50,8 +62,11 @@ def should_continue(
         )
     guidance = list(validation.suggestions[:4])
     if is_stagnating(progress):
+        # Stagnation changes the strategy rather than repeating it: name the alternative.
+        options = next_actions(progress, untried)
         guidance.append(
-            f"'{progress.failed[-1].template}' failed twice the same way; use a different approach."
+            f"'{progress.failed[-1].template}' failed twice the same way; use a different approach"
+            + (f" such as '{options[0]}'." if options else ".")
         )
     return Decision(action="continue", reason="the deliverable has not passed validation yet",
                     guidance=guidance)

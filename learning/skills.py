@@ -98,6 +98,14 @@ async def load_skill(store: BaseStore, namespace: str, pattern: str) -> Skill | 
     return Skill.model_validate(item.value) if item else None
 
 
+async def note_skill_use(store: BaseStore, namespace: str, pattern: str) -> None:
+    """Count a validated use of the pattern's skill (shown by ``strategies show``)."""
+    skill = await load_skill(store, namespace, pattern)
+    if skill is not None:
+        skill.uses += 1
+        await aput(store, _ns(namespace), pattern_key(pattern), skill.model_dump())
+
+
 async def forget_skill(store: BaseStore, namespace: str, pattern: str) -> None:
     """Drop a skill whose output failed validation, so it is not used again."""
     await adelete(store, _ns(namespace), pattern_key(pattern))

@@ -20,7 +20,9 @@ async def aget(store: BaseStore, namespace: tuple[str, ...], key: str) -> Item |
         return store.get(namespace, key)
 
 
-async def aput(store: BaseStore, namespace: tuple[str, ...], key: str, value: dict[str, Any]) -> None:
+async def aput(
+    store: BaseStore, namespace: tuple[str, ...], key: str, value: dict[str, Any]
+) -> None:
     """Write one item (no embedding index)."""
     try:
         await store.aput(namespace, key, value, index=False)
@@ -46,7 +48,9 @@ async def asearch(
         return store.search(prefix, limit=limit, offset=offset)
 
 
-async def asearch_all(store: BaseStore, prefix: tuple[str, ...], page: int = 500) -> list[SearchItem]:
+async def asearch_all(
+    store: BaseStore, prefix: tuple[str, ...], page: int = 500
+) -> list[SearchItem]:
     """Every item under a prefix, paging so no event is missed."""
     items: list[SearchItem] = []
     while True:

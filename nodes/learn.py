@@ -6,8 +6,10 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
-from ..learning import OutcomeEvent, pattern_label, update_progress
-from ..learning.skills import SKILL_TEMPLATE, forget_skill, save_skill
+from ..learning import pattern_label, update_progress
+from ..learning.auto_trainer import AutoTrainer, ReflectiveMemory, evaluation_of
+from ..learning.engine import LearningEngine
+from ..learning.skills import SKILL_TEMPLATE, forget_skill, note_skill_use, save_skill
 from ..prompts import render, templates
 from ..state import Context, ReactState, StepRecord, Validation
 from ._common import context_of, current_thread_id, emit, store_of, strategies_of
@@ -44,22 +46,35 @@ async def learn(state: ReactState, runtime: Runtime[Context]) -> dict[str, Any]:
     thread_id = current_thread_id()
     if ctx.learning:
         # The id is derived from thread and step so a replayed step cannot count twice.
-        event_id = f"{thread_id}-{state.step}" if thread_id else None
-        event = OutcomeEvent(
-            pattern=state.pattern, template=template, success=val.overall_success,
-            score=val.quality_score, lesson=lesson, request=state.request[:500],
-            thread_id=thread_id, step=state.step,
-            action_prompt=str(sel.parameters.get("prompt") or sel.parameters.get("code") or "")[:4000],
-            content_excerpt=(val.cleaned_content or "")[:2000] if val.overall_success else "",
-            **({"event_id": event_id} if event_id else {}),
+        task_id = f"{thread_id}-{state.step}" if thread_id else ""
+        content = (val.cleaned_content if val.cleaned_content is not None
+                   else state.result.content if state.result else "")
+        await LearningEngine(strategies_of(runtime)).learn_from_feedback(
+            pattern=state.pattern, template=template, validation=val, lesson=lesson,
+            request=state.request, thread_id=thread_id, step=state.step,
+            action_prompt=str(sel.parameters.get("prompt") or sel.parameters.get("code") or ""),
+            content=content, event_id=task_id or None,
         )
-        await strategies_of(runtime).record(event)
         store = store_of(runtime)
         if sel.tool == "python" and template != SKILL_TEMPLATE and val.overall_success:
             await save_skill(store, ctx.namespace, state.pattern,
                              str(sel.parameters.get("code", "")), state.request)
-        elif template == SKILL_TEMPLATE and not val.overall_success:
-            await forget_skill(store, ctx.namespace, state.pattern)
+        elif template == SKILL_TEMPLATE:
+            if val.overall_success:
+                await note_skill_use(store, ctx.namespace, state.pattern)
+            else:
+                await forget_skill(store, ctx.namespace, state.pattern)
+        memory = ReflectiveMemory(store, ctx.namespace)
+        evaluation = evaluation_of(val)
+        if task_id:
+            await memory.add_lesson(task_id, evaluation)
+        # Tool output and the model's answer are the untrusted text a heuristic must not quote.
+        untrusted = [state.result.content if state.result else "",
+                     (state.result.error or "") if state.result else "", obs.snippet]
+        await AutoTrainer(memory).run_auto_training(
+            task_id or f"step-{state.step}", evaluation, untrusted=untrusted,
+            include_lessons=False,
+        )
     progress = update_progress(state.progress, step=state.step, template=template, validation=val)
     record = StepRecord(
         step=state.step, tool=sel.tool, template=template, rationale=sel.rationale[:300],

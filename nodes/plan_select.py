@@ -7,32 +7,21 @@ from typing import Any
 from langchain_core.messages import HumanMessage, SystemMessage
 from langgraph.runtime import Runtime
 
-from ..learning import action_template, avoid_list, default_order
+from ..learning import action_template, default_order
+from ..learning.engine import CONFIDENT_MEAN, LearningEngine
 from ..learning.skills import skill_action
 from ..llm import ainvoke_structured, extract_code
 from ..prompts import elements, render, templates
 from ..prompts.actions import build_action, buildable
-from ..state import ActionSelection, Context, Intent, ReactState, StrategyView
+from ..state import ActionSelection, Context, Intent, ReactState
 from ..tools import ToolBox
 from ._common import context_of, emit, model_of, store_of, strategies_of
 
-# A learned template is replayed without asking the model once its posterior mean success
-# (Beta(1 + successes, 1 + failures)) reaches this; below it the model plans with the
-# Thompson-ranked strategies in its prompt, which keeps exploring.
-CONFIDENT_MEAN = 0.6
+__all__ = ["CONFIDENT_MEAN", "make_plan_select"]
 
 
 def _untried(order: list[str], failed: set[str]) -> list[str]:
     return [t for t in order if t not in failed]
-
-
-def _confident(strategies: list[StrategyView], failed: set[str]) -> StrategyView | None:
-    for s in strategies:
-        if s.template in failed or not buildable(s.template):
-            continue
-        if s.successes and (1 + s.successes) / (2 + s.attempts) >= CONFIDENT_MEAN:
-            return s
-    return None
 
 
 def _fallback(intent: Intent, failed: set[str], python_ok: bool, request: str) -> ActionSelection:
@@ -75,9 +64,12 @@ def make_plan_select(toolbox: ToolBox):  # type: ignore[no-untyped-def]
         intent = state.intent
         assert intent is not None, "plan_select runs after intent_analyze"
         failed = set(state.failed_templates)
-        strategies = await strategies_of(runtime).strategies(state.pattern)
-        avoid = avoid_list(strategies)
         python_ok = ctx.allow_python and toolbox.allow_python
+        choice = await LearningEngine(strategies_of(runtime)).get_improved_strategy(
+            state.pattern, failed,
+            usable=lambda t: buildable(t) and (python_ok or not t.startswith("python:")),
+        )
+        strategies, avoid = choice.ranked, choice.avoid
         retry = state.step > 0
         temperature = ctx.retry_temperature if retry else ctx.temperature
         calls = 0
@@ -89,7 +81,7 @@ def make_plan_select(toolbox: ToolBox):  # type: ignore[no-untyped-def]
                                            state.request, intent)
         source = "skill" if selection else ""
         if selection is None:
-            best = _confident(strategies, failed | set(avoid))
+            best = choice.confident
             if best is not None:
                 selection = build_action(best.template, state.request, intent,
                                          rationale=f"learned: {best.successes}/{best.attempts} "

@@ -1,0 +1,245 @@
+"""The auto-trainer: turn evaluations and lessons into training suggestions.
+
+Suggestions come in four kinds. Heuristic updates are applied to the reflective memory (the
+``BaseStore``) right away; fine-tune datasets, prompt tuning and strategy parameters are
+*recorded* there for external pipelines (``export-training``, a human, a tuning job) rather
+than silently dropped. Every heuristic passes the poisoning guard: it must not quote the tool
+output or model answer it was derived from.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from enum import StrEnum
+from typing import Any, Protocol
+
+from langgraph.store.base import BaseStore
+from pydantic import BaseModel, Field
+
+from .guard import is_safe_heuristic
+from .store_io import aget, aput, asearch_all
+
+ROOT = "adaptive_react"
+MAX_EVAL_SUGGESTIONS = 5
+MAX_LESSON_SUGGESTIONS = 2
+LOW_SCORE = 0.5
+# A pattern whose strategies keep failing gets a strategy-parameter suggestion (explore more).
+STRUGGLING_FAILURES = 3
+
+
+class SuggestionKind(StrEnum):
+    """What a training suggestion asks for."""
+
+    HEURISTIC_UPDATE = "heuristic_update"
+    FINE_TUNE_DATASET = "fine_tune_dataset"
+    PROMPT_TUNING = "prompt_tuning"
+    STRATEGY_PARAMETER = "strategy_parameter"
+
+
+class TrainingSuggestion(BaseModel):
+    """One suggested training action, traceable to the task that caused it."""
+
+    kind: SuggestionKind
+    key: str
+    value: Any
+    source_task_id: str
+    reason: str
+    ts: float = Field(default_factory=time.time)
+
+
+class ReflectiveMemoryLike(Protocol):
+    """What the trainer needs from a reflective memory."""
+
+    async def set_heuristic(self, key: str, value: Any, source_task_id: str = "") -> None:
+        """Store one heuristic."""
+
+    async def get_lessons(self, limit: int = 50) -> list[dict[str, Any]]:
+        """The most recent lessons, oldest first."""
+
+    async def record_suggestion(self, suggestion: TrainingSuggestion) -> None:
+        """Keep a non-heuristic suggestion for external pipelines."""
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha1(text.encode()).hexdigest()[:12]
+
+
+class ReflectiveMemory:
+    """Lessons, heuristics and pending suggestions of one namespace, on the ``BaseStore``."""
+
+    def __init__(self, store: BaseStore, namespace: str = "default"):
+        self.store = store
+        self.namespace = namespace
+
+    def _ns(self, part: str) -> tuple[str, ...]:
+        return (ROOT, self.namespace, "reflective", part)
+
+    async def add_lesson(self, task_id: str, evaluation: dict[str, Any]) -> None:
+        """Keep one evaluation (validator fields only) as a lesson; idempotent per task id."""
+        await aput(self.store, self._ns("lessons"), task_id,
+                   {"task_id": task_id, "evaluation": evaluation, "ts": time.time()})
+
+    async def get_lessons(self, limit: int = 50) -> list[dict[str, Any]]:
+        """The most recent lessons, oldest first."""
+        items = await asearch_all(self.store, self._ns("lessons"))
+        values = sorted((i.value for i in items), key=lambda v: v.get("ts", 0.0))
+        return values[-limit:] if limit else []
+
+    async def set_heuristic(self, key: str, value: Any, source_task_id: str = "") -> None:
+        """Store a heuristic; the same text from several tasks is one heuristic, counted."""
+        old = await aget(self.store, self._ns("heuristics"), key)
+        count = int(old.value.get("count", 0)) + 1 if old else 1
+        sources = list(old.value.get("sources", [])) if old else []
+        if source_task_id and source_task_id not in sources:
+            sources = (sources + [source_task_id])[-10:]
+        await aput(self.store, self._ns("heuristics"), key,
+                   {"value": value, "count": count, "sources": sources, "ts": time.time()})
+
+    async def get_all_heuristics(self) -> dict[str, Any]:
+        """Every heuristic, by key."""
+        items = await asearch_all(self.store, self._ns("heuristics"))
+        return {i.key: i.value["value"] for i in items}
+
+    async def record_suggestion(self, suggestion: TrainingSuggestion) -> None:
+        """Keep a suggestion that is not applied here, for an external pipeline to pick up."""
+        await aput(self.store, self._ns(f"suggestions-{suggestion.kind.value}"), suggestion.key,
+                   suggestion.model_dump(mode="json"))
+
+    async def pending_suggestions(
+        self, kind: SuggestionKind | None = None
+    ) -> list[TrainingSuggestion]:
+        """Recorded suggestions (all kinds, or one)."""
+        kinds = [kind] if kind else [
+            k for k in SuggestionKind if k != SuggestionKind.HEURISTIC_UPDATE
+        ]
+        out: list[TrainingSuggestion] = []
+        for k in kinds:
+            items = await asearch_all(self.store, self._ns(f"suggestions-{k.value}"))
+            out.extend(TrainingSuggestion.model_validate(i.value) for i in items)
+        return sorted(out, key=lambda s: s.ts)
+
+
+def evaluation_of(validation: Any) -> dict[str, Any]:
+    """The evaluation dict the trainer reads, from a ``Validation``: validator fields only."""
+    return {
+        "success": bool(validation.overall_success),
+        "score": float(validation.quality_score),
+        "suggestions": list(validation.suggestions),
+        "failed_checks": [c.criterion.kind.value for c in validation.criteria if c.passed is False],
+        "data_type_match": bool(validation.data_type_match),
+    }
+
+
+class AutoTrainer:
+    """Suggests training actions from evaluations and lessons; applies heuristic updates."""
+
+    def __init__(self, reflective_memory: ReflectiveMemoryLike | None = None):
+        self._memory = reflective_memory
+
+    def suggest_from_evaluation(
+        self, task_id: str, evaluation: dict[str, Any], *, untrusted: list[str] | None = None
+    ) -> list[TrainingSuggestion]:
+        """Suggestions from one validator evaluation.
+
+        Heuristics come from the validator's suggestions (at most five); a failed or low-scoring
+        task adds a fine-tune dataset record, and wrong-kind content a prompt-tuning note.
+
+        Args:
+            task_id: The task (thread and step) the evaluation belongs to.
+            evaluation: ``success``, ``score``, ``suggestions`` (see ``evaluation_of``).
+            untrusted: Tool output and model answers of the task; a suggestion quoting them is
+                refused (memory-poisoning guard).
+        """
+        taint = untrusted or []
+        success = bool(evaluation.get("success", False))
+        score = float(evaluation.get("score", 0.5))
+        ev_suggestions = [str(s) for s in evaluation.get("suggestions", [])]
+        out: list[TrainingSuggestion] = []
+        for text in ev_suggestions[:MAX_EVAL_SUGGESTIONS]:
+            if is_safe_heuristic(text, taint):
+                out.append(TrainingSuggestion(
+                    kind=SuggestionKind.HEURISTIC_UPDATE, key=f"h_{_digest(text)}", value=text,
+                    source_task_id=task_id, reason="from a validator suggestion"))
+        if not success or score < LOW_SCORE:
+            out.append(TrainingSuggestion(
+                kind=SuggestionKind.FINE_TUNE_DATASET, key=f"training_target_{task_id}",
+                value={"task_id": task_id, "outcome": "low_score" if success else "failed",
+                       "score": score, "failed_checks": evaluation.get("failed_checks", [])},
+                source_task_id=task_id,
+                reason="the task failed or scored low; pair it with a later success for tuning"))
+        if not evaluation.get("data_type_match", True):
+            out.append(TrainingSuggestion(
+                kind=SuggestionKind.PROMPT_TUNING, key=f"prompt_type_{task_id}",
+                value={"task_id": task_id, "problem": "delivered the wrong kind of content"},
+                source_task_id=task_id,
+                reason="the action prompt did not make the model deliver the requested kind"))
+        return out
+
+    async def suggest_from_lessons(self, limit_lessons: int = 20) -> list[TrainingSuggestion]:
+        """Suggestions from recent lessons.
+
+        Heuristics come from each lesson's suggestions (two each); a strategy-parameter
+        suggestion is added when recent lessons are mostly failures (replay less, explore more).
+        """
+        if self._memory is None:
+            return []
+        lessons = await self._memory.get_lessons(limit=limit_lessons)
+        out: list[TrainingSuggestion] = []
+        for lesson in lessons[-10:]:
+            ev, tid = lesson.get("evaluation", {}), str(lesson.get("task_id", "unknown"))
+            for text in [str(s) for s in ev.get("suggestions", [])][:MAX_LESSON_SUGGESTIONS]:
+                if is_safe_heuristic(text, []):
+                    out.append(TrainingSuggestion(
+                        kind=SuggestionKind.HEURISTIC_UPDATE, key=f"h_{_digest(text)}",
+                        value=text, source_task_id=tid, reason="from a reflective lesson"))
+        failures = [x for x in lessons[-10:] if not x.get("evaluation", {}).get("success")]
+        if len(failures) >= STRUGGLING_FAILURES and len(failures) * 2 > len(lessons[-10:]):
+            tid = str(failures[-1].get("task_id", "unknown"))
+            out.append(TrainingSuggestion(
+                kind=SuggestionKind.STRATEGY_PARAMETER, key="confident_mean",
+                value={"current": "default", "suggested": "raise, to replay less and explore more",
+                       "failures": len(failures), "window": len(lessons[-10:])},
+                source_task_id=tid, reason="most recent outcomes failed validation"))
+        return out
+
+    async def suggest_training(
+        self, task_id: str | None = None, evaluation: dict[str, Any] | None = None,
+        include_lessons: bool = True, *, untrusted: list[str] | None = None,
+    ) -> list[TrainingSuggestion]:
+        """All suggestions from an optional evaluation and, optionally, recent lessons."""
+        out: list[TrainingSuggestion] = []
+        if task_id and evaluation:
+            out.extend(self.suggest_from_evaluation(task_id, evaluation, untrusted=untrusted))
+        if include_lessons:
+            out.extend(await self.suggest_from_lessons())
+        return out
+
+    async def apply_heuristic_updates(
+        self, suggestions: list[TrainingSuggestion],
+        reflective_memory: ReflectiveMemoryLike | None = None,
+    ) -> int:
+        """Apply heuristic updates; record every other kind. Returns heuristics applied."""
+        memory = reflective_memory or self._memory
+        if memory is None:
+            return 0
+        applied = 0
+        for s in suggestions:
+            if s.kind == SuggestionKind.HEURISTIC_UPDATE:
+                await memory.set_heuristic(s.key, s.value, s.source_task_id)
+                applied += 1
+            else:
+                await memory.record_suggestion(s)
+        return applied
+
+    async def run_auto_training(
+        self, task_id: str | None = None, evaluation: dict[str, Any] | None = None,
+        apply_heuristics: bool = True, *, untrusted: list[str] | None = None,
+        include_lessons: bool = True,
+    ) -> list[TrainingSuggestion]:
+        """Suggest, then (optionally) apply; returns every suggestion for logging or export."""
+        suggestions = await self.suggest_training(task_id, evaluation, include_lessons,
+                                                  untrusted=untrusted)
+        if apply_heuristics:
+            await self.apply_heuristic_updates(suggestions)
+        return suggestions
