@@ -55,6 +55,46 @@ def create_adaptive_agent(
     return _with_default_context(compiled, default_context)
 
 
+def create_workflow_agent(
+    model: str | BaseChatModel = "local",
+    tools: Sequence[BaseTool] | None = None,
+    checkpointer: BaseCheckpointSaver[Any] | None = None,
+    store: BaseStore | None = None,
+    max_steps: int = 8,
+    *,
+    namespace: str = "default",
+    allow_python: bool = True,
+    require_approval: bool = False,
+    modes: Sequence[str] | None = None,
+    **context: Any,
+) -> Pregel[Any, Any, Any, Any]:
+    """Compile the workflow: a task plan, each task in a mode, then a summary.
+
+    Input is ``{"request": ..., "files": [...], "mode": "auto" | "react" | "actionplan"}``;
+    rounds on the same thread (with a checkpointer) see the earlier rounds.
+
+    Raises:
+        ValueError: On an out-of-range step budget, an invalid namespace or an unknown mode.
+    """
+    from .graph.workflow import WORKFLOW_RECURSION_LIMIT, make_workflow_builder
+
+    if not 1 <= max_steps <= MAX_STEPS_LIMIT:
+        raise ValueError(f"max_steps must be between 1 and {MAX_STEPS_LIMIT}, got {max_steps}")
+    if not namespace or "." in namespace:
+        raise ValueError(f"namespace must be non-empty and contain no dots, got {namespace!r}")
+    default_context = Context(model=model, max_steps=max_steps, namespace=namespace,
+                              allow_python=allow_python, require_approval=require_approval,
+                              **context)
+    try:
+        builder = make_workflow_builder(tools or (), allow_python=allow_python, modes=modes)
+    except KeyError as exc:
+        raise ValueError(f"unknown mode {exc.args[0]!r}") from None
+    compiled = builder.compile(checkpointer=checkpointer, store=store, name="adaptive-workflow")
+    # _with_default_context applies RECURSION_LIMIT, which is the workflow's limit too.
+    assert WORKFLOW_RECURSION_LIMIT <= RECURSION_LIMIT
+    return _with_default_context(compiled, default_context)
+
+
 def _with_default_context(
     compiled: Pregel[Any, Any, Any, Any], ctx: Context
 ) -> Pregel[Any, Any, Any, Any]:

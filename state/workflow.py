@@ -191,6 +191,7 @@ class WorkflowState(WorkflowInput, WorkflowOutput):
     """The workflow's working state; the mode subgraphs write their outputs into it."""
 
     rounds: list[RoundRecord] = field(default_factory=list)
+    context_files: list[str] = field(default_factory=list)
     cursor: int = 0
     task_mode: str = ""
     task_input: dict[str, Any] = field(default_factory=dict)
