@@ -11,6 +11,7 @@ import ast
 import math
 import operator
 import re
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -47,9 +48,11 @@ _HAS_OP_RE = re.compile(r"\d\s*\)*\s*(?:\*\*|//|[-+*/%])\s*\(*\s*-?\d")
 def safe_eval(expression: str) -> Number | None:
     """Evaluate literal arithmetic; None for anything else or for results out of bounds."""
     try:
-        tree = ast.parse(expression.strip(), mode="eval")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "1.e"-style literals warn before they fail
+            tree = ast.parse(expression.strip(), mode="eval")
         value = _eval(tree.body)
-    except (SyntaxError, ValueError, ZeroDivisionError, OverflowError, TypeError):
+    except (SyntaxError, ValueError, ZeroDivisionError, OverflowError, TypeError, RecursionError):
         return None
     if isinstance(value, float) and not math.isfinite(value):
         return None

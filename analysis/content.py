@@ -12,6 +12,7 @@ import io
 import json
 import re
 import tokenize
+import warnings
 
 from ..state.models import ActionResult, ContentKind, DataType, Intent, Observation
 from ._text import NUMBER_RE, Number, fenced_blocks, strip_enumeration, to_number, unfence
@@ -38,6 +39,7 @@ _CODE_NODES = (
     ast.ImportFrom,
     ast.Return,
 )
+_PURE_NUMBERS_RE = re.compile(r"[\s\d.,;\[\]()eE+-]+")
 TABLE_DELIMITERS = (",", "\t", "|", ";")
 
 
@@ -59,15 +61,28 @@ def extract_numbers(text: str) -> list[Number]:
         run.append(to_number(match.group()))
         last_end = match.end()
         if len(run) >= len(best):
-            best = list(run)
+            best = run  # aliasing is intended: the run keeps growing in place
     return best
+
+
+def parse_python(text: str) -> ast.Module | None:
+    """Parse Python source, or None; compiler warnings are silenced, not raised.
+
+    Non-code such as "1.e" makes the compiler warn, and under warnings-as-errors (our pytest
+    config) that warning would surface as an exception from a mere classification.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            return ast.parse(text)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return None
 
 
 def _python_is_code(text: str) -> bool:
     """True when the text parses as Python and contains a statement only a program has."""
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError):
+    tree = parse_python(text)
+    if tree is None:
         return False
     for node in ast.walk(tree):
         if isinstance(node, _CODE_NODES):
@@ -87,6 +102,12 @@ def _looks_like_code_lines(text: str) -> bool:
 
 
 def _token_counts(text: str) -> tuple[int, int]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return _token_counts_raw(text)
+
+
+def _token_counts_raw(text: str) -> tuple[int, int]:
     """Count (numeric, other) word tokens; tokenize is used so "x2" is one name token."""
     numeric = other = 0
     try:
@@ -169,6 +190,8 @@ def classify(content: str) -> ContentKind:
     body = unfence(text)
     if not body:
         return ContentKind.EMPTY
+    if _PURE_NUMBERS_RE.fullmatch(strip_enumeration(body)) and NUMBER_RE.search(body):
+        return ContentKind.NUMBERS  # fast path: long lists need no parsing
     json_kind = _json_kind(body)
     if json_kind is not None:
         return json_kind

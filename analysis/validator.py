@@ -14,6 +14,7 @@ import io
 import json
 import math
 import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,7 @@ from ..state.models import (
 )
 from ._text import Number, format_number, unfence
 from .cleanup import clean, single_value
-from .content import classify, extract_numbers, kind_matches, table_delimiter
+from .content import classify, extract_numbers, kind_matches, parse_python, table_delimiter
 from .documents import inspect_document
 from .verifiers import VERIFIERS, accepted_sequences, parse_range, split_property
 
@@ -240,13 +241,11 @@ def _parses_json(text: str) -> bool:
 def _deliver_code(content: str, kind: ContentKind, intent: Intent, report: _Report) -> Delivered:
     code = unfence(content)
     report.cleaned = code
-    try:
-        tree = ast.parse(code)
-    except SyntaxError as exc:
-        tree = None
+    tree = parse_python(code)
+    if tree is None:
         report.format_match = False
         report.fail(
-            f"the code does not parse: {exc.msg} (line {exc.lineno})",
+            f"the code does not parse: {_syntax_error(code)}",
             "Return complete, syntactically valid Python in one fenced block.",
         )
     if kind != ContentKind.CODE:
@@ -256,6 +255,18 @@ def _deliver_code(content: str, kind: ContentKind, intent: Intent, report: _Repo
             "Deliver the program itself as Python source, not its output or a description.",
         )
     return Delivered(text=code, code=tree)
+
+
+def _syntax_error(code: str) -> str:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            compile(code, "<delivered>", "exec", dont_inherit=True)
+        except SyntaxError as exc:
+            return f"{exc.msg} (line {exc.lineno})"
+        except (ValueError, RecursionError, MemoryError) as exc:
+            return str(exc)
+    return "unknown error"
 
 
 def _deliver_table(content: str, kind: ContentKind, intent: Intent, report: _Report) -> Delivered:
