@@ -143,3 +143,19 @@ def test_observe_snippet_keeps_head_and_tail() -> None:
 )  # fmt: skip
 def test_clean(request_text: str, content: str, cleaned: str) -> None:
     assert clean(content, rules_intent(request_text)) == cleaned
+
+
+@pytest.mark.parametrize("content", ["1.e", "0777", "x = 1.e5.2", "print('a' 'b' 1_)"])
+def test_compiler_warnings_never_escape(content: str) -> None:
+    # pytest turns warnings into errors here, so a leaked SyntaxWarning would fail this test
+    classify(content)
+    clean(content, rules_intent("Write a Python function f(x)"))
+
+
+def test_long_lists_classify_quickly() -> None:
+    import time
+
+    start = time.perf_counter()
+    assert classify(", ".join(map(str, range(200_000)))) == ContentKind.NUMBERS
+    assert len(extract_numbers(", ".join(map(str, range(50_000))))) == 50_000
+    assert time.perf_counter() - start < 3.0
