@@ -28,7 +28,7 @@ _TEMPLATE_RE = re.compile(rf"{_TEMPLATE}")
 _TOKEN = re.compile(r"[^a-z0-9_]+")
 
 MAX_HEURISTIC_CHARS = 300
-_NGRAM = 5
+_NGRAM = 4
 
 
 def is_safe_lesson(text: str) -> bool:
@@ -56,16 +56,24 @@ def _ngrams(text: str) -> set[tuple[str, ...]]:
 
 
 def shares_text_with(text: str, sources: list[str]) -> bool:
-    """Whether ``text`` repeats any five-word run of the untrusted ``sources``.
+    """Whether ``text`` repeats any four-word run of the untrusted ``sources``.
 
     Provenance, not keyword spotting: a heuristic that quotes what a tool printed or a model
     answered is refused whatever it says.
     """
     mine = _ngrams(text)
-    if not mine:
-        lowered = text.lower().strip()
-        return bool(lowered) and any(lowered in s.lower() for s in sources if s)
-    return any(mine & _ngrams(s) for s in sources if s)
+    lowered = " ".join(re.findall(r"\w+", text.lower()))
+    for source in sources:
+        theirs = _ngrams(source)
+        if mine & theirs:
+            return True
+        # Texts too short for a full run are compared whole.
+        short = " ".join(re.findall(r"\w+", source.lower())) if not theirs else ""
+        if (short and len(short) >= 8 and short in lowered) or (
+            not mine and lowered and lowered in source.lower()
+        ):
+            return True
+    return False
 
 
 def is_safe_heuristic(text: str, untrusted: list[str]) -> bool:

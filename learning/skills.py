@@ -35,8 +35,12 @@ class Skill(BaseModel):
     source_request: str = ""
 
 
-def _ns(namespace: str) -> tuple[str, ...]:
+def skills_namespace(namespace: str) -> tuple[str, ...]:
+    """Where a namespace's skills live in the store."""
     return (ROOT, namespace, "skills")
+
+
+_ns = skills_namespace
 
 
 class _Lift(ast.NodeTransformer):
