@@ -104,7 +104,8 @@ WORKFLOW_SUMMARY = """\
 task{{ "" if results|length == 1 else "s" }}{% if mode %} ({{ mode }} mode){% endif %}.
 {% for r in results %}- task {{ r.index }} [{{ r.mode }}] {{ "done" if r.success else "FAILED" }}: \
 {{ r.objective }}
-{% endfor %}{% if error %}{{ error }}{% endif %}"""
+{% if not r.success and r.final_message %}  {{ r.final_message.splitlines()[0] }}
+{% endif %}{% endfor %}{% if error %}{{ error }}{% endif %}"""
 
 PLAN_REJECTED = """\
 The request could not be planned: {{ reason }}"""

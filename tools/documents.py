@@ -210,7 +210,9 @@ def write_pdf(
     story.extend(Paragraph(_escape(p), styles["BodyText"]) for p in paragraphs)
     if rows:
         data = ([list(columns)] if columns else []) + [[str(c) for c in r] for r in rows]
-        story.append(PdfTable(data, repeatRows=1 if columns else 0))
+        # No repeated header rows: a header on every page would split the column's values
+        # for anything that reads the text back (the validator among them).
+        story.append(PdfTable(data))
     SimpleDocTemplate(str(path), pagesize=A4, title=title or path.stem).build(story)
 
 
