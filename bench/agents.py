@@ -216,15 +216,12 @@ def _invoke_loop(agent: Any, task: Task, env: AgentEnv) -> Outcome:
 
 
 def _actionplan_factory() -> Callable[..., Any] | None:
-    """The actionplan constructor, wherever the parallel work ends up exporting it."""
+    """A constructor for the actionplan mode: the public one if exported, else the subgraph."""
     import importlib
 
     for module, name in (
         ("adaptive_react", "create_actionplan_agent"),
-        ("adaptive_react", "create_workflow_agent"),
         ("adaptive_react.agent", "create_actionplan_agent"),
-        ("adaptive_react.agent", "create_workflow_agent"),
-        ("adaptive_react.graph.workflow", "create_workflow_agent"),
     ):
         try:
             factory = getattr(importlib.import_module(module), name, None)
@@ -232,7 +229,29 @@ def _actionplan_factory() -> Callable[..., Any] | None:
             continue
         if callable(factory):
             return factory  # type: ignore[no-any-return]
-    return None
+    try:
+        from adaptive_react.graph.actionplan import make_actionplan_builder
+    except ImportError:
+        return None
+    return _compile_actionplan_subgraph if make_actionplan_builder else None
+
+
+def _compile_actionplan_subgraph(
+    model: Any, *, checkpointer: Any, store: Any, max_steps: int, namespace: str, output_dir: str
+) -> Any:
+    """The actionplan subgraph compiled on its own, with a default Context bound."""
+    from adaptive_react.graph.actionplan import make_actionplan_builder
+    from adaptive_react.state import Context
+
+    graph = make_actionplan_builder().compile(checkpointer=checkpointer, store=store)
+    ctx = Context(model=model, max_steps=max_steps, namespace=namespace, output_dir=output_dir)
+
+    class Bound:
+        def invoke(self, state: dict[str, Any], config: dict[str, Any]) -> Any:
+            state = {**state, "max_attempts": max_steps}
+            return graph.invoke(state, {**config, "recursion_limit": 200}, context=ctx)
+
+    return Bound()
 
 
 @register_agent(
@@ -241,7 +260,7 @@ def _actionplan_factory() -> Callable[..., Any] | None:
     available=lambda: None if _actionplan_factory() else "actionplan mode not built yet",
 )
 def run_actionplan(task: Task, env: AgentEnv) -> Outcome:
-    """The adaptive loop in actionplan mode (plan several actions, then validate)."""
+    """The adaptive loop in actionplan mode (plan the whole batch, run it, review, retry)."""
     factory = _actionplan_factory()
     assert factory is not None
     SandboxClock.install()

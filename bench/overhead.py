@@ -86,7 +86,11 @@ class TimedSaver(BaseCheckpointSaver):  # type: ignore[type-arg]
 
 @contextmanager
 def saver(kind: str, dsn: str | None = None) -> Iterator[BaseCheckpointSaver[Any] | None]:
-    """A fresh checkpointer of ``kind``: none, memory, sqlite (a temp file) or postgres."""
+    """A fresh checkpointer of ``kind``.
+
+    ``sqlite`` is ``SqliteSaver`` on a plain ``sqlite3.connect`` (rollback journal, full sync);
+    ``sqlite-cli`` and ``postgres`` are opened exactly as the CLI opens them.
+    """
     if kind == "none":
         yield None
     elif kind == "memory":
@@ -101,13 +105,22 @@ def saver(kind: str, dsn: str | None = None) -> Iterator[BaseCheckpointSaver[Any
         finally:
             conn.close()
             shutil.rmtree(folder, ignore_errors=True)
+    elif kind == "sqlite-cli":
+        # What the CLI opens: WAL, synchronous=NORMAL (adaptive_react.persistence).
+        from adaptive_react.persistence import open_persistence
+
+        folder = tempfile.mkdtemp(prefix="bench-sqlite-")
+        try:
+            with open_persistence(os.path.join(folder, "cp.sqlite")) as (cp, _store):
+                yield cp
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
     elif kind == "postgres":
-        from langgraph.checkpoint.postgres import PostgresSaver
+        from adaptive_react.persistence import open_persistence
 
         assert dsn, "postgres needs a DSN"
-        with PostgresSaver.from_conn_string(dsn) as pg:
-            pg.setup()
-            yield pg
+        with open_persistence(dsn) as (cp, _store):
+            yield cp
     else:
         raise ValueError(kind)
 
@@ -179,7 +192,7 @@ def checkpoint_cost(
     tasks: Sequence[Task], max_steps: int, pg_dsn: str | None = None, agent: str = "adaptive-react"
 ) -> dict[str, Any]:
     """Checkpointer time per graph step (node execution) and per loop step, per backend."""
-    kinds = ["memory", "sqlite"] + (["postgres"] if pg_dsn else [])
+    kinds = ["memory", "sqlite", "sqlite-cli"] + (["postgres"] if pg_dsn else [])
     out: dict[str, Any] = {}
     spec = AGENTS[agent]
     root = Path(tempfile.mkdtemp(prefix="bench-cp-"))

@@ -58,7 +58,20 @@ KINDS = {
     "ai": templates.AI_PROCESS_SYSTEM[:40],
     "judge": templates.JUDGE_SYSTEM[:40],
 }
-_STRUCTURED = {"Intent": "intent", "ActionSelection": "plan", "JudgeVerdict": "judge"}
+try:  # the actionplan mode's prompts, where that mode exists
+    from adaptive_react.prompts import actionplan as _ap
+
+    KINDS["actions"] = _ap.ACTIONS_SYSTEM[:40]
+    KINDS["taskplan"] = _ap.TASK_PLAN_SYSTEM[:40]
+except ImportError:  # pragma: no cover - older checkouts
+    pass
+_STRUCTURED = {
+    "Intent": "intent",
+    "ActionSelection": "plan",
+    "JudgeVerdict": "judge",
+    "ActionList": "actions",
+    "TaskPlan": "taskplan",
+}
 _CODE_ASK = re.compile(
     r"\b(write|generate|create|produce|give)\b[^.]{0,40}\b(code|program|script|function)\b"
     r"|\bpython (code|program|script|function)\b",
@@ -184,7 +197,7 @@ class FlawedPolicy:
             kind = _STRUCTURED[tools[0]]
         task = self.find_task(text)
         key = hashlib.sha256(_PATHS.sub("", text).encode()).hexdigest()[:16]
-        if kind in ("intent", "plan", "judge"):
+        if kind in ("intent", "plan", "judge", "actions", "taskplan"):
             payload = getattr(self, f"_{kind}")(task, text, temperature)
             if task is not None and self.fires("malformed_json", task, temperature, key):
                 return self.malformed(payload)
@@ -257,6 +270,30 @@ class FlawedPolicy:
         order = [t for t in learned if t in actions] + order
         choice = next((t for t in order if t not in failed), order[-1])
         return {**actions[choice], "rationale": f"{choice} should deliver this"}
+
+    def _actions(self, task: Task | None, text: str, temperature: float) -> dict[str, Any]:
+        """Actionplan mode: the whole batch at once; findings of a failed review guide it."""
+        if task is None:
+            return {"actions": [{"tool": "ai_process", "parameters": {"prompt": "Answer."}}]}
+        guided = self._guided(text)
+        if task.kind == "code":
+            action = {"tool": "ai_process", "parameters": {"prompt": task.request}}
+        elif task.kind == "data" and not guided and self.fires("naive_plan", task, temperature):
+            action = {
+                "tool": "ai_process",
+                "parameters": {"prompt": f"Write Python code that computes this: {task.request}"},
+            }
+        else:
+            action = {
+                "tool": "python",
+                "parameters": {"code": self.program(task, temperature, guided)},
+            }
+        return {"actions": [{**action, "rationale": "one action delivers this"}]}
+
+    def _taskplan(self, task: Task | None, text: str, temperature: float) -> dict[str, Any]:
+        """One step: every benchmark request is one piece of work."""
+        request = task.request if task else "Answer the request."
+        return {"overview": "", "tasks": [{"objective": request, "success_criteria": []}]}
 
     def _judge(self, task: Task | None, text: str, temperature: float) -> dict[str, Any]:
         part = text.split("REQUIREMENTS TO CHECK:", 1)[-1].split("CONTENT", 1)[0]
