@@ -28,6 +28,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from langchain_core.runnables import Runnable, RunnableConfig
 from pydantic import BaseModel, ValidationError
 
+from . import faults
 from .text import extract_json
 
 #: Methods tried in order on OpenAI-compatible clients; ``None`` is the provider default.
@@ -201,6 +202,7 @@ def _accept(outcome: StructuredOutcome, result: Any, schema: type[BaseModel]) ->
         outcome.value = value
         return True
     outcome.errors.append(f"{outcome.method}: {error}")
+    faults.record("malformed_output")
     return False
 
 

@@ -7,9 +7,10 @@ from typing import Any
 
 import httpx
 import pytest
+from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
 from adaptive_react.llm import ModelConfigError, ModelSettings, clear_model_cache, load_chat_model
 from adaptive_react.llm import load as load_mod
-from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
 
 @pytest.fixture(autouse=True)

@@ -6,13 +6,14 @@ import asyncio
 from typing import Any
 
 import pytest
-from adaptive_react.llm import StructuredOutcome, ainvoke_structured, invoke_structured
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 from langchain_core.runnables import Runnable, RunnableLambda
 from pydantic import BaseModel, Field
+
+from adaptive_react.llm import StructuredOutcome, ainvoke_structured, invoke_structured
 
 
 class Verdict(BaseModel):

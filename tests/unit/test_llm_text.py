@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+
 from adaptive_react.llm import extract_code, extract_json
 
 

@@ -1,0 +1,348 @@
+"""The embedded model server: llama-cpp-python's OpenAI app behind a request adapter.
+
+Run as a script by :mod:`.local` (``python path/to/server.py --model file.gguf --port N``);
+it imports nothing from this package so it starts without the agent's dependencies.
+
+Why an adapter: llama-cpp-python's server speaks an older dialect of the OpenAI API
+than ``ChatOpenAI`` (langchain-openai 1.x) sends. Measured on 0.3.36:
+
+- ``max_completion_tokens`` is ignored, so a request generates to the end of the context;
+  we copy it to ``max_tokens``.
+- ``response_format={"type": "json_schema", ...}`` (LangChain's default structured output)
+  fails with HTTP 500; llama's own ``{"type": "json_object", "schema": ...}`` compiles the
+  same schema into a grammar, so we translate it, and put the schema into the system
+  prompt as OpenAI does (a grammar alone tells a 0.5B model nothing about field meaning).
+- ``tool_choice="required"`` is ignored; with one tool we force that tool (grammar).
+- With automatic tool choice the model writes ``<tool_call>{...}</tool_call>`` as text;
+  we turn that text into real ``tool_calls`` (for streaming requests too, by generating
+  without streaming and replaying the result as one SSE chunk).
+- ``repeat_penalty`` defaults to 1.1, which corrupts repetitive output such as lists of
+  numbers and code; OpenAI has no such penalty, so it defaults to 1.0 here.
+
+Doing this in-process (ASGI middleware around the same app) costs no extra hop or
+process; the request and response rewriting are pure functions, unit-tested without
+a model.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import time
+import uuid
+from collections.abc import Awaitable, Callable, MutableMapping
+from dataclasses import dataclass
+from typing import Any
+
+Message = MutableMapping[str, Any]
+Scope = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+SCHEMA_INSTRUCTION = "Reply with only a JSON object that matches this JSON schema:\n{schema}"
+_TOOL_CALL = re.compile(r"<tool_call>\s*(.*?)\s*(?:</tool_call>|\Z)", re.DOTALL)
+_FENCED = re.compile(r"^```[A-Za-z]*\s*\n?(.*?)\n?```$", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Adaptation:
+    """What the response side must do for a rewritten request."""
+
+    tool_names: tuple[str, ...] = ()  # parse text tool calls for these tools
+    replay_stream: bool = False  # client asked to stream; upstream was asked not to
+    include_usage: bool = False
+
+
+def adapt_request(payload: dict[str, Any]) -> tuple[dict[str, Any], Adaptation]:
+    """Rewrite a chat-completions request into what llama-cpp-python understands.
+
+    Args:
+        payload: The JSON body ``ChatOpenAI`` sent.
+
+    Returns:
+        The body to forward, and what the response needs.
+    """
+    body = dict(payload)
+    limit = body.pop("max_completion_tokens", None)
+    if limit is not None and body.get("max_tokens") is None:
+        body["max_tokens"] = limit
+    body.setdefault("repeat_penalty", 1.0)
+
+    response_format = body.get("response_format")
+    if isinstance(response_format, dict) and response_format.get("type") == "json_schema":
+        schema = (response_format.get("json_schema") or {}).get("schema") or {}
+        body["response_format"] = {"type": "json_object", "schema": schema}
+        body["messages"] = _with_system_note(
+            list(body.get("messages") or []),
+            SCHEMA_INSTRUCTION.format(schema=json.dumps(schema, ensure_ascii=False)),
+        )
+
+    tools = [t for t in body.get("tools") or [] if isinstance(t, dict) and "function" in t]
+    choice = body.get("tool_choice")
+    if tools and choice == "required" and len(tools) == 1:
+        name = tools[0]["function"]["name"]
+        body["tool_choice"] = choice = {"type": "function", "function": {"name": name}}
+    if not tools or choice not in (None, "auto", "required"):
+        return body, Adaptation()
+
+    names = tuple(str(t["function"]["name"]) for t in tools)
+    streaming = bool(body.get("stream"))
+    usage = bool((body.get("stream_options") or {}).get("include_usage"))
+    if streaming:
+        body["stream"] = False
+        body.pop("stream_options", None)
+    return body, Adaptation(tool_names=names, replay_stream=streaming, include_usage=usage)
+
+
+def _with_system_note(messages: list[Any], note: str) -> list[Any]:
+    if messages and isinstance(messages[0], dict) and messages[0].get("role") == "system":
+        first = dict(messages[0])
+        if isinstance(first.get("content"), str):
+            first["content"] = f"{first['content']}\n\n{note}"
+            return [first, *messages[1:]]
+    return [{"role": "system", "content": note}, *messages]
+
+
+def parse_tool_calls(text: str, tool_names: tuple[str, ...]) -> tuple[list[dict[str, Any]], str]:
+    """Find tool calls the model wrote as text; return them and the remaining text.
+
+    Accepts Qwen's ``<tool_call>{"name": ..., "arguments": {...}}</tool_call>`` blocks, and a
+    reply that is nothing but such a JSON object (optionally fenced). Calls to unknown
+    tools are left as text: guessing would execute something the model did not ask for.
+    """
+    calls: list[dict[str, Any]] = []
+    remaining = text
+    for match in list(_TOOL_CALL.finditer(text)):
+        call = _as_call(match.group(1), tool_names)
+        if call is not None:
+            calls.append(call)
+            remaining = remaining.replace(match.group(0), "", 1)
+    if not calls:
+        stripped = text.strip()
+        fenced = _FENCED.match(stripped)
+        call = _as_call(fenced.group(1) if fenced else stripped, tool_names)
+        if call is not None:
+            calls.append(call)
+            remaining = ""
+    return calls, remaining.strip()
+
+
+def _as_call(candidate: str, tool_names: tuple[str, ...]) -> dict[str, Any] | None:
+    try:
+        data = json.loads(candidate.strip())
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or data.get("name") not in tool_names:
+        return None
+    arguments = data.get("arguments", data.get("parameters", {}))
+    if not isinstance(arguments, str):
+        arguments = json.dumps(arguments, ensure_ascii=False)
+    return {
+        "id": f"call_{uuid.uuid4().hex[:24]}",
+        "type": "function",
+        "function": {"name": data["name"], "arguments": arguments},
+    }
+
+
+def adapt_response(response: dict[str, Any], adaptation: Adaptation) -> dict[str, Any]:
+    """Turn tool calls written as text into ``tool_calls`` in a completion response."""
+    if not adaptation.tool_names:
+        return response
+    result = dict(response)
+    choices = []
+    for choice in result.get("choices") or []:
+        message = dict(choice.get("message") or {})
+        content = message.get("content")
+        if not message.get("tool_calls") and isinstance(content, str):
+            calls, rest = parse_tool_calls(content, adaptation.tool_names)
+            if calls:
+                message["tool_calls"] = calls
+                message["content"] = rest or None
+                choice = {**choice, "message": message, "finish_reason": "tool_calls"}
+        choices.append(choice)
+    result["choices"] = choices
+    return result
+
+
+def stream_events(response: dict[str, Any], adaptation: Adaptation) -> bytes:
+    """Replay a complete response as the SSE chunks a streaming client expects."""
+    base = {
+        "id": response.get("id", f"chatcmpl-{uuid.uuid4().hex}"),
+        "object": "chat.completion.chunk",
+        "created": response.get("created", int(time.time())),
+        "model": response.get("model", ""),
+    }
+    events: list[dict[str, Any]] = []
+    for choice in response.get("choices") or []:
+        message = choice.get("message") or {}
+        delta: dict[str, Any] = {"role": "assistant", "content": message.get("content")}
+        if message.get("tool_calls"):
+            delta["tool_calls"] = [
+                {"index": i, **call} for i, call in enumerate(message["tool_calls"])
+            ]
+        index = choice.get("index", 0)
+        events.append({**base, "choices": [{"index": index, "delta": delta}]})
+        finish = {"index": index, "delta": {}, "finish_reason": choice.get("finish_reason")}
+        events.append({**base, "choices": [finish]})
+    if adaptation.include_usage and response.get("usage"):
+        events.append({**base, "choices": [], "usage": response["usage"]})
+    lines = [f"data: {json.dumps(event, ensure_ascii=False)}\n\n" for event in events]
+    return ("".join(lines) + "data: [DONE]\n\n").encode()
+
+
+class OpenAIAdapter:
+    """ASGI middleware applying :func:`adapt_request` / :func:`adapt_response`."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Rewrite chat-completion requests; pass every other request through."""
+        if not (
+            scope["type"] == "http"
+            and scope.get("method") == "POST"
+            and str(scope.get("path", "")).endswith("/chat/completions")
+        ):
+            await self.app(scope, receive, send)
+            return
+        raw = await _read_body(receive)
+        try:
+            payload = json.loads(raw)
+        except ValueError:
+            await self.app(scope, _replay(raw, receive), send)  # let the app report it
+            return
+        if not isinstance(payload, dict):
+            await self.app(scope, _replay(raw, receive), send)
+            return
+        body, adaptation = adapt_request(payload)
+        data = json.dumps(body).encode()
+        scope = dict(scope)
+        scope["headers"] = [
+            (k, v) for k, v in scope.get("headers", []) if k.lower() != b"content-length"
+        ] + [(b"content-length", str(len(data)).encode())]
+        if not adaptation.tool_names:
+            await self.app(scope, _replay(data, receive), send)
+            return
+        await self.app(scope, _replay(data, receive), _Rewriter(send, adaptation))
+
+
+class _Rewriter:
+    """Buffers one JSON response, rewrites it, and sends it (as SSE if asked)."""
+
+    def __init__(self, send: Send, adaptation: Adaptation) -> None:
+        self.send = send
+        self.adaptation = adaptation
+        self.start: Message | None = None
+        self.chunks: list[bytes] = []
+
+    async def __call__(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.start = message
+            return
+        if message["type"] != "http.response.body":
+            await self.send(message)
+            return
+        self.chunks.append(message.get("body", b""))
+        if message.get("more_body"):
+            return
+        assert self.start is not None
+        body = b"".join(self.chunks)
+        status = int(self.start["status"])
+        headers = [
+            (k, v)
+            for k, v in self.start.get("headers", [])
+            if k.lower() not in (b"content-length", b"content-type")
+        ]
+        content_type = b"application/json"
+        if status == 200:
+            try:
+                response = adapt_response(json.loads(body), self.adaptation)
+            except ValueError:
+                response = None
+            if response is not None:
+                if self.adaptation.replay_stream:
+                    body = stream_events(response, self.adaptation)
+                    content_type = b"text/event-stream; charset=utf-8"
+                else:
+                    body = json.dumps(response, ensure_ascii=False).encode()
+        headers += [(b"content-type", content_type), (b"content-length", str(len(body)).encode())]
+        await self.send({**self.start, "headers": headers})
+        await self.send({"type": "http.response.body", "body": body, "more_body": False})
+
+
+async def _read_body(receive: Receive) -> bytes:
+    parts: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        parts.append(message.get("body", b""))
+        if not message.get("more_body"):
+            break
+    return b"".join(parts)
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
+
+
+def build_app(
+    model_path: str, model_id: str, *, n_ctx: int, n_threads: int, host: str, port: int
+) -> ASGIApp:
+    """llama-cpp-python's FastAPI app for one model, wrapped in the adapter."""
+    from llama_cpp.server.app import create_app
+    from llama_cpp.server.settings import ModelSettings, ServerSettings
+
+    app = create_app(
+        server_settings=ServerSettings(host=host, port=port),
+        model_settings=[
+            ModelSettings(
+                model=model_path,
+                model_alias=model_id,
+                n_ctx=n_ctx,
+                n_threads=n_threads,
+                n_threads_batch=n_threads,
+                verbose=False,
+            )
+        ],
+    )
+    return OpenAIAdapter(app)
+
+
+def main() -> None:
+    """Parse arguments and serve until terminated."""
+    import uvicorn
+
+    parser = argparse.ArgumentParser(description="adaptive-react embedded model server")
+    parser.add_argument("--model", required=True, help="GGUF file")
+    parser.add_argument("--model-id", required=True, help="name served at /v1/models")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--n-ctx", type=int, default=8192)
+    parser.add_argument("--n-threads", type=int, default=os.cpu_count() or 1)
+    args = parser.parse_args()
+    app = build_app(
+        args.model,
+        args.model_id,
+        n_ctx=args.n_ctx,
+        n_threads=args.n_threads,
+        host=args.host,
+        port=args.port,
+    )
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+
+
+if __name__ == "__main__":
+    main()
