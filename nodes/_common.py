@@ -23,6 +23,7 @@ from langgraph.store.memory import InMemoryStore
 from ..learning.strategies import StrategyStore
 from ..llm import load_chat_model
 from ..state.context import Context
+from ._tracing import annotate_node
 
 NodeFn = Callable[[Any, Runtime[Context]], Coroutine[Any, Any, dict[str, Any]]]
 
@@ -43,12 +44,33 @@ def as_node(fn: NodeFn) -> RunnableLambda[Any, dict[str, Any]]:
     """Wrap a node coroutine so the graph can run it sync or async."""
 
     def sync(state: Any, config: RunnableConfig) -> dict[str, Any]:
+        annotate_node(fn.__name__, state)
         return _run_sync(fn(state, get_runtime()))
 
     async def run_async(state: Any, config: RunnableConfig) -> dict[str, Any]:
-        return await fn(state, get_runtime())
+        annotate_node(fn.__name__, state)
+        runtime = get_runtime()
+        await _load_model_off_loop(runtime)
+        return await fn(state, runtime)
 
     return RunnableLambda(sync, afunc=run_async, name=fn.__name__)
+
+
+async def _load_model_off_loop(runtime: Runtime[Context]) -> None:
+    """Load (and cache) the run's model on a worker thread before an async node runs.
+
+    Loading may probe a model server or start the local one: blocking work that must not run
+    on an async server's event loop (``langgraph dev`` refuses it). ``model_of`` then hits the
+    cache. A failure is left for ``model_of`` to raise where the node handles it.
+    """
+    ctx = context_of(runtime)
+    if not isinstance(ctx.model, str):
+        return
+    for temperature in dict.fromkeys((ctx.temperature, ctx.retry_temperature)):
+        try:
+            await asyncio.to_thread(load_chat_model, ctx.model, temperature=temperature)
+        except Exception:  # noqa: BLE001 - reported by model_of at the point of use
+            return
 
 
 def context_of(runtime: Runtime[Context]) -> Context:

@@ -56,9 +56,9 @@ async def _run_python(sel: ActionSelection, state: ReactState, ctx: Context) -> 
         dest = output_dir(ctx)
         for f in res.files:
             target = dest / Path(f).name
-            shutil.copy(f, target)
+            await asyncio.to_thread(shutil.copy, f, target)  # file I/O off the event loop
             files.append(str(target))
-    shutil.rmtree(res.workdir, ignore_errors=True)
+    await asyncio.to_thread(shutil.rmtree, res.workdir, ignore_errors=True)
     content = res.stdout.strip()
     if not res.ok:
         content = content[-2000:]

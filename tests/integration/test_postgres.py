@@ -12,7 +12,6 @@ import pytest
 
 from adaptive_react import create_adaptive_agent
 from adaptive_react.persistence import open_persistence
-from tests.fixtures.postgres import pg_server, pg_url  # noqa: F401 - fixtures
 from tests.fixtures.scripted import prime_model, primes_text
 
 REQUEST = "List the first 10 prime numbers"

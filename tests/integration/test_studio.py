@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 from langgraph_sdk import get_client
 
-from tests.fixtures.fake_openai import FakeOpenAI, fake_openai  # noqa: F401 - fixture
 from tests.fixtures.procs import ROOT, free_port, quiet_env, server
 from tests.fixtures.scripted import primes_text
 
