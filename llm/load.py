@@ -82,7 +82,7 @@ def load_chat_model(
     key = (spec, float(temperature), _settings_fingerprint(settings))
     with _cache_lock:
         cached = _cache.get(key)
-        if cached is not None:
+        if cached is not None and (spec not in LOCAL_SPECS or _local_server_alive(cached)):
             return cached
         model = _build(spec, temperature, settings)
         _cache[key] = model
@@ -93,6 +93,14 @@ def clear_model_cache() -> None:
     """Forget cached models (tests; after changing settings in a long-lived process)."""
     with _cache_lock:
         _cache.clear()
+
+
+def _local_server_alive(model: BaseChatModel) -> bool:
+    # A reused server belongs to another process that may have exited since; a cached
+    # client would then retry a dead port on every step. A pid check costs microseconds.
+    from .local import server_alive
+
+    return server_alive(str(getattr(model, "openai_api_base", "") or ""))
 
 
 def _settings_fingerprint(settings: ModelSettings) -> str:

