@@ -23,6 +23,7 @@ from ..nodes import (
 )
 from ..state import Context, InputState, OutputState, ReactState
 from ..tools import ToolBox
+from .retry import model_retry_policy
 from .routing import keep_refining, request_is_actionable
 
 # Six nodes per step plus intent analysis: enough for a 30-step budget, which Context caps.
@@ -37,11 +38,12 @@ def make_builder(
     b = StateGraph(
         ReactState, context_schema=Context, input_schema=InputState, output_schema=OutputState
     )
-    b.add_node("intent_analyze", as_node(intent_analyze))
-    b.add_node("plan_select", as_node(make_plan_select(toolbox)))
-    b.add_node("act", as_node(make_act(toolbox)))
+    retry = model_retry_policy()  # transient model errors: backoff, then a clear error
+    b.add_node("intent_analyze", as_node(intent_analyze), retry_policy=retry)
+    b.add_node("plan_select", as_node(make_plan_select(toolbox)), retry_policy=retry)
+    b.add_node("act", as_node(make_act(toolbox)), retry_policy=retry)
     b.add_node("observe", as_node(observe))
-    b.add_node("validate", as_node(validate))
+    b.add_node("validate", as_node(validate), retry_policy=retry)
     b.add_node("learn", as_node(learn))
     b.add_node("refine_decide", as_node(refine_decide))
     b.add_edge(START, "intent_analyze")

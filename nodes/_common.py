@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextvars
+import threading
+from collections import Counter
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -21,7 +23,7 @@ from langgraph.store.base import BaseStore
 from langgraph.store.memory import InMemoryStore
 
 from ..learning.strategies import StrategyStore
-from ..llm import load_chat_model
+from ..llm import faults, load_chat_model
 from ..state.context import Context
 from ._tracing import annotate_node
 
@@ -40,18 +42,45 @@ def _run_sync(coro: Coroutine[Any, Any, dict[str, Any]]) -> dict[str, Any]:
         return pool.submit(ctx.run, asyncio.run, coro).result()
 
 
+# Faults of an attempt that raised wait here, keyed by (thread, node), for the retry that
+# succeeds: the failed attempt's state update is discarded, its tally must not be.
+_PENDING_FAULTS: dict[tuple[str, str], Counter[str]] = {}
+_PENDING_LOCK = threading.Lock()
+
+
+async def _counted(fn: NodeFn, state: Any, runtime: Runtime[Context]) -> dict[str, Any]:
+    """Run a node and add the model faults it survived or raised to its ``faults`` output."""
+    key = (current_thread_id(), fn.__name__)
+    with faults.collecting() as tally:
+        try:
+            update = await fn(state, runtime)
+        except Exception as exc:
+            kind = faults.transient_kind(exc)
+            if kind:
+                tally[kind] += 1
+            if tally:
+                with _PENDING_LOCK:
+                    _PENDING_FAULTS.setdefault(key, Counter()).update(tally)
+            raise
+    with _PENDING_LOCK:
+        tally.update(_PENDING_FAULTS.pop(key, Counter()))
+    if tally and isinstance(update, dict):
+        update = {**update, "faults": dict(tally)}
+    return update
+
+
 def as_node(fn: NodeFn) -> RunnableLambda[Any, dict[str, Any]]:
     """Wrap a node coroutine so the graph can run it sync or async."""
 
     def sync(state: Any, config: RunnableConfig) -> dict[str, Any]:
         annotate_node(fn.__name__, state)
-        return _run_sync(fn(state, get_runtime()))
+        return _run_sync(_counted(fn, state, get_runtime()))
 
     async def run_async(state: Any, config: RunnableConfig) -> dict[str, Any]:
         annotate_node(fn.__name__, state)
         runtime = get_runtime()
         await _load_model_off_loop(runtime)
-        return await fn(state, runtime)
+        return await _counted(fn, state, runtime)
 
     return RunnableLambda(sync, afunc=run_async, name=fn.__name__)
 

@@ -13,6 +13,7 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
+from ..llm import faults
 from ..prompts import render, templates
 from ..state import ActionResult, ActionSelection, Context, DataType, ReactState
 from ..tools import SandboxLimits, ToolBox, run_python
@@ -108,6 +109,8 @@ def make_act(toolbox: ToolBox):  # type: ignore[no-untyped-def]
         except Exception as exc:  # noqa: BLE001 - a failed action is data for the next step
             if type(exc).__name__ in {"GraphInterrupt", "ModelConfigError"}:
                 raise
+            if sel.tool == "ai_process" and faults.is_transient(exc):
+                raise  # the node's retry policy backs off and retries the model call
             result = ActionResult(tool=sel.tool, success=False,
                                   error=f"{type(exc).__name__}: {exc}"[:1000])
         if len(result.content) > MAX_CONTENT_CHARS:

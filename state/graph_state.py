@@ -25,6 +25,14 @@ from .models import (
 )
 
 
+def add_counts(left: dict[str, int] | None, right: dict[str, int] | None) -> dict[str, int]:
+    """Reducer for tallies: counts from each node are summed per kind."""
+    out = dict(left or {})
+    for kind, n in (right or {}).items():
+        out[kind] = out.get(kind, 0) + n
+    return out
+
+
 @dataclass(kw_only=True)
 class InputState:
     """What a caller passes in: the request, optionally with prior messages and files."""
@@ -46,6 +54,9 @@ class OutputState:
     final_message: str = ""
     files_out: list[str] = field(default_factory=list)
     model_calls: Annotated[int, operator.add] = 0
+    # Model faults survived by retry, repair or fallback, per kind ("rate_limit",
+    # "malformed_output", ...): what failed and how often, even when the run succeeded.
+    faults: Annotated[dict[str, int], add_counts] = field(default_factory=dict)
 
 
 @dataclass(kw_only=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import uuid
 from pathlib import Path
@@ -17,7 +18,9 @@ from rich.prompt import Confirm
 from ..agent import MAX_STEPS_LIMIT, create_adaptive_agent
 from ..persistence import default_db_path, open_persistence
 
-EXIT_OK, EXIT_UNSOLVED, EXIT_CONFIG = 0, 1, 2
+EXIT_OK, EXIT_UNSOLVED, EXIT_CONFIG, EXIT_MODEL_DOWN = 0, 1, 2, 3
+# Thread ids name checkpoints and output folders: no separators, no leading dot.
+THREAD_ID = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.:-]{0,127}")
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -77,6 +80,12 @@ def run_command(args: argparse.Namespace) -> int:
         return EXIT_CONFIG
     from ..llm import ModelConfigError
 
+    if args.thread is not None and not THREAD_ID.fullmatch(args.thread):
+        console.print("[red]--thread must be 1-128 letters, digits, '_', '.', ':' or '-' "
+                      "and not start with '.' or '-'[/]")
+        return EXIT_CONFIG
+    from ..llm.faults import is_transient
+
     thread = args.thread or f"run-{uuid.uuid4().hex[:12]}"
     config: RunnableConfig = {"configurable": {"thread_id": thread}}
     out_dir = Path(args.out) if args.out else Path.cwd() / "runs" / thread
@@ -92,6 +101,9 @@ def run_command(args: argparse.Namespace) -> int:
             if snapshot.next and not args.request:
                 payload: Any = None  # resume an interrupted or crashed run where it stopped
                 console.print(f"resuming thread {thread} at {', '.join(snapshot.next)}")
+            elif snapshot.values and not args.request:
+                payload = None  # finished (maybe killed before saving): report it again
+                console.print(f"thread {thread} already finished")
             elif not args.request:
                 console.print("[red]give a request, or --thread of a run to resume[/]")
                 return EXIT_CONFIG
@@ -115,6 +127,13 @@ def run_command(args: argparse.Namespace) -> int:
     except ModelConfigError as exc:
         console.print(f"[red]model not usable:[/] {exc}")
         return EXIT_CONFIG
+    except Exception as exc:
+        if not is_transient(exc):
+            raise
+        # The retry policy gave up; completed steps are checkpointed, so say how to go on.
+        console.print(f"[red]the model kept failing ({type(exc).__name__}: {exc}); "
+                      f"nothing is lost: resume with --thread {thread}[/]")
+        return EXIT_MODEL_DOWN
     result = _result(state, thread)
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "deliverable.txt").write_text(result["deliverable"] + "\n", encoding="utf-8")
@@ -151,5 +170,6 @@ def _result(state: dict[str, Any], thread: str) -> dict[str, Any]:
         "validation": validation.model_dump(mode="json") if validation else None,
         "lessons": list(state.get("lessons", [])),
         "model_calls": state.get("model_calls", 0),
+        "faults": dict(state.get("faults") or {}),
         "intent": state["intent"].model_dump(mode="json") if state.get("intent") else None,
     }

@@ -1,0 +1,35 @@
+"""Retry policy for the nodes that call the model.
+
+Rate limits, timeouts, dropped connections and 5xx answers are retried with exponential
+backoff and jitter (LangGraph ``RetryPolicy``); anything else (a bug, invalid configuration)
+fails at once. When the attempts run out the last error propagates, so a model that never
+recovers ends the run with that error instead of hanging; the checkpoint of the last
+completed node stays, and the run can be resumed (``adaptive-react run --thread``).
+"""
+
+from __future__ import annotations
+
+from langgraph.types import RetryPolicy
+
+from ..llm.faults import is_transient
+
+#: Nodes whose work includes model calls.
+MODEL_NODES = ("intent_analyze", "plan_select", "act", "validate")
+
+# About 0.5 + 1 + 2 + 4 = 7.5 s of waiting (plus jitter) over five attempts.
+MAX_ATTEMPTS = 5
+INITIAL_INTERVAL_S = 0.5
+BACKOFF_FACTOR = 2.0
+MAX_INTERVAL_S = 16.0
+
+
+def model_retry_policy() -> RetryPolicy:
+    """The policy for model-calling nodes, built from this module's settings at call time."""
+    return RetryPolicy(
+        initial_interval=INITIAL_INTERVAL_S,
+        backoff_factor=BACKOFF_FACTOR,
+        max_interval=MAX_INTERVAL_S,
+        max_attempts=MAX_ATTEMPTS,
+        jitter=True,
+        retry_on=is_transient,
+    )
