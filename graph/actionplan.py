@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from typing import Literal
 
 from langchain_core.tools import BaseTool
-from langgraph.graph import END, START, StateGraph
+from langgraph.graph import START, StateGraph
 
 from ..nodes import as_node, intent_analyze, learn, observe, validate
 from ..nodes.actionplan_check import make_check_actions
@@ -31,7 +31,7 @@ from ..tools import ToolBox
 
 def intent_understood(state: ActionplanState) -> Literal["generate_actions", "__end__"]:
     """Plan actions unless intent analysis rejected the task."""
-    return END if state.intent is None else "generate_actions"
+    return "__end__" if state.intent is None else "generate_actions"
 
 
 def actions_accepted(
@@ -40,7 +40,7 @@ def actions_accepted(
     """Run an accepted batch; send a rejected one back while attempts remain."""
     if not state.scratch.get("check_problems"):
         return "execute_action"
-    return "generate_actions" if state.attempt < state.max_attempts else END
+    return "generate_actions" if state.attempt < state.max_attempts else "__end__"
 
 
 def actions_remaining(state: ActionplanState) -> Literal["execute_action", "observe"]:
@@ -55,7 +55,7 @@ def retry_with_findings(state: ActionplanState) -> Literal["generate_actions", "
     """Loop back to generation while decide_retry says to continue."""
     if state.decision is not None and state.decision.action == "continue":
         return "generate_actions"
-    return END
+    return "__end__"
 
 
 def make_actionplan_builder(

@@ -57,7 +57,10 @@ def check_actions(actions: Sequence[PlannedAction], toolbox: ToolBox, *,
         elif action.tool in toolbox.user_tools:
             tool = toolbox.user_tools[action.tool]
             schema = tool.tool_call_schema
-            fields = schema.model_json_schema() if isinstance(schema, type) else dict(schema)
+            fields: dict[str, Any] = (
+                schema.model_json_schema() if hasattr(schema, "model_json_schema")
+                else dict(schema) if isinstance(schema, dict) else {}
+            )
             allowed = set(fields.get("properties", {}))
             missing = [r for r in fields.get("required", []) if r not in action.parameters]
             unknown = [k for k in action.parameters if k not in allowed]
