@@ -107,8 +107,25 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=str(HERE / "results" / "scripted"),
         help="output folder (results.json, results.md, *.png)",
     )
+    p.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        help="run agents in parallel processes (faster; per-task times noisier)",
+    )
     p.add_argument("--quiet", action="store_true")
     return p.parse_args(argv)
+
+
+def print_row(row: dict[str, Any]) -> None:
+    """One progress line per task run."""
+    mark = "ok " if row["success"] else "FAIL"
+    print(
+        f"{row['agent']:<20} {row['phase']:<8} {row['task']:<22} {mark} "
+        f"calls={row['model_calls']:<3} steps={row['steps']} {row['wall_s']:.2f}s "
+        f"{row['detail'][:60]}",
+        flush=True,
+    )
 
 
 def select(tasks: list[Any], args: argparse.Namespace) -> list[Any]:
@@ -142,25 +159,37 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         else:
             agents.append(name)
 
-    def progress(row: dict[str, Any]) -> None:
-        if not args.quiet:
-            mark = "ok " if row["success"] else "FAIL"
-            print(
-                f"{row['agent']:<20} {row['phase']:<8} {row['task']:<22} {mark} "
-                f"calls={row['model_calls']:<3} steps={row['steps']} {row['wall_s']:.2f}s "
-                f"{row['detail'][:60]}",
-                flush=True,
-            )
+    progress = None if args.quiet else print_row
 
-    rows = learning_curve(
-        agents,
-        args.model,
-        train,
-        heldout,
-        epochs=args.epochs,
-        max_steps=args.max_steps,
-        progress=progress,
-    )
+    if args.jobs > 1 and len(agents) > 1:
+        # One process per agent: wall time of the whole run drops, per-task times get noisier.
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=args.jobs) as pool:
+            futures = [
+                pool.submit(
+                    learning_curve,
+                    [name],
+                    args.model,
+                    train,
+                    heldout,
+                    epochs=args.epochs,
+                    max_steps=args.max_steps,
+                    progress=progress,
+                )
+                for name in agents
+            ]
+            rows = [row for f in futures for row in f.result()]
+    else:
+        rows = learning_curve(
+            agents,
+            args.model,
+            train,
+            heldout,
+            epochs=args.epochs,
+            max_steps=args.max_steps,
+            progress=progress,
+        )
     overhead: dict[str, Any] = {}
     if not args.no_overhead:
         sample = _spread(train, args.overhead_tasks)

@@ -45,9 +45,10 @@ def markdown(results: dict[str, Any]) -> str:
         f"## Same run, first epoch ({first}); ratios are agent / {BASELINE}",
         "",
         "| agent | solved | success | calls/task | calls/solved | tokens/task | "
-        "tokens/solved | wall s/task | steps/task | false claims | ratio success | "
+        "tokens/solved | wall s/task | steps/task | false claims | false rejections | "
+        "ratio success | "
         "ratio calls/solved | ratio tokens/solved |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "|" + "---|" * 14,
     ]
     base = summary.get(BASELINE, {}).get(first)
     for agent in agents:
@@ -60,6 +61,7 @@ def markdown(results: dict[str, Any]) -> str:
             f"{_fmt(s['tokens_per_task'], 0)} | {_fmt(s['tokens_per_solved'], 0)} | "
             f"{_fmt(s['wall_s_per_task'], 3)} | {_fmt(s['steps_per_task'])} | "
             f"{s['false_success_claims'] if agent != BASELINE else 'n/a'} | "
+            f"{s.get('false_rejections', 0) if agent != BASELINE else 'n/a'} | "
             f"{_ratio(s['success_rate'], base and base['success_rate'])} | "
             f"{_ratio(s['calls_per_solved'], base and base['calls_per_solved'])} | "
             f"{_ratio(s['tokens_per_solved'], base and base['tokens_per_solved'])} |"
@@ -193,3 +195,24 @@ def plots(results: dict[str, Any], out_dir: Path) -> list[str]:
         plt.close(fig)
         written.append(str(path))
     return written
+
+
+def rerender(path: str | Path) -> None:
+    """Recompute the summary from the recorded runs and rewrite the Markdown and plots."""
+    import json
+
+    from .runner import summarize
+
+    path = Path(path)
+    results = json.loads(path.read_text())
+    results["summary"] = summarize(results["runs"])
+    path.write_text(json.dumps(results, indent=1, default=str))
+    (path.parent / "results.md").write_text(markdown(results))
+    plots(results, path.parent)
+
+
+if __name__ == "__main__":
+    import sys
+
+    for arg in sys.argv[1:]:
+        rerender(arg)

@@ -168,6 +168,9 @@ def summarize(rows: Sequence[dict[str, Any]]) -> dict[str, dict[str, dict[str, A
                 "false_success_claims": sum(
                     bool(r["claimed_success"]) and not r["success"] for r in claimed
                 ),
+                "false_rejections": sum(
+                    r["claimed_success"] is False and r["success"] for r in claimed
+                ),
                 "honest_failures": sum(
                     r["claimed_success"] is False and not r["success"] for r in claimed
                 ),
