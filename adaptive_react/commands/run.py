@@ -15,7 +15,8 @@ from langgraph.types import Command
 from rich.console import Console
 from rich.prompt import Confirm
 
-from ..agent import MAX_STEPS_LIMIT, create_adaptive_agent
+from ..agent import MAX_STEPS_LIMIT, create_adaptive_agent, create_workflow_agent
+from ..messages import describe_message, workflow_result
 from ..persistence import default_db_path, open_persistence
 
 EXIT_OK, EXIT_UNSOLVED, EXIT_CONFIG, EXIT_MODEL_DOWN = 0, 1, 2, 3
@@ -38,6 +39,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--approve", action="store_true", help="ask before any code runs")
     p.add_argument("--no-python", action="store_true", help="turn the python tool off")
     p.add_argument("--file", action="append", default=[], help="attach an input document")
+    p.add_argument("--mode", choices=["react", "actionplan", "auto"], default=None,
+                   help="run as a workflow (task plan, then each task in this mode)")
     p.set_defaults(handler=run_command)
 
 
@@ -69,7 +72,7 @@ def _describe(event: dict[str, Any]) -> str | None:
         return f"  lesson: {event['lesson']}"
     if kind == "error":
         return f"[red]error[/] {event['message']}"
-    return None
+    return describe_message(event)
 
 
 def run_command(args: argparse.Namespace) -> int:
@@ -92,7 +95,7 @@ def run_command(args: argparse.Namespace) -> int:
     try:
         model = _resolve_model(args.model)
         with open_persistence(args.db) as (saver, store):
-            agent = create_adaptive_agent(
+            agent = (create_workflow_agent if args.mode else create_adaptive_agent)(
                 model, checkpointer=saver, store=store, max_steps=args.max_steps,
                 namespace=args.namespace, allow_python=not args.no_python,
                 require_approval=args.approve, output_dir=str(out_dir),
@@ -110,10 +113,13 @@ def run_command(args: argparse.Namespace) -> int:
             else:
                 payload = {"request": args.request,
                            "files": [str(Path(f).resolve()) for f in args.file]}
+                if args.mode:
+                    payload["mode"] = args.mode
             while True:
                 interrupted = None
-                parts: Any = agent.stream(payload, config, stream_mode=["custom", "updates"])
-                for mode, chunk in parts:
+                parts: Any = agent.stream(payload, config, stream_mode=["custom", "updates"],
+                                          subgraphs=bool(args.mode))
+                for *_ns, mode, chunk in parts:
                     if mode == "custom" and not args.json:
                         line = _describe(chunk)
                         if line:
@@ -135,6 +141,8 @@ def run_command(args: argparse.Namespace) -> int:
                       f"nothing is lost: resume with --thread {thread}[/]")
         return EXIT_MODEL_DOWN
     result = _result(state, thread)
+    if args.mode:
+        result.update(workflow_result(state))
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "deliverable.txt").write_text(result["deliverable"] + "\n", encoding="utf-8")
     (out_dir / "result.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
