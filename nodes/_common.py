@@ -32,11 +32,24 @@ NodeFn = Callable[[Any, Runtime[Context]], Coroutine[Any, Any, dict[str, Any]]]
 _FALLBACK_STORE = InMemoryStore()
 
 
+_THREAD = threading.local()
+
+
+def _thread_loop() -> asyncio.AbstractEventLoop:
+    # One loop per thread, reused by every node it runs: a fresh loop per node (and the
+    # teardown of its default executor) cost more than the node's own work.
+    loop: asyncio.AbstractEventLoop | None = getattr(_THREAD, "loop", None)
+    if loop is None or loop.is_closed():
+        loop = asyncio.new_event_loop()
+        _THREAD.loop = loop
+    return loop
+
+
 def _run_sync(coro: Coroutine[Any, Any, dict[str, Any]]) -> dict[str, Any]:
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return asyncio.run(coro)
+        return _thread_loop().run_until_complete(coro)
     ctx = contextvars.copy_context()
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(ctx.run, asyncio.run, coro).result()
