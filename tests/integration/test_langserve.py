@@ -1,4 +1,4 @@
-"""The LangServe app (``adaptive-react serve``) under uvicorn, through ``langserve.RemoteRunnable``."""
+"""The LangServe app (`adaptive-react serve`) under uvicorn, via `langserve.RemoteRunnable`."""
 
 from __future__ import annotations
 
