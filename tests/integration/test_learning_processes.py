@@ -174,3 +174,19 @@ def test_export_training_writes_valid_openai_chat_jsonl(tmp_path):
     # The checker rejects what the fine-tuning API rejects.
     assert check_openai_chat_line('{"messages": [], "meta": 1}')
     assert check_openai_chat_line('{"messages": [{"role": "user", "content": "hi"}]}')
+
+
+def test_learning_curve_calls_per_solved_task_fall_after_the_first_epoch(tmp_path):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("learning_curve",
+                                                  ROOT / "scripts" / "learning_curve.py")
+    curve = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(curve)
+    png = tmp_path / "curve.png"
+    assert curve.main(["--tasks", "4", "--epochs", "3", "--db", str(tmp_path / "c.sqlite"),
+                       "--png", str(png), "--json"]) == 0
+    assert png.stat().st_size > 1000
+    rows = curve.run_curve(curve.make_tasks(4), 2, str(tmp_path / "d.sqlite"))
+    assert [r["success_rate"] for r in rows] == [1.0, 1.0]
+    assert rows[1]["calls_per_solved"] < rows[0]["calls_per_solved"]
