@@ -79,7 +79,7 @@ class ServedGraph(Runnable[dict[str, Any], dict[str, Any]]):
         self.defaults = defaults
         builder = getattr(schema_graph, "builder", None)
         fields = _input_fields(getattr(builder, "input_schema", None))
-        self._input_model = create_model(  # type: ignore[call-overload]
+        self._input_model: type[BaseModel] = create_model(  # type: ignore[call-overload]
             f"{name.title()}Input",
             **fields,
             context=(ClientContext | None, Field(default=None, description=(
