@@ -36,16 +36,12 @@ from adaptive_react.prompts import templates
 
 SUBJECTS = {"prime": "prime numbers", "fibonacci": "Fibonacci numbers",
             "square": "square numbers", "even": "even numbers"}
-WORDINGS = ["List the first {n} {s}", "Give me the first {n} {s}"]
 
 
 def make_tasks(count: int) -> list[str]:
-    """``count`` requests cycling over four patterns, with varied counts and wordings."""
+    """``count`` requests cycling over four patterns, each pattern with varied counts."""
     props = list(SUBJECTS)
-    return [
-        WORDINGS[(i // len(props)) % len(WORDINGS)].format(n=10 + 5 * i, s=SUBJECTS[props[i % 4]])
-        for i in range(count)
-    ]
+    return [f"List the first {10 + 5 * i} {SUBJECTS[props[i % 4]]}" for i in range(count)]
 
 
 class FlawedModel:
@@ -83,7 +79,7 @@ class FlawedModel:
             return {"tool": "ai_process",
                     "parameters": {"prompt": f"Write Python code that generates the first {n} "
                                    f"{SUBJECTS[prop]}"}}
-        if kind == "ai_process" and re.search(r"python code|program", text, re.I):
+        if kind == "ai_process" and re.search(r"write python code", text, re.I):
             return f"```python\nprint(first_{prop}({n}))\n```"
         if kind == "codegen":
             return f"```python\nprint({expected_sequence(prop, n)})\n```"
