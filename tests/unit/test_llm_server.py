@@ -186,3 +186,16 @@ def test_middleware_passes_other_paths_through() -> None:
 
     assert asyncio.run(go()).status_code == 200
     assert inner.seen == []
+
+
+def test_health_answers_without_the_model() -> None:
+    inner = EchoApp("x")
+
+    async def go() -> httpx.Response:
+        transport = httpx.ASGITransport(app=OpenAIAdapter(inner, "qwen"))
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            return await client.get("/health")
+
+    response = asyncio.run(go())
+    assert response.json()["model_id"] == "qwen"
+    assert inner.seen == []
