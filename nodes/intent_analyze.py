@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from langchain_core.messages import HumanMessage, SystemMessage
@@ -11,7 +12,8 @@ from ..analysis import merge_intents, rules_intent
 from ..learning.patterns import request_pattern
 from ..llm import ainvoke_structured
 from ..prompts import elements, render, templates
-from ..state import Context, Decision, Intent, ReactState
+from ..state import Context, Decision, Intent, Progress, ReactState
+from ..state.reducers import reset
 from ._common import emit, model_of
 
 MAX_REQUEST_CHARS = 20_000
@@ -41,13 +43,48 @@ def request_problem(request: str) -> str | None:
     return None
 
 
+def new_round(state: ReactState) -> dict[str, Any]:
+    """Resets for a new request on a thread whose earlier round has run.
+
+    The finished round stays in the checkpoint history and in ``history``; what accumulates
+    per round (steps, lessons, calls, the step budget) starts again from nothing.
+    """
+    if state.step == 0 and not state.final_message:
+        return {}
+    return {
+        "step": 0,
+        "steps": reset([]),
+        "lessons": reset([]),
+        "failed_templates": reset([]),
+        "model_calls": reset(0),
+        "faults": reset({}),
+        "progress": Progress(),
+        "best_content": "",
+        "best_score": -1.0,
+        "success": False,
+        "deliverable": "",
+        "validation": None,
+        "decision": None,
+        "guidance": [],
+        "skill_tried": False,
+        "selection": None,
+        "result": None,
+        "observation": None,
+        "files_out": [],
+        "final_message": "",
+    }
+
+
 async def intent_analyze(state: ReactState, runtime: Runtime[Context]) -> dict[str, Any]:
     """Rules read the request first; the model refines; checkable criteria are never lost."""
+    fresh = new_round(state)
     request = request_text(state)
     problem = request_problem(request)
     if problem:
         emit("error", message=problem)
         return {
+            **fresh,
+            "intent": None,
             "request": request[:200],
             "final_message": problem,
             "decision": Decision(action="stop", reason=problem),
@@ -75,9 +112,11 @@ async def intent_analyze(state: ReactState, runtime: Runtime[Context]) -> dict[s
         pattern=pattern,
     )
     return {
+        **fresh,
         "request": request,
+        "request_id": uuid.uuid4().hex,
         "intent": intent,
         "pattern": pattern,
-        "model_calls": outcome.calls,
+        "model_calls": reset(outcome.calls) if fresh else outcome.calls,
         "scratch": {**state.scratch, "intent_errors": outcome.errors},
     }

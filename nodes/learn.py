@@ -45,8 +45,9 @@ async def learn(state: ReactState, runtime: Runtime[Context]) -> dict[str, Any]:
                         obs.content_kind.value)
     thread_id = current_thread_id()
     if ctx.learning:
-        # The id is derived from thread and step so a replayed step cannot count twice.
-        task_id = f"{thread_id}-{state.step}" if thread_id else ""
+        # Thread, round (request_id) and step make the id: a replayed step cannot count twice,
+        # and rounds or workflow tasks on one thread never overwrite each other's outcomes.
+        task_id = f"{thread_id}-{state.request_id[:12]}-{state.step}" if thread_id else ""
         content = (val.cleaned_content if val.cleaned_content is not None
                    else state.result.content if state.result else "")
         await LearningEngine(strategies_of(runtime)).learn_from_feedback(

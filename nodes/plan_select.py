@@ -94,7 +94,7 @@ def make_plan_select(toolbox: ToolBox):  # type: ignore[no-untyped-def]
                 objective=elements.objective(state.request),
                 intent=elements.user_intent(intent),
                 documents=elements.available_documents(state.files),
-                history=elements.workflow_history(scratch.get("history", [])),
+                history=elements.workflow_history(state.history),
                 strategies=elements.learned_strategies(strategies),
                 failed_actions=elements.failed_actions(state.progress.failed, avoid),
                 progress=elements.progress_state(state.progress, state.step, ctx.max_steps),

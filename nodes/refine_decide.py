@@ -48,7 +48,11 @@ async def refine_decide(state: ReactState, runtime: Runtime[Context]) -> dict[st
             score=max(state.best_score, 0.0),
         )
     update.update(
-        success=success, deliverable=state.best_content, validation=val, final_message=message
+        success=success,
+        deliverable=state.best_content,
+        validation=val,
+        final_message=message,
+        history=[*state.history, (state.request, state.best_content[:2000])],
     )
     emit("complete", success=success, message=message)
     return update

@@ -6,7 +6,6 @@ Only the run's own working memory lives here; what outlives a run lives in the s
 
 from __future__ import annotations
 
-import operator
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -23,14 +22,7 @@ from .models import (
     StepRecord,
     Validation,
 )
-
-
-def add_counts(left: dict[str, int] | None, right: dict[str, int] | None) -> dict[str, int]:
-    """Reducer for tallies: counts from each node are summed per kind."""
-    out = dict(left or {})
-    for kind, n in (right or {}).items():
-        out[kind] = out.get(kind, 0) + n
-    return out
+from .reducers import add_counts, add_or_reset, extend_or_reset
 
 
 @dataclass(kw_only=True)
@@ -40,6 +32,9 @@ class InputState:
     request: str = ""
     messages: Annotated[list[AnyMessage], add_messages] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
+    # Earlier rounds as (request, deliverable) pairs; a new request on a finished thread adds
+    # the previous round here itself, and a workflow passes its own rounds in.
+    history: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass(kw_only=True)
@@ -49,11 +44,11 @@ class OutputState:
     deliverable: str = ""
     success: bool = False
     validation: Validation | None = None
-    steps: Annotated[list[StepRecord], operator.add] = field(default_factory=list)
-    lessons: Annotated[list[str], operator.add] = field(default_factory=list)
+    steps: Annotated[list[StepRecord], extend_or_reset] = field(default_factory=list)
+    lessons: Annotated[list[str], extend_or_reset] = field(default_factory=list)
     final_message: str = ""
     files_out: list[str] = field(default_factory=list)
-    model_calls: Annotated[int, operator.add] = 0
+    model_calls: Annotated[int, add_or_reset] = 0
     # Model faults survived by retry, repair or fallback, per kind ("rate_limit",
     # "malformed_output", ...): what failed and how often, even when the run succeeded.
     faults: Annotated[dict[str, int], add_counts] = field(default_factory=dict)
@@ -69,7 +64,7 @@ class ReactState(InputState, OutputState):
     observation: Observation | None = None
     decision: Decision | None = None
     progress: Progress = field(default_factory=Progress)
-    failed_templates: Annotated[list[str], operator.add] = field(default_factory=list)
+    failed_templates: Annotated[list[str], extend_or_reset] = field(default_factory=list)
     guidance: list[str] = field(default_factory=list)
     step: int = 0
     best_content: str = ""

@@ -46,7 +46,7 @@ def runtime(script=None, **ctx):
 def test_intent_rejects_unusable_requests_with_a_clear_message(request_text):
     rt, model = runtime()
     update = run(intent_analyze(ReactState(request=request_text), rt))
-    assert "intent" not in update
+    assert update["intent"] is None
     assert update["decision"].action == "stop"
     assert update["final_message"]
     assert model.calls == []  # nothing was sent to the model

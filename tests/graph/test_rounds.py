@@ -1,0 +1,59 @@
+"""A second request on a finished thread is a new round: fresh budget, history carried over."""
+
+from langgraph.checkpoint.memory import InMemorySaver
+from langgraph.store.memory import InMemoryStore
+
+from adaptive_react import create_adaptive_agent
+from adaptive_react.fakes import ScriptedChatModel
+from adaptive_react.learning.strategies import StrategyStore
+from adaptive_react.state import ActionSelection
+from tests.helpers import Router
+
+
+def test_second_round_starts_fresh_and_sees_the_first_round():
+    router = Router(
+        plan=[ActionSelection(tool="ai_process", parameters={"prompt": "List them"})],
+        ai=["2, 3, 5", "1, 4, 9, 16"],
+    )
+    store = InMemoryStore()
+    agent = create_adaptive_agent(
+        ScriptedChatModel(script=router), checkpointer=InMemorySaver(), store=store, max_steps=2
+    )
+    config = {"configurable": {"thread_id": "rounds-1"}}
+    first = agent.invoke({"request": "List the first 3 prime numbers"}, config)
+    assert first["success"] and len(first["steps"]) == 1
+
+    second = agent.invoke({"request": "List the first 4 square numbers"}, config)
+    assert second["success"] is True
+    assert second["deliverable"] == "1, 4, 9, 16"
+    assert len(second["steps"]) == 1  # not the first round's steps plus this one
+    assert second["lessons"] and all("square" in x or "numbers" in x for x in second["lessons"])
+    # The planner of round two was told what round one asked and delivered.
+    assert "List the first 3 prime numbers" in router.prompts["plan"][-1]
+    assert "2, 3, 5" in router.prompts["plan"][-1]
+    state = agent.get_state(config).values
+    assert [r for r, _ in state["history"]] == [
+        "List the first 3 prime numbers",
+        "List the first 4 square numbers",
+    ]
+
+
+def test_rounds_on_one_thread_record_separate_outcomes():
+    router = Router(
+        plan=[ActionSelection(tool="ai_process", parameters={"prompt": "go"})], ai=["2, 3, 5"]
+    )
+    store = InMemoryStore()
+    agent = create_adaptive_agent(
+        ScriptedChatModel(script=router), checkpointer=InMemorySaver(), store=store
+    )
+    config = {"configurable": {"thread_id": "rounds-2"}}
+    for _ in range(2):
+        assert agent.invoke({"request": "List the first 3 prime numbers"}, config)["success"]
+    import asyncio
+
+    from adaptive_react.analysis import rules_intent
+    from adaptive_react.learning import request_pattern
+
+    pattern = request_pattern(rules_intent("List the first 3 prime numbers"))
+    events = asyncio.run(StrategyStore(store).events(pattern))
+    assert len(events) == 2
