@@ -33,20 +33,30 @@ from ..state import Context
 USER_KEY = "adaptive_react_user"
 
 
+def _no_null_defaults(schema: dict[str, Any]) -> None:
+    for prop in schema.get("properties", {}).values():
+        if prop.get("default", 0) is None:
+            del prop["default"]
+
+
 class ClientContext(BaseModel):
-    """Per-run settings a caller may choose; everything else is the server's."""
+    """Per-run settings a caller may choose; everything else is the server's.
 
-    model_config = ConfigDict(extra="forbid")
+    Fields are not ``Optional`` on purpose: an unset field is simply absent, and the schema
+    has no ``null`` branches (the LangServe playground's form renderer cannot draw them).
+    """
 
-    max_steps: int | None = Field(default=None, ge=1, le=MAX_STEPS_LIMIT,
-                                  description="Act/validate cycles allowed before stopping.")
-    temperature: float | None = Field(default=None, ge=0, le=2,
-                                      description="Sampling temperature of the first attempt.")
-    retry_temperature: float | None = Field(default=None, ge=0, le=2,
-                                            description="Temperature of retries.")
-    use_skills: bool | None = Field(default=None,
-                                    description="Reuse verified skills for known patterns.")
-    learning: bool | None = Field(default=None, description="Record outcomes in the store.")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_no_null_defaults)
+
+    max_steps: int = Field(default=None, ge=1, le=MAX_STEPS_LIMIT,
+                           description="Act/validate cycles allowed before stopping.")
+    temperature: float = Field(default=None, ge=0, le=2,
+                               description="Sampling temperature of the first attempt.")
+    retry_temperature: float = Field(default=None, ge=0, le=2,
+                                     description="Temperature of retries.")
+    use_skills: bool = Field(default=None,
+                             description="Reuse verified skills for known patterns.")
+    learning: bool = Field(default=None, description="Record outcomes in the store.")
 
 
 def scope_config(config: dict[str, Any], request: Request) -> dict[str, Any]:
@@ -82,7 +92,7 @@ class ServedGraph(Runnable[dict[str, Any], dict[str, Any]]):
         self._input_model: type[BaseModel] = create_model(  # type: ignore[call-overload]
             f"{name.title()}Input",
             **fields,
-            context=(ClientContext | None, Field(default=None, description=(
+            context=(ClientContext, Field(default=None, description=(
                 "Optional per-run settings; the server decides model, namespace and files."))),
         )
 
@@ -126,6 +136,10 @@ class ServedGraph(Runnable[dict[str, Any], dict[str, Any]]):
         """The graph's input and the run's context for one request."""
         data = input.model_dump(exclude_none=True) if isinstance(input, BaseModel) else dict(input)
         sent = data.pop("context", None) or {}
+        if isinstance(sent, BaseModel):
+            sent = sent.model_dump(exclude_none=True)
+        # Forms (the playground) send every field, unset ones as null: null means "not chosen".
+        sent = {k: v for k, v in dict(sent).items() if v is not None}
         chosen = ClientContext.model_validate(sent).model_dump(exclude_none=True)
         user = ((config or {}).get("configurable") or {}).get(USER_KEY)
         overrides: dict[str, Any] = {**chosen}
