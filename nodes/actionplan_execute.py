@@ -13,17 +13,16 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from langchain_core.messages import HumanMessage, SystemMessage
 from langgraph.runtime import Runtime
 
-from ..llm import extract_code
 from ..prompts import actionplan as texts
-from ..prompts import render, templates
-from ..state import ActionResult, ActionSelection, Context, DataType, Intent, ReactState
+from ..prompts import render
+from ..state import ActionResult, ActionSelection, Context, ReactState
 from ..state.workflow import ActionplanState, PlannedAction
 from ..tools import ToolBox
 from ..tools.documents import is_document_action, run_document_action
 from . import actionplan_messages as msg
+from ._codegen import write_code
 from ._common import context_of, model_of
 from .act import make_act, output_dir
 
@@ -32,28 +31,12 @@ PREVIOUS_FILE = "previous_result.txt"
 PREVIOUS_PROMPT_CHARS = 4000
 
 
-def _requirements(intent: Intent | None) -> list[str]:
-    if intent is None:
-        return []
-    return [f"{c.kind.value}: {c.value}" + (f" ({c.description})" if c.description else "")
-            for c in intent.success_criteria]
-
-
 async def _write_code(state: ActionplanState, runtime: Runtime[Context], task: str
                       ) -> tuple[str, int]:
     ctx = context_of(runtime)
-    document = state.intent is not None and state.intent.data_type == DataType.DOCUMENT
-    messages = [
-        SystemMessage(render(templates.CODEGEN_SYSTEM,
-                             extra_libs=", openpyxl, python-docx and reportlab" if document
-                             else "")),
-        HumanMessage(render(templates.CODEGEN_USER, task=task,
-                            requirements=_requirements(state.intent),
-                            previous_problems=state.findings[:2])),
-    ]
     temperature = ctx.retry_temperature if state.attempt > 1 else ctx.temperature
-    reply = await model_of(runtime, temperature).ainvoke(messages)
-    return extract_code(str(reply.content)), 1
+    model = model_of(runtime, temperature)
+    return await write_code(model, state.intent, task, state.findings[:2]), 1
 
 
 def combined_result(results: list[ActionResult]) -> ActionResult:

@@ -10,11 +10,12 @@ from langgraph.runtime import Runtime
 from ..learning import action_template, default_order
 from ..learning.engine import CONFIDENT_MEAN, LearningEngine
 from ..learning.skills import skill_action
-from ..llm import ainvoke_structured, extract_code
+from ..llm import ainvoke_structured
 from ..prompts import elements, render, templates
 from ..prompts.actions import build_action, buildable
 from ..state import ActionSelection, Context, Intent, ReactState
 from ..tools import ToolBox
+from ._codegen import write_code
 from ._common import context_of, emit, model_of, store_of, strategies_of
 
 __all__ = ["CONFIDENT_MEAN", "make_plan_select"]
@@ -31,28 +32,11 @@ def _fallback(intent: Intent, failed: set[str], python_ok: bool, request: str) -
                         "of request")
 
 
-def _requirements(intent: Intent) -> list[str]:
-    return [
-        f"{c.kind.value}: {c.value}" + (f" ({c.description})" if c.description else "")
-        for c in intent.success_criteria
-    ]
-
-
 async def _write_code(
     state: ReactState, runtime: Runtime[Context], task: str, temperature: float
 ) -> tuple[str, int]:
     problems = [f.reason for f in state.progress.failed if f.template.startswith("python")][-2:]
-    messages = [
-        SystemMessage(render(templates.CODEGEN_SYSTEM,
-                             extra_libs=", openpyxl, python-docx and reportlab"
-                             if state.intent and state.intent.data_type.value == "document"
-                             else "")),
-        HumanMessage(render(templates.CODEGEN_USER, task=task,
-                            requirements=_requirements(state.intent) if state.intent else [],
-                            previous_problems=problems)),
-    ]
-    reply = await model_of(runtime, temperature).ainvoke(messages)
-    return extract_code(str(reply.content)), 1
+    return await write_code(model_of(runtime, temperature), state.intent, task, problems), 1
 
 
 def make_plan_select(toolbox: ToolBox):  # type: ignore[no-untyped-def]

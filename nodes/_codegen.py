@@ -1,0 +1,39 @@
+"""Program writing shared by react's plan_select and actionplan's executor."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import HumanMessage, SystemMessage
+
+from ..llm import extract_code
+from ..prompts import render, templates
+from ..state import DataType, Intent
+
+_DOCUMENT_LIBS = ", openpyxl, python-docx and reportlab"
+
+
+def requirements(intent: Intent | None) -> list[str]:
+    """The intent's criteria as requirement lines for a prompt."""
+    if intent is None:
+        return []
+    return [
+        f"{c.kind.value}: {c.value}" + (f" ({c.description})" if c.description else "")
+        for c in intent.success_criteria
+    ]
+
+
+async def write_code(
+    model: BaseChatModel, intent: Intent | None, task: str, problems: Sequence[str] = ()
+) -> str:
+    """Ask for one program (a fenced block is taken, so stray tags and prose are dropped)."""
+    document = intent is not None and intent.data_type == DataType.DOCUMENT
+    messages = [
+        SystemMessage(render(templates.CODEGEN_SYSTEM,
+                             extra_libs=_DOCUMENT_LIBS if document else "")),
+        HumanMessage(render(templates.CODEGEN_USER, task=task, requirements=requirements(intent),
+                            previous_problems=list(problems))),
+    ]
+    reply = await model.ainvoke(messages)
+    return extract_code(str(reply.content))
