@@ -87,9 +87,10 @@ TRANSPORT = ("rate_limit", "timeout", "connection")
 class FaultyScript:
     """Wrap :func:`answer`: a share of calls fails (transport error or malformed output)."""
 
-    def __init__(self, rate: float = 0.3, seed: int = 0, *, malformed: bool = True,
+    def __init__(self, rate: float = 0.3, seed: int = 0, *,
+                 kinds: tuple[str, ...] = (*TRANSPORT, "malformed_output"),
                  always: str | None = None, delay_s: float = 0.0):
-        self.rate, self.malformed, self.always, self.delay_s = rate, malformed, always, delay_s
+        self.rate, self.kinds, self.always, self.delay_s = rate, kinds, always, delay_s
         self.rng = random.Random(seed)
         self.lock = threading.Lock()
         self.injected: dict[str, int] = {}
@@ -104,9 +105,8 @@ class FaultyScript:
                 fault: str | None = self.always
             elif self.rng.random() < self.rate:
                 structured = prompt_kind(messages) in ("intent", "plan", "judge")
-                options = TRANSPORT + (("malformed_output",) if structured and self.malformed
-                                       else ())
-                fault = self.rng.choice(options)
+                options = [k for k in self.kinds if structured or k != "malformed_output"]
+                fault = self.rng.choice(options) if options else None
             else:
                 fault = None
             if fault:
