@@ -33,8 +33,12 @@ from ..state import Context
 USER_KEY = "adaptive_react_user"
 
 
-def _no_null_defaults(schema: dict[str, Any]) -> None:
+def _no_null_branches(schema: dict[str, Any]) -> None:
+    # "Not chosen" is an absent field; drop the null branch and null default from the schema.
     for prop in schema.get("properties", {}).values():
+        branches = prop.pop("anyOf", None)
+        if branches:
+            prop.update(next(b for b in branches if b.get("type") != "null"))
         if prop.get("default", 0) is None:
             del prop["default"]
 
@@ -42,21 +46,21 @@ def _no_null_defaults(schema: dict[str, Any]) -> None:
 class ClientContext(BaseModel):
     """Per-run settings a caller may choose; everything else is the server's.
 
-    Fields are not ``Optional`` on purpose: an unset field is simply absent, and the schema
-    has no ``null`` branches (the LangServe playground's form renderer cannot draw them).
+    Its JSON schema has no ``null`` branches (the LangServe playground's form renderer cannot
+    draw them): an unset field is simply absent.
     """
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra=_no_null_defaults)
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_no_null_branches)
 
-    max_steps: int = Field(default=None, ge=1, le=MAX_STEPS_LIMIT,
+    max_steps: int | None = Field(default=None, ge=1, le=MAX_STEPS_LIMIT,
                            description="Act/validate cycles allowed before stopping.")
-    temperature: float = Field(default=None, ge=0, le=2,
+    temperature: float | None = Field(default=None, ge=0, le=2,
                                description="Sampling temperature of the first attempt.")
-    retry_temperature: float = Field(default=None, ge=0, le=2,
+    retry_temperature: float | None = Field(default=None, ge=0, le=2,
                                      description="Temperature of retries.")
-    use_skills: bool = Field(default=None,
+    use_skills: bool | None = Field(default=None,
                              description="Reuse verified skills for known patterns.")
-    learning: bool = Field(default=None, description="Record outcomes in the store.")
+    learning: bool | None = Field(default=None, description="Record outcomes in the store.")
 
 
 def scope_config(config: dict[str, Any], request: Request) -> dict[str, Any]:
