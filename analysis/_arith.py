@@ -32,6 +32,12 @@ _MAX_MAGNITUDE = 10**400
 
 # Spoken operators, longest first so "multiplied by" wins over "by".
 _WORD_OPS = [
+    # Imperative forms first: "multiply 4321 by 8765", "divide 10 by 4", "add 3 and 4",
+    # "subtract 5 from 12" (operands swap), so the symbol rules below see an expression.
+    (r"\bmultiply\s+(-?[\d.]+)\s+(?:by|and|with)\s+(-?[\d.]+)", r" \1 * \2 "),
+    (r"\bdivide\s+(-?[\d.]+)\s+by\s+(-?[\d.]+)", r" \1 / \2 "),
+    (r"\badd\s+(-?[\d.]+)\s+(?:and|to)\s+(-?[\d.]+)", r" \1 + \2 "),
+    (r"\bsubtract\s+(-?[\d.]+)\s+from\s+(-?[\d.]+)", r" \2 - \1 "),
     (r"\bto the power of\b|\braised to(?: the power of)?\b|\^", " ** "),
     (r"\bmultiplied by\b|\btimes\b|×|(?<=\d)\s*x\s*(?=\d)", " * "),
     (r"\bdivided by\b|÷", " / "),

@@ -59,9 +59,19 @@ def _words_value(phrase: str) -> int:
     return total + current
 
 
+# "the attached sales.csv", "from data.xlsx": a file the user gives is input, not the format
+# they want back ("save it as primes.xlsx" keeps its extension: that names the output).
+_INPUT_FILE_RE = re.compile(
+    r"\b(attached|from|in|using|read|reading|open|load|given|uploaded)\s+"
+    r"((?:the\s+)?(?:attached\s+|uploaded\s+)?(?:file\s+)?)"
+    r"[\w\-]+\.(?:csv|tsv|xlsx|xls|docx|pdf|json|txt)\b"
+)
+
+
 def normalize(request: str) -> str:
     """Lower-case the request and write every number with plain digits."""
     text = request.lower().replace("’", "'")
+    text = _INPUT_FILE_RE.sub(lambda m: f"{m.group(1)} {m.group(2)}input file", text)
     text = _THOUSANDS_RE.sub(lambda m: m.group().replace(",", ""), text)
     return _NUM_RUN_RE.sub(lambda m: str(_words_value(m.group())), text)
 
@@ -84,7 +94,7 @@ _CODE_RE = re.compile(
 _ANALYSIS_RE = re.compile(
     r"\b(?:analy[sz]e|analysis|statistics|summari[sz]e)\b|"
     r"\b(?:average|mean|median|count|sum|total|maximum|minimum|max|min)\b[^.?!]*"
-    r"\b(?:column|dataset|data set|data|file|sheet|records)\b"
+    r"\b(?:columns?|dataset|data set|data|file|sheet|records|rows|entries|lines)\b"
 )
 _STAT_RE = re.compile(r"\b(?:average|mean|median|count|total|maximum|minimum|how many)\b")
 _TABLE_RE = re.compile(r"\b(?:table|tabular|csv|tsv)\b")
@@ -93,7 +103,8 @@ _JSON_RE = re.compile(r"\bjson\b")
 _LIST_WORD_RE = re.compile(r"\b(?:list|bullets?|(?:one|1) per line)\b")
 _HOW_MANY_RE = re.compile(r"\bhow (?:many|much)\b")
 _COMPUTE_RE = re.compile(
-    r"\b(?:what is|what's|calculate|compute|evaluate|solve|how much is|work out)\b|=\s*\??\s*$"
+    r"\b(?:what is|what's|calculate|compute|evaluate|solve|how much is|work out|multiply|"
+    r"divide|subtract|add up|add)\b|=\s*\??\s*$"
 )
 _NUMBERS_WORD_RE = re.compile(r"\b(?:numbers|integers|natural numbers)\b")
 
@@ -156,6 +167,12 @@ _DEDUPE_TASK_RE = re.compile(
     r"\b(?:dedupe|de-?duplicate|remove (?:the |any |all )?duplicates|unique|distinct)\b"
 )
 
+_DOMAIN_SPAN_RE = re.compile(
+    r"\b(?:for\s+(?:each\s+|every\s+|all\s+)?[a-z]\w*\s+(?:from|in|between)\s+"
+    r"|(?:integers|numbers|values)\s+(?:from\s+)?)"
+    r"(-?\d+)\s*(?:to|through|thru|and|-|\.\.)\s*(-?\d+)\b"
+)
+_TRANSFORM_RE = re.compile(r"\b(?:squares?|cubes?|factorials?|doubles?)\s+of\b")
 _BETWEEN_RE = re.compile(r"\b(?:between|from)\s+(-?\d+)\s+(?:and|to|through|-)\s+(-?\d+)\b")
 _BOUND_RES = [
     (re.compile(r"\b(?:below|under|less than|smaller than|lower than)\s+(-?\d+)"), "hi", -1),
@@ -188,9 +205,10 @@ _FUNC_NAME_RE = re.compile(
 )
 _CLASS_NAME_RE = re.compile(r"\bclass\s+(?:called\s+|named\s+)?`?([A-Z]\w*)")
 
-_AGG_RE = re.compile(r"\b(sum|product|average|mean|total)\s+of\b(.*)")
+_AGG_RE = re.compile(r"\b(sum|product|average|mean|total|add up)\s+(?:of\b)?(.*)")
 _AGG_RANGE_RE = re.compile(
-    r"^\s*(?:all\s+)?(?:the\s+)?(?:(?:natural|whole|positive)\s+)?(?:numbers|integers)?\s*"
+    r"^\s*(?:all\s+|every\s+|each\s+)?(?:the\s+)?(?:(?:natural|whole|positive)\s+)?"
+    r"(?:numbers?|integers?)?\s*"
     r"(?:from\s+|between\s+)?(-?\d+)\s*(?:to|through|and|-|\.\.)\s*(-?\d+)\b"
 )
 _AGG_FIRST_RE = re.compile(r"^\s*(?:all\s+)?(?:the\s+)?first\s+(\d+)\s+(.*)")
@@ -343,7 +361,7 @@ def _aggregate_value(text: str) -> tuple[Number, str] | None:
     values = _aggregate_inputs(rest)
     if values is None:
         return None
-    if op in ("sum", "total"):
+    if op in ("sum", "total", "add up"):
         return sum(values), f"sum of {rest.strip()[:40]}"
     if op == "product":
         return math.prod(values), f"product of {rest.strip()[:40]}"
@@ -436,7 +454,14 @@ def _findings(request: str) -> _Findings:
     if not found.aggregate:
         found.count = _find_count(text)
     found.ordering = _find_ordering(text)
-    found.bounds = _find_bounds(text)
+    domain = _DOMAIN_SPAN_RE.search(text)
+    if domain:
+        lo, hi = sorted((int(domain.group(1)), int(domain.group(2))))
+        # "squares of the integers 1 through 15" asks for 15 items: the first 15 squares.
+        if found.count is None and lo == 1 and _TRANSFORM_RE.search(text) and hi <= 100_000:
+            found.count = hi
+    else:
+        found.bounds = _find_bounds(text)
     found.fields = _find_fields(text)
     found.names = _find_names(request) if found.wants_code else []
     task = bool(_SORT_TASK_RE.search(text) or _DEDUPE_TASK_RE.search(text))
@@ -506,6 +531,10 @@ def _numbers_format(found: _Findings) -> OutputFormat:
 def _criteria(found: _Findings, fmt: OutputFormat) -> list[Criterion]:
     single = fmt == OutputFormat.SINGLE_VALUE
     out: list[Criterion] = []
+    if fmt == OutputFormat.CODE:
+        # What the program should compute ("multiples of 3" in fizzbuzz) is not a property of
+        # the delivered text; the code is checked as code, by name, and by the judge.
+        return _shape_criteria(found, fmt)
     if found.count is not None and not single:
         out.append(
             Criterion(
