@@ -32,10 +32,11 @@ def _parallel(db: str, tmp_path, cases, backend: str) -> None:
         assert not state.next and steps == list(range(1, len(steps) + 1)) and steps
         taken[t.thread] = len(steps)
     events = learned_events(db, namespace)
-    keys = sorted(e["_key"] for e in events)
+    keys = sorted((e["thread_id"], e["step"]) for e in events)
     # A learned strategy can make later runs take one step; every step taken is recorded once.
-    expected = sorted(f"{t}-{s}" for t, n in taken.items() for s in range(1, n + 1))
+    expected = sorted((t, s) for t, n in taken.items() for s in range(1, n + 1))
     assert keys == expected
+    assert len({e["_key"] for e in events}) == len(events)
     cases(RUNS, f"{backend}: {RUNS} runs solved, {len(keys)} learning events = steps taken, "
           "threads intact, no 'database is locked'")
 

@@ -138,10 +138,10 @@ def problems(trial: Trial, expected_steps: int = 2) -> list[str]:
     if steps != list(range(1, expected_steps + 1)):
         found.append(f"steps lost or repeated: {steps}")
     mine = [e for e in trial.events if e.get("thread_id") == trial.thread]
-    keys = sorted(e["_key"] for e in mine)
-    want = sorted(f"{trial.thread}-{i}" for i in range(1, expected_steps + 1))
-    if keys != want:
-        found.append(f"learning recorded {keys}, expected {want}")
+    recorded = sorted(e["step"] for e in mine)
+    if recorded != list(range(1, expected_steps + 1)):
+        found.append(f"learning recorded steps {recorded} (keys {[e['_key'] for e in mine]}), "
+                     f"expected each of 1..{expected_steps} once")
     files = sorted(p.name for p in trial.out.iterdir()) if trial.out.exists() else []
     if files != ["deliverable.txt", "result.json"]:
         found.append(f"output files {files}")
