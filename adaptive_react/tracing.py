@@ -14,6 +14,7 @@ be filtered by what was asked and which learned strategy answered it.
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -34,6 +35,7 @@ def evaluate_tasks(
     *,
     experiment_prefix: str = TAG,
     max_concurrency: int | None = 0,
+    client: Any = None,
 ) -> Any:
     """Run ``langsmith.evaluate`` over ``tasks`` offline (``upload_runs=False``).
 
@@ -43,6 +45,8 @@ def evaluate_tasks(
         evaluators: LangSmith evaluators, e.g. ``def solved(outputs, reference_outputs)``.
         experiment_prefix: Name prefix of the local experiment.
         max_concurrency: Parallel targets; 0 runs them one after another.
+        client: A ``langsmith.Client``; default one that refuses every request locally, so
+            nothing is sent anywhere and nothing waits on a network at exit.
 
     Returns:
         The ``ExperimentResults``; iterate it for ``run``/``example``/``evaluation_results``.
@@ -55,9 +59,47 @@ def evaluate_tasks(
                 outputs=dict(t.get("outputs") or {}))
         for i, t in enumerate(tasks, start=1)
     ]
-    return evaluate(target, data=examples, evaluators=list(evaluators),
-                    experiment_prefix=experiment_prefix, upload_runs=False,
-                    max_concurrency=max_concurrency)
+    with warnings.catch_warnings():
+        # upload_runs is marked beta by langsmith; offline evaluation is the point here.
+        warnings.filterwarnings("ignore", message=".*upload_runs.* is in beta")
+        return evaluate(_untraced(target), data=examples, evaluators=list(evaluators),
+                        experiment_prefix=experiment_prefix, upload_runs=False,
+                        max_concurrency=max_concurrency, client=client or offline_client())
+
+
+def offline_client() -> Any:
+    """A ``langsmith.Client`` whose every HTTP request fails at once, without a network."""
+    import requests
+    from langsmith import Client
+
+    class _Refuse(requests.adapters.BaseAdapter):
+        def send(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+            raise requests.ConnectionError("offline evaluation: nothing is uploaded")
+
+        def close(self) -> None:
+            pass
+
+    session = requests.Session()
+    for prefix in ("http://", "https://"):
+        session.mount(prefix, _Refuse())
+    return Client(api_url="http://offline.invalid", api_key="offline", session=session,
+                  info={}, auto_batch_tracing=False)
+
+
+def _untraced(
+    target: Callable[[dict[str, Any]], dict[str, Any]],
+) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    # evaluate() records the target's run locally when upload_runs=False, but LangChain code
+    # inside the target would still attach its own uploading tracer (tracing_context is
+    # "local", which it reads as on): without network that posts, fails and can hang at exit.
+    from langsmith import tracing_context
+
+    def run(inputs: dict[str, Any]) -> dict[str, Any]:
+        with tracing_context(enabled=False):
+            return target(inputs)
+
+    run.__name__ = getattr(target, "__name__", "target")
+    return run
 
 
 def _example_id(i: int) -> Any:

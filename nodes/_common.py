@@ -86,11 +86,11 @@ def as_node(fn: NodeFn) -> RunnableLambda[Any, dict[str, Any]]:
     """Wrap a node coroutine so the graph can run it sync or async."""
 
     def sync(state: Any, config: RunnableConfig) -> dict[str, Any]:
-        annotate_node(fn.__name__, state)
+        annotate_node(fn.__name__, state, config)
         return _run_sync(_counted(fn, state, get_runtime()))
 
     async def run_async(state: Any, config: RunnableConfig) -> dict[str, Any]:
-        annotate_node(fn.__name__, state)
+        annotate_node(fn.__name__, state, config)
         runtime = get_runtime()
         await _load_model_off_loop(runtime)
         return await _counted(fn, state, runtime)

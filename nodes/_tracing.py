@@ -46,18 +46,34 @@ def node_metadata(state: Any) -> dict[str, Any]:
     return meta
 
 
-def annotate_node(name: str, state: Any) -> None:
-    """Add tags and metadata to the current node's trace run; a no-op when nothing traces.
+def annotate_node(name: str, state: Any, config: Mapping[str, Any] | None = None) -> None:
+    """Tag and describe the current node's trace runs; a no-op when nothing traces.
 
-    Called by the node wrapper before the node body runs. The run object is the one LangChain's
-    tracer posts when the node ends, so what is added here lands on that run.
+    Called by the node wrapper before the node body runs. The runs are the objects LangChain's
+    tracer posts when the node ends, so what is added here is sent with them: the wrapper's own
+    run and, found through the tracer in ``config``, the graph's run for the node around it
+    (the one LangSmith shows as the node).
     """
     from langsmith.run_helpers import get_current_run_tree
 
     run = get_current_run_tree()
     if run is None:
         return
-    meta = node_metadata(state)
-    run.metadata.update({"node": name, **meta})
+    meta = {"node": name, **node_metadata(state)}
     tags = [TAG, f"node:{name}", f"mode:{meta['mode']}"]
-    run.tags = list(dict.fromkeys([*(run.tags or []), *tags]))
+    for target in (run, _parent_run(run, config)):
+        if target is not None:
+            target.metadata.update(meta)
+            target.tags = list(dict.fromkeys([*(target.tags or []), *tags]))
+
+
+def _parent_run(run: Any, config: Mapping[str, Any] | None) -> Any:
+    parent_id = getattr(run, "parent_run_id", None)
+    callbacks = (config or {}).get("callbacks")
+    if parent_id is None or callbacks is None:
+        return None
+    for handler in getattr(callbacks, "handlers", None) or []:
+        run_map = getattr(handler, "run_map", None)
+        if isinstance(run_map, dict) and str(parent_id) in run_map:
+            return run_map[str(parent_id)]
+    return None
