@@ -15,8 +15,11 @@ A ``BaseChatModel`` passes through unchanged, so tests hand in their fakes.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import threading
+import weakref
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -44,8 +47,13 @@ PROVIDER_KEY_VARS: dict[str, str] = {
 }
 
 _NO_KEY = "not-needed"  # local servers ignore the key, but the OpenAI SDK insists on one
-_cache: dict[tuple[str, float, str], BaseChatModel] = {}
-_cache_lock = threading.Lock()
+_Key = tuple[str, float, str]
+_Factory = Callable[[], BaseChatModel]
+_cache: dict[_Key, tuple[BaseChatModel, _Factory]] = {}
+_loop_models: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[_Key, BaseChatModel]] = (
+    weakref.WeakKeyDictionary()
+)
+_cache_lock = threading.RLock()
 
 
 def load_chat_model(
@@ -80,19 +88,39 @@ def load_chat_model(
     if not spec:
         raise ModelConfigError("Empty model spec; use 'local', 'provider:model' or a URL.")
     key = (spec, float(temperature), _settings_fingerprint(settings))
+    loop = _running_loop()
     with _cache_lock:
-        cached = _cache.get(key)
-        if cached is not None and (spec not in LOCAL_SPECS or _local_server_alive(cached)):
-            return cached
-        model = _build(spec, temperature, settings)
-        _cache[key] = model
-        return model
+        entry = _cache.get(key)
+        if entry is not None and spec in LOCAL_SPECS and not _local_server_alive(entry[0]):
+            entry = None  # the server went away: find or start another below
+            for models in _loop_models.values():
+                models.pop(key, None)
+        if entry is None:
+            entry = _build(spec, temperature, settings)
+            _cache[key] = entry
+        if loop is None:
+            return entry[0]
+        # An async HTTP client binds to the event loop that first uses it; callers that run
+        # nodes on several loops (one per worker thread) get one client per loop. Building
+        # one is pure construction: the probe and server start happened above, once.
+        models = _loop_models.setdefault(loop, {})
+        if key not in models:
+            models[key] = entry[1]()
+        return models[key]
 
 
 def clear_model_cache() -> None:
     """Forget cached models (tests; after changing settings in a long-lived process)."""
     with _cache_lock:
         _cache.clear()
+        _loop_models.clear()
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
 
 
 def _local_server_alive(model: BaseChatModel) -> bool:
@@ -110,21 +138,26 @@ def _settings_fingerprint(settings: ModelSettings) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-def _build(spec: str, temperature: float, settings: ModelSettings) -> BaseChatModel:
+def _build(
+    spec: str, temperature: float, settings: ModelSettings
+) -> tuple[BaseChatModel, _Factory]:
+    """Do the checks (probe, start, key) once; return a model and a factory for more."""
     if spec in LOCAL_SPECS:
-        return _build_local(spec, temperature, settings)
-    if spec.startswith(("http://", "https://")):
-        return _build_base_url(spec, temperature, settings)
-    return _build_provider(spec, temperature, settings)
+        factory = _build_local(spec, temperature, settings)
+    elif spec.startswith(("http://", "https://")):
+        factory = _build_base_url(spec, temperature, settings)
+    else:
+        factory = _build_provider(spec, temperature, settings)
+    return factory(), factory
 
 
-def _build_local(spec: str, temperature: float, settings: ModelSettings) -> BaseChatModel:
+def _build_local(spec: str, temperature: float, settings: ModelSettings) -> _Factory:
     from langchain_openai import ChatOpenAI
 
     from .local import ensure_server  # lazy: keeps llama_cpp optional for remote users
 
     server = ensure_server(spec, settings)
-    return ChatOpenAI(
+    return lambda: ChatOpenAI(
         model=server.model_id,
         base_url=server.base_url,
         api_key=SecretStr(_NO_KEY),
@@ -135,7 +168,7 @@ def _build_local(spec: str, temperature: float, settings: ModelSettings) -> Base
     )
 
 
-def _build_base_url(url: str, temperature: float, settings: ModelSettings) -> BaseChatModel:
+def _build_base_url(url: str, temperature: float, settings: ModelSettings) -> _Factory:
     from langchain_openai import ChatOpenAI
 
     listed = probe_server(url, settings)
@@ -148,7 +181,7 @@ def _build_base_url(url: str, temperature: float, settings: ModelSettings) -> Ba
             )
         name = listed[0] if listed else "default"
     key = settings.api_key or SecretStr(_NO_KEY)
-    return ChatOpenAI(
+    return lambda: ChatOpenAI(
         model=name,
         base_url=url,
         api_key=key,
@@ -157,7 +190,7 @@ def _build_base_url(url: str, temperature: float, settings: ModelSettings) -> Ba
     )
 
 
-def _build_provider(spec: str, temperature: float, settings: ModelSettings) -> BaseChatModel:
+def _build_provider(spec: str, temperature: float, settings: ModelSettings) -> _Factory:
     from langchain.chat_models import init_chat_model
 
     provider = spec.split(":", 1)[0] if ":" in spec else None
@@ -191,7 +224,17 @@ def _build_provider(spec: str, temperature: float, settings: ModelSettings) -> B
         raise ModelConfigError(f"Cannot configure model {spec!r}: {exc}") from exc
     if not isinstance(model, BaseChatModel):  # init_chat_model may return a configurable
         raise ModelConfigError(f"Model spec {spec!r} did not produce a chat model.")
-    return model
+    first: list[BaseChatModel] = [model]
+
+    def factory() -> BaseChatModel:
+        # The instance built while checking the configuration is handed out first.
+        if first:
+            return first.pop()
+        made = init_chat_model(spec, **kwargs)
+        assert isinstance(made, BaseChatModel)
+        return made
+
+    return factory
 
 
 def _looks_like_missing_key(exc: Exception) -> bool:
