@@ -18,17 +18,22 @@ loop over plain text with the JSON schema in the system prompt.
 
 from __future__ import annotations
 
+import copy
+import functools
 import json
+import threading
+from collections import OrderedDict
 from collections.abc import Generator
 from dataclasses import dataclass, field
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
-from langchain_core.runnables import Runnable, RunnableConfig
+from langchain_core.runnables import Runnable, RunnableConfig, RunnableSequence
 from pydantic import BaseModel, ValidationError
 
 from . import faults
+from .calls import may_block
 from .text import extract_json
 
 #: Methods tried in order on OpenAI-compatible clients; ``None`` is the provider default.
@@ -106,6 +111,8 @@ async def ainvoke_structured(
     config: RunnableConfig | None = None,
 ) -> StructuredOutcome:
     """Async twin of :func:`invoke_structured` (same plan, awaited calls)."""
+    if may_block():  # a synchronous caller's node: skip LangChain's thread hops
+        return invoke_structured(model, schema, messages, config=config)
     plan = _plan(model, schema, messages)
     try:
         runnable, request = next(plan)
@@ -176,15 +183,76 @@ def _is_openai_client(model: BaseChatModel) -> bool:
     return isinstance(model, BaseChatOpenAI)
 
 
+# Building a structured runnable renders the schema to JSON (milliseconds per call); the loop
+# asks the same model for the same schemas on every step, so the runnables are kept. The
+# cache holds its models strongly, so an id can never be reused while its entry lives.
+_RUNNABLES: OrderedDict[tuple[int, type[BaseModel], str | None], Any] = OrderedDict()
+_RUNNABLES_LOCK = threading.Lock()
+_RUNNABLES_MAX = 128
+
+
 def _structured_runnable(
     model: BaseChatModel, schema: type[BaseModel], method: str | None
 ) -> Runnable[Any, Any] | None:
+    key = (id(model), schema, method)
+    with _RUNNABLES_LOCK:
+        hit = _RUNNABLES.get(key)
+        if hit is not None and hit[0] is model:
+            _RUNNABLES.move_to_end(key)
+            runnable: Runnable[Any, Any] | None = hit[1]
+            return runnable
+    # The JSON schema goes in as a dict: LangChain re-renders a pydantic class on every call
+    # (for tracing metadata), which cost more than a whole node; the reply is validated
+    # against the class here anyway.
+    spec = copy.deepcopy(_schema_dict(schema))
+    kwargs: dict[str, Any] = {} if method is None else {"method": method}
     try:
-        if method is None:
-            return model.with_structured_output(schema, include_raw=True)
-        return model.with_structured_output(schema, method=method, include_raw=True)
+        plain = model.with_structured_output(spec, **kwargs)
+        # Anything else (a custom model's own runnable) answers with the value itself,
+        # which _interpret accepts as well.
+        runnable = (
+            _RawThenParsed(plain.steps[0], plain.steps[-1])
+            if isinstance(plain, RunnableSequence) and len(plain.steps) == 2
+            else plain
+        )
     except NotImplementedError:
-        return None
+        runnable = None
+    with _RUNNABLES_LOCK:
+        _RUNNABLES[key] = (model, runnable)
+        if len(_RUNNABLES) > _RUNNABLES_MAX:
+            _RUNNABLES.popitem(last=False)
+    return runnable
+
+
+class _RawThenParsed:
+    """``include_raw=True`` without its thread pool: the model call, then the parser.
+
+    LangChain implements ``include_raw`` with a parallel map that starts worker threads on
+    every call; running the two steps of the plain chain in order gives the same
+    ``{"raw", "parsed", "parsing_error"}`` answer at a fraction of the cost.
+    """
+
+    def __init__(self, model: Runnable[Any, Any], parser: Runnable[Any, Any]):
+        self.model, self.parser = model, parser
+
+    def invoke(self, messages: Any, config: RunnableConfig | None = None) -> dict[str, Any]:
+        raw = self.model.invoke(messages, config=config)
+        try:
+            return {
+                "raw": raw,
+                "parsed": self.parser.invoke(raw, config=config),
+                "parsing_error": None,
+            }
+        except Exception as exc:  # noqa: BLE001 - a parse failure is data for the repair
+            return {"raw": raw, "parsed": None, "parsing_error": exc}
+
+    async def ainvoke(self, messages: Any, config: RunnableConfig | None = None) -> dict[str, Any]:
+        raw = await self.model.ainvoke(messages, config=config)
+        try:
+            parsed = await self.parser.ainvoke(raw, config=config)
+            return {"raw": raw, "parsed": parsed, "parsing_error": None}
+        except Exception as exc:  # noqa: BLE001
+            return {"raw": raw, "parsed": None, "parsing_error": exc}
 
 
 def _is_rejected_request(exc: Exception) -> bool:
@@ -282,6 +350,14 @@ def _short(error: object) -> str:
     return text if len(text) <= _MAX_ERROR_CHARS else text[:_MAX_ERROR_CHARS] + "..."
 
 
+@functools.lru_cache(maxsize=64)
+def _schema_dict(schema: type[BaseModel]) -> dict[str, Any]:
+    spec = schema.model_json_schema()
+    spec.setdefault("description", (schema.__doc__ or schema.__name__).strip().split("\n")[0])
+    return spec
+
+
+@functools.lru_cache(maxsize=64)
 def _schema_text(schema: type[BaseModel]) -> str:
     return json.dumps(schema.model_json_schema(), ensure_ascii=False)
 

@@ -8,6 +8,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 
 from ..llm import extract_code
+from ..llm.calls import ainvoke_model
 from ..prompts import render, templates
 from ..state import DataType, Intent
 
@@ -35,5 +36,5 @@ async def write_code(
         HumanMessage(render(templates.CODEGEN_USER, task=task, requirements=requirements(intent),
                             previous_problems=list(problems))),
     ]
-    reply = await model.ainvoke(messages)
+    reply = await ainvoke_model(model, messages)
     return extract_code(str(reply.content))

@@ -16,20 +16,24 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.runnables import RunnableConfig, RunnableLambda
+from langchain_core.runnables import RunnableConfig
+from langgraph._internal._runnable import RunnableCallable
 from langgraph.config import get_config, get_stream_writer
-from langgraph.runtime import Runtime, get_runtime
+from langgraph.runtime import Runtime
 from langgraph.store.base import BaseStore
 from langgraph.store.memory import InMemoryStore
 
 from ..learning.strategies import StrategyStore
 from ..llm import faults, load_chat_model
+from ..llm.calls import blocking_allowed
 from ..state.context import Context
 from ._tracing import annotate_node
 
 NodeFn = Callable[[Any, Runtime[Context]], Coroutine[Any, Any, dict[str, Any]]]
 
 _FALLBACK_STORE = InMemoryStore()
+_COPIES: dict[tuple[int, float], tuple[BaseChatModel, BaseChatModel]] = {}
+_COPIES_LOCK = threading.Lock()
 
 
 _THREAD = threading.local()
@@ -45,14 +49,19 @@ def _thread_loop() -> asyncio.AbstractEventLoop:
     return loop
 
 
+async def _blocking(coro: Coroutine[Any, Any, dict[str, Any]]) -> dict[str, Any]:
+    with blocking_allowed():
+        return await coro
+
+
 def _run_sync(coro: Coroutine[Any, Any, dict[str, Any]]) -> dict[str, Any]:
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return _thread_loop().run_until_complete(coro)
+        return _thread_loop().run_until_complete(_blocking(coro))
     ctx = contextvars.copy_context()
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(ctx.run, asyncio.run, coro).result()
+        return pool.submit(ctx.run, asyncio.run, _blocking(coro)).result()
 
 
 # Faults of an attempt that raised wait here, keyed by (thread, node), for the retry that
@@ -82,20 +91,26 @@ async def _counted(fn: NodeFn, state: Any, runtime: Runtime[Context]) -> dict[st
     return update
 
 
-def as_node(fn: NodeFn) -> RunnableLambda[Any, dict[str, Any]]:
-    """Wrap a node coroutine so the graph can run it sync or async."""
+def as_node(fn: NodeFn) -> RunnableCallable:
+    """Wrap a node coroutine so the graph can run it sync or async.
 
-    def sync(state: Any, config: RunnableConfig) -> dict[str, Any]:
-        annotate_node(fn.__name__, state, config)
-        return _run_sync(_counted(fn, state, get_runtime()))
+    LangGraph's own callable wrapper injects ``config`` and ``runtime`` from signatures read
+    once at build time; a ``RunnableLambda`` re-inspected them on every call, which cost more
+    than most nodes' own work.
+    """
 
-    async def run_async(state: Any, config: RunnableConfig) -> dict[str, Any]:
+    def sync(state: Any, config: RunnableConfig, runtime: Runtime[Context]) -> dict[str, Any]:
         annotate_node(fn.__name__, state, config)
-        runtime = get_runtime()
+        return _run_sync(_counted(fn, state, runtime))
+
+    async def run_async(
+        state: Any, config: RunnableConfig, runtime: Runtime[Context]
+    ) -> dict[str, Any]:
+        annotate_node(fn.__name__, state, config)
         await _load_model_off_loop(runtime)
         return await _counted(fn, state, runtime)
 
-    return RunnableLambda(sync, afunc=run_async, name=fn.__name__)
+    return RunnableCallable(sync, run_async, name=fn.__name__)
 
 
 async def _load_model_off_loop(runtime: Runtime[Context]) -> None:
@@ -146,8 +161,17 @@ def model_of(runtime: Runtime[Context], temperature: float | None = None) -> Bas
         and temperature is not None
         and "temperature" in type(model).model_fields
     ):
-        # An object from Python keeps its own settings except the temperature of a retry.
-        return model.model_copy(update={"temperature": temp})
+        # An object from Python keeps its own settings except the temperature of a retry;
+        # one copy per temperature, so per-model caches (structured runnables) stay warm.
+        key = (id(model), temp)
+        with _COPIES_LOCK:
+            hit = _COPIES.get(key)
+            if hit is None or hit[0] is not model:
+                hit = (model, model.model_copy(update={"temperature": temp}))
+                _COPIES[key] = hit
+                if len(_COPIES) > 64:
+                    _COPIES.pop(next(iter(_COPIES)))
+        return hit[1]
     return model
 
 

@@ -14,6 +14,7 @@ from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
 from ..llm import faults
+from ..llm.calls import ainvoke_model
 from ..prompts import render, templates
 from ..state import ActionResult, ActionSelection, Context, DataType, ReactState
 from ..tools import SandboxLimits, ToolBox, run_python
@@ -79,7 +80,7 @@ async def _run_ai(
                             requirements=state.guidance)),
     ]
     temperature = ctx.retry_temperature if state.step > 0 else ctx.temperature
-    reply = await model_of(runtime, temperature).ainvoke(messages)
+    reply = await ainvoke_model(model_of(runtime, temperature), messages)
     content = reply.content if isinstance(reply.content, str) else str(reply.content)
     return ActionResult(tool="ai_process", success=True, content=content.strip(), model_calls=1)
 
