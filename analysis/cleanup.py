@@ -28,7 +28,7 @@ def clean(content: str, intent: Intent) -> str:
         return unfence(content)
     if fmt == OutputFormat.JSON:
         return clean_json(content)
-    if fmt == OutputFormat.CSV or (intent.data_type == DataType.TABLE and fmt != OutputFormat.JSON):
+    if fmt == OutputFormat.CSV or intent.data_type == DataType.TABLE:
         return clean_table(content)
     if fmt == OutputFormat.SINGLE_VALUE:
         return clean_single_value(content)

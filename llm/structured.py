@@ -193,19 +193,20 @@ _RUNNABLES_MAX = 128
 
 def _structured_runnable(
     model: BaseChatModel, schema: type[BaseModel], method: str | None
-) -> Runnable[Any, Any] | None:
+) -> Any:
+    """A runnable answering ``{"raw", "parsed", "parsing_error"}`` (or the value), or None."""
     key = (id(model), schema, method)
     with _RUNNABLES_LOCK:
         hit = _RUNNABLES.get(key)
         if hit is not None and hit[0] is model:
             _RUNNABLES.move_to_end(key)
-            runnable: Runnable[Any, Any] | None = hit[1]
-            return runnable
+            return hit[1]
     # The JSON schema goes in as a dict: LangChain re-renders a pydantic class on every call
     # (for tracing metadata), which cost more than a whole node; the reply is validated
     # against the class here anyway.
     spec = copy.deepcopy(_schema_dict(schema))
     kwargs: dict[str, Any] = {} if method is None else {"method": method}
+    runnable: Any
     try:
         plain = model.with_structured_output(spec, **kwargs)
         # Anything else (a custom model's own runnable) answers with the value itself,

@@ -53,7 +53,7 @@ def make_generate_actions(toolbox: ToolBox):  # type: ignore[no-untyped-def]
             objective=elements.objective(state.request),
             intent=elements.user_intent(intent),
             documents=elements.available_documents(state.files),
-            history=elements.workflow_history([(r.request, r.deliverable) for r in state.history]),
+            history=elements.workflow_history(state.history),
             strategies=elements.learned_strategies(strategies),
             tools=elements.available_tools(action_specs(toolbox, allow_python=python_ok)),
             findings=state.findings,

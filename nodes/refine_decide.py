@@ -9,6 +9,7 @@ from langgraph.runtime import Runtime
 from ..learning import default_order, should_continue
 from ..prompts import render, templates
 from ..state import Context, ReactState
+from ..state.models import RoundRecord
 from ._common import context_of, emit
 
 
@@ -52,7 +53,12 @@ async def refine_decide(state: ReactState, runtime: Runtime[Context]) -> dict[st
         deliverable=state.best_content,
         validation=val,
         final_message=message,
-        history=[*state.history, (state.request, state.best_content[:2000])],
+        history=[
+            *state.history,
+            RoundRecord(round=len(state.history) + 1, request=state.request,
+                        deliverable=state.best_content[:2000], files=list(state.files_out),
+                        success=success),
+        ],
     )
     emit("complete", success=success, message=message)
     return update

@@ -92,13 +92,12 @@ def make_task_plan(modes: Sequence[str]):  # type: ignore[no-untyped-def]
 
 async def _plan(state: WorkflowState, runtime: Runtime[Context], request: str
                 ) -> tuple[TaskPlan | None, list[str], str | None, int]:
-    history = [(r.request, r.deliverable) for r in state.rounds]
     messages = [
         SystemMessage(render(texts.TASK_PLAN_SYSTEM, max_tasks=MAX_TASKS)),
         HumanMessage(render(texts.TASK_PLAN_USER, objective=elements.objective(request),
                             documents=elements.available_documents(
                                 list(dict.fromkeys([*state.context_files, *state.files]))),
-                            history=elements.workflow_history(history))),
+                            history=elements.workflow_history(state.rounds))),
     ]
     outcome = await ainvoke_structured(model_of(runtime), TaskPlan, messages)
     if not isinstance(outcome.value, TaskPlan):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..state.models import FailedAttempt, Intent, Progress, StrategyView, ToolSpec
+from ..state.models import FailedAttempt, Intent, Progress, RoundRecord, StrategyView, ToolSpec
 
 _MAX_LINE = 240
 
@@ -104,12 +104,14 @@ def available_documents(files: Sequence[str], preview_chars: int = 300) -> str:
     return "\n".join(lines) + "\n\n"
 
 
-def workflow_history(rounds: Sequence[tuple[str, str]], limit: int = 3) -> str:
+def workflow_history(rounds: Sequence[RoundRecord], limit: int = 3) -> str:
     """Earlier rounds of the same thread: their requests and (bounded) deliverables."""
     if not rounds:
         return ""
     lines = ["WORKFLOW HISTORY (earlier rounds on this thread):"]
-    for request, deliverable in rounds[-limit:]:
-        lines.append(f"- request: {_clip(request)}")
-        lines.append(f"  delivered: {_clip(deliverable, 400)}")
+    for r in rounds[-limit:]:
+        status = "" if r.success else " (not validated)"
+        lines.append(f"- round {r.round} request: {_clip(r.request)}")
+        lines.append(f"  delivered{status}: {_clip(r.deliverable, 400)}")
+        lines.extend(f"  file: {Path(f).name}" for f in r.files[:5])
     return "\n".join(lines) + "\n\n"

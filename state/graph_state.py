@@ -19,6 +19,7 @@ from .models import (
     Intent,
     Observation,
     Progress,
+    RoundRecord,
     StepRecord,
     Validation,
 )
@@ -32,9 +33,9 @@ class InputState:
     request: str = ""
     messages: Annotated[list[AnyMessage], add_messages] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
-    # Earlier rounds as (request, deliverable) pairs; a new request on a finished thread adds
-    # the previous round here itself, and a workflow passes its own rounds in.
-    history: list[tuple[str, str]] = field(default_factory=list)
+    # Earlier rounds; a new request on a finished thread adds the previous round here itself,
+    # and a workflow passes its own rounds in.
+    history: list[RoundRecord] = field(default_factory=list)
 
 
 @dataclass(kw_only=True)

@@ -252,3 +252,13 @@ class ToolSpec(BaseModel):
     name: str
     description: str
     parameters: dict[str, str] = Field(default_factory=dict)
+
+
+class RoundRecord(BaseModel):
+    """A finished round of a thread, shown to later rounds as workflow history."""
+
+    round: int
+    request: str
+    deliverable: str = ""
+    files: list[str] = Field(default_factory=list)
+    success: bool = False

@@ -25,8 +25,8 @@ def _is_reset(update: Any) -> bool:
 
 def extend_or_reset(left: list[T] | None, right: list[T] | dict[str, Any] | None) -> list[T]:
     """Concatenate lists, or replace on a reset update."""
-    if _is_reset(right):
-        assert isinstance(right, dict)
+    if isinstance(right, dict):
+        assert _is_reset(right), "a dict update to a list field must be a reset"
         return list(right[RESET])
     return list(left or []) + list(right or [])
 

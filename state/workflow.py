@@ -16,7 +16,9 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from .graph_state import InputState, OutputState, ReactState
-from .models import ActionResult, StepRecord, Validation
+from .models import ActionResult, RoundRecord, StepRecord, Validation
+
+__all__ = ["RoundRecord"]  # defined with the other boundary models; re-exported here
 
 #: The custom stream event name every workflow message is sent under.
 MESSAGE_EVENT = "message"
@@ -110,16 +112,6 @@ class TaskResult(BaseModel):
     steps: list[StepRecord] = Field(default_factory=list)
 
 
-class RoundRecord(BaseModel):
-    """A finished round of a thread, shown to later rounds as workflow history."""
-
-    round: int
-    request: str
-    deliverable: str = ""
-    files: list[str] = Field(default_factory=list)
-    success: bool = False
-
-
 # ---------------------------------------------------------------------------------------
 # The actionplan subgraph. It extends the react state so the shared nodes (intent analysis,
 # observation, validation, learning) run on it unchanged.
@@ -132,7 +124,6 @@ class ActionplanInput(InputState):
     task_index: int = 1
     total_tasks: int = 1
     round: int = 1
-    history: list[RoundRecord] = field(default_factory=list)
     max_attempts: int = 3
 
 

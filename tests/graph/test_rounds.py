@@ -32,7 +32,7 @@ def test_second_round_starts_fresh_and_sees_the_first_round():
     assert "List the first 3 prime numbers" in router.prompts["plan"][-1]
     assert "2, 3, 5" in router.prompts["plan"][-1]
     state = agent.get_state(config).values
-    assert [r for r, _ in state["history"]] == [
+    assert [r.request for r in state["history"]] == [
         "List the first 3 prime numbers",
         "List the first 4 square numbers",
     ]
