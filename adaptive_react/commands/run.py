@@ -87,6 +87,12 @@ def run_command(args: argparse.Namespace) -> int:
         console.print("[red]--thread must be 1-128 letters, digits, '_', '.', ':' or '-' "
                       "and not start with '.' or '-'[/]")
         return EXIT_CONFIG
+    try:
+        args.request.encode("utf-8")  # undecodable argv bytes arrive as lone surrogates
+    except UnicodeEncodeError:
+        console.print("[red]the request is not valid UTF-8 text; send text, attach binary "
+                      "data with --file[/]")
+        return EXIT_CONFIG
     from ..llm.faults import is_transient
 
     thread = args.thread or f"run-{uuid.uuid4().hex[:12]}"

@@ -134,6 +134,17 @@ def test_invalid_threads_and_settings_are_refused(argv, needle, tmp_path, monkey
     cases(1, "exit 2 with a message; no run started")
 
 
+def test_undecodable_cli_request_is_refused(tmp_path, monkeypatch, capsys, cases):
+    model, _ = scenario_model()
+    monkeypatch.setattr(run_mod, "_resolve_model", lambda arg: model)
+    raw = b"List primes \xff\xfe".decode("utf-8", "surrogateescape")  # as argv delivers it
+    args = build_parser().parse_args(["run", raw, "--db", str(tmp_path / "h.sqlite"),
+                                      "--out", str(tmp_path / "o")])
+    assert args.handler(args) == run_mod.EXIT_CONFIG
+    assert "not valid UTF-8" in capsys.readouterr().err
+    cases(1, "non-UTF-8 argv bytes: exit 2 with a message (was a TypeError from the saver)")
+
+
 def test_invalid_namespace_is_refused(tmp_path, monkeypatch, capsys, cases):
     model, _ = scenario_model()
     monkeypatch.setattr(run_mod, "_resolve_model", lambda arg: model)
