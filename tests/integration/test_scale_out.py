@@ -47,7 +47,7 @@ def state(url, tid, user="alice"):
     return r.json()
 
 
-def test_a_thread_started_on_one_server_continues_on_the_other(two_servers):
+def test_a_thread_started_on_one_server_continues_on_the_other(two_servers, pg_db):
     a, b = two_servers
     first = call(a, "List the first 4 prime numbers", "shared-thread")
     assert first["deliverable"] == primes_text(4)
@@ -57,7 +57,19 @@ def test_a_thread_started_on_one_server_continues_on_the_other(two_servers):
     assert second["deliverable"] == primes_text(7)
     seen_by_a = state(a, "shared-thread")["values"]
     assert seen_by_a["request"] == "List the first 7 prime numbers"
-    assert len(seen_by_a["steps"]) > len(first["steps"])  # one thread, two turns
+    assert seen_by_a["deliverable"] == primes_text(7)
+
+    # One thread, two turns: both inputs sit in one checkpoint chain, the second turn's first
+    # checkpoint descending from the first turn's last.
+    from adaptive_react.postgres import open_postgres
+
+    with open_postgres(pg_db) as (saver, _):
+        chain = list(saver.list({"configurable": {"thread_id": "alice:shared-thread"}}))
+    inputs = [c for c in chain if (c.metadata or {}).get("source") == "input"]
+    assert len(inputs) == 2
+    parents = {c.config["configurable"]["checkpoint_id"] for c in chain}
+    assert all(c.parent_config["configurable"]["checkpoint_id"] in parents
+               for c in chain if c.parent_config)
 
 
 def test_a_strategy_learned_through_one_server_is_used_by_the_other(two_servers, fake_openai):
