@@ -47,7 +47,7 @@ def _check(trials: list[Trial], cases, backend: str) -> None:
     report = {t.name: problems(t) for t in trials}
     bad = {k: v for k, v in report.items() if v}
     assert all(t.killed for t in trials if not t.name.startswith("random@")), [
-        (t.name, t.killed_at) for t in trials if not t.killed]
+        (t.name, t.killed_at, t.stderr[-1500:]) for t in trials if not t.killed]
     assert not bad, bad
     where = sorted({t.killed_at for t in trials})
     cases(len(trials), f"{backend}: all resumed to the validated result; 0 steps lost, 0 doubled "

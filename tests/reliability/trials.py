@@ -93,8 +93,8 @@ def run_trial(trial: Trial, *, kill: str | None = None, kill_after_checkpoints: 
     state = snapshot(trial)
     trial.killed_at = ",".join(state.next) if state and state.next else (
         "finished" if state and state.values else "before any checkpoint")
-    if not trial.killed:
-        trial.stderr = err
+    trial.stderr = "\n".join(line for line in err.splitlines()
+                             if "Deserializing unregistered type" not in line)[-3000:]
     # Resume exactly as a user would: --thread alone (a fresh start if nothing was saved).
     resume = cli(trial.args(with_request=trial.killed_at == "before any checkpoint"))
     trial.resume_rc, out, err = finish(resume)
