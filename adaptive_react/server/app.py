@@ -9,13 +9,15 @@ thread's latest state (the caller's own threads only).
 from __future__ import annotations
 
 import importlib
+import json
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, HTTPException, Request, Response
 from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from langgraph.graph import StateGraph
 
 from ..graph import RECURSION_LIMIT
@@ -82,6 +84,13 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
 
     app = FastAPI(title="adaptive-react", version="0.1.0", lifespan=lifespan,
                   description="The adaptive react loop over LangServe.")
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        # FastAPI's default handler echoes the input and fails (500) on text that cannot be
+        # encoded, e.g. a JSON-escaped lone surrogate; ASCII-escaped JSON always encodes.
+        body = json.dumps({"detail": jsonable_encoder(exc.errors())}, ensure_ascii=True)
+        return Response(body, status_code=422, media_type="application/json")
 
     @app.get("/ok", include_in_schema=False)
     async def ok() -> dict[str, bool]:

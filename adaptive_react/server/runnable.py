@@ -23,7 +23,7 @@ from typing import Any, cast, get_type_hints
 from langchain_core.runnables import Runnable, RunnableConfig
 from langchain_core.runnables.utils import ConfigurableFieldSpec
 from langgraph.pregel import Pregel
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 from starlette.requests import Request
 
 from ..agent import MAX_STEPS_LIMIT
@@ -63,6 +63,31 @@ class ClientContext(BaseModel):
     learning: bool | None = Field(default=None, description="Record outcomes in the store.")
 
 
+def _unencodable(value: Any) -> bool:
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
+    if isinstance(value, dict):
+        return any(_unencodable(k) or _unencodable(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_unencodable(v) for v in value)
+    return False
+
+
+class _EncodableInput(BaseModel):
+    """Base of served inputs: text must be valid Unicode (JSON can smuggle lone surrogates)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _valid_unicode(cls, data: Any) -> Any:
+        if _unencodable(data):
+            raise ValueError("input contains text that is not valid Unicode (lone surrogate)")
+        return data
+
+
 def scope_config(config: dict[str, Any], request: Request) -> dict[str, Any]:
     """LangServe's ``per_req_config_modifier``: the caller's thread, inside the caller's scope.
 
@@ -95,6 +120,7 @@ class ServedGraph(Runnable[dict[str, Any], dict[str, Any]]):
         fields = _input_fields(getattr(builder, "input_schema", None))
         self._input_model: type[BaseModel] = create_model(  # type: ignore[call-overload]
             f"{name.title()}Input",
+            __base__=_EncodableInput,
             **fields,
             context=(ClientContext, Field(default=None, description=(
                 "Optional per-run settings; the server decides model, namespace and files."))),
