@@ -29,6 +29,10 @@ from starlette.requests import Request
 from ..agent import MAX_STEPS_LIMIT
 from ..state import Context
 
+#: Graph inputs a caller may not send: ``files`` are paths on the server's disk, which the
+#: agent would copy into its sandbox with the server's rights.
+SERVER_ONLY_INPUT = frozenset({"files"})
+
 #: Where :func:`scope_config` puts the authenticated user; callers cannot set it.
 USER_KEY = "adaptive_react_user"
 
@@ -78,7 +82,9 @@ def _unencodable(value: Any) -> bool:
 
 
 class _EncodableInput(BaseModel):
-    """Base of served inputs: text must be valid Unicode (JSON can smuggle lone surrogates)."""
+    """Base of served inputs: known fields only, valid Unicode (no JSON-escaped surrogates)."""
+
+    model_config = ConfigDict(extra="forbid")
 
     @model_validator(mode="before")
     @classmethod
@@ -118,6 +124,8 @@ class ServedGraph(Runnable[dict[str, Any], dict[str, Any]]):
         self.defaults = defaults
         builder = getattr(schema_graph, "builder", None)
         fields = _input_fields(getattr(builder, "input_schema", None))
+        for name_ in SERVER_ONLY_INPUT:
+            fields.pop(name_, None)
         self._input_model: type[BaseModel] = create_model(  # type: ignore[call-overload]
             f"{name.title()}Input",
             __base__=_EncodableInput,
@@ -165,6 +173,8 @@ class ServedGraph(Runnable[dict[str, Any], dict[str, Any]]):
     def split(self, input: Any, config: RunnableConfig | None) -> tuple[dict[str, Any], Context]:
         """The graph's input and the run's context for one request."""
         data = input.model_dump(exclude_none=True) if isinstance(input, BaseModel) else dict(input)
+        for name in SERVER_ONLY_INPUT:  # also when a Python caller bypasses the schema
+            data.pop(name, None)
         sent = data.pop("context", None) or {}
         if isinstance(sent, BaseModel):
             sent = sent.model_dump(exclude_none=True)

@@ -73,6 +73,12 @@ def test_stream_and_batch(app_url):
     assert [o["deliverable"] for o in outs] == [primes_text(5), primes_text(6)]
 
 
+def test_client_cannot_name_server_files(app_url):
+    r = httpx.post(f"{app_url}/react/invoke", headers={"X-API-Key": KEYS["alice"]},
+                   json={"input": {"request": REQUEST, "files": ["/etc/passwd"]}})
+    assert r.status_code == 422, r.text
+
+
 def test_client_context_is_validated(app_url):
     headers = {"X-API-Key": KEYS["alice"]}
     for bad in ({"max_steps": 999}, {"model": "http://169.254.169.254/v1"},
@@ -85,7 +91,8 @@ def test_client_context_is_validated(app_url):
 def test_input_schema_describes_the_real_input(app_url):
     schema = httpx.get(f"{app_url}/react/input_schema",
                        headers={"X-API-Key": KEYS["alice"]}).json()
-    assert {"request", "files", "context"} <= set(schema["properties"])
+    assert {"request", "context"} <= set(schema["properties"])
+    assert "files" not in schema["properties"]  # server paths are not the caller's to name
     context = schema["$defs"]["ClientContext"]["properties"]
     assert {"max_steps", "temperature", "learning"} <= set(context)
     assert "model" not in context and "namespace" not in context
