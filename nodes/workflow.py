@@ -6,6 +6,7 @@ names and, for ``auto``, which learned templates belong to which mode.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -90,6 +91,12 @@ def make_task_start(prefixes: Mapping[str, str | None]):  # type: ignore[no-unty
     return task_start
 
 
+def _save_deliverable(ctx: Context, name: str, text: str) -> Path:
+    path = output_dir(ctx) / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 async def task_finish(state: WorkflowState, runtime: Runtime[Context]) -> dict[str, Any]:
     """Fold the mode's output into a TaskResult; make its result a file later tasks can read."""
     assert state.task_plan is not None
@@ -113,8 +120,9 @@ async def task_finish(state: WorkflowState, runtime: Runtime[Context]) -> dict[s
     messages.append(msg.task_complete(result, total=total, round=state.round))
     context_files = list(state.context_files)
     if result.success and result.deliverable and not result.files:
-        path = output_dir(context_of(runtime)) / f"task-{state.round}-{index}.txt"
-        path.write_text(result.deliverable, encoding="utf-8")
+        # File I/O off the event loop: async servers (langgraph dev) refuse blocking calls.
+        path = await asyncio.to_thread(_save_deliverable, context_of(runtime),
+                                       f"task-{state.round}-{index}.txt", result.deliverable)
         context_files.append(str(path))
     context_files.extend(f for f in result.files if f not in context_files)
     return {"task_results": [*state.task_results, result], "cursor": index,

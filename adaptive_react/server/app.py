@@ -29,6 +29,7 @@ from .runnable import ServedGraph, context_defaults, scope_config
 #: The same graphs as langgraph.json; adding a graph is one line in each.
 GRAPHS: dict[str, str] = {
     "react": "adaptive_react.graph.react:builder",
+    "workflow": "adaptive_react.graph.workflow:workflow_builder",
 }
 
 

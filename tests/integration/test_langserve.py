@@ -128,3 +128,14 @@ def test_cors_is_off_by_default(app_url):
         "Origin": "https://evil.example", "Access-Control-Request-Method": "POST",
         "X-API-Key": KEYS["alice"]})
     assert "access-control-allow-origin" not in r.headers
+
+
+def test_every_graph_is_served_with_its_playground(app_url):
+    from adaptive_react.server import GRAPHS
+
+    headers = {"X-API-Key": KEYS["alice"]}
+    for name in GRAPHS:
+        schema = httpx.get(f"{app_url}/{name}/input_schema", headers=headers).json()
+        assert "request" in schema["properties"] and "files" not in schema["properties"], name
+        page = httpx.get(f"{app_url}/{name}/playground/", headers=headers)
+        assert page.status_code == 200, name

@@ -103,3 +103,22 @@ def test_run_streams_updates_and_custom_events_then_state_and_store(studio, fake
     assert state["values"]["deliverable"] == primes_text(12)
     assert state["next"] == []
     assert items["items"], "the learn node wrote nothing to the server's store"
+
+
+@pytest.mark.parametrize("graph_id", [g for g in CONFIG["graphs"] if g != "react"])
+def test_every_other_graph_runs_with_a_context_and_streams(studio, fake_openai, graph_id):
+    async def go():
+        client = get_client(url=studio)
+        thread = await client.threads.create()
+        parts = [p async for p in client.runs.stream(
+            thread["thread_id"], graph_id, input={"request": REQUEST, "mode": "react"},
+            context={"model": fake_openai.url, "max_steps": 3, "namespace": "studio2"},
+            stream_mode=["updates", "custom"])]
+        return parts, await client.threads.get_state(thread["thread_id"])
+
+    parts, state = asyncio.run(go())
+    assert "error" not in [p.event for p in parts], [p.data for p in parts if p.event == "error"]
+    assert any(p.event == "updates" for p in parts)
+    assert any(p.event == "custom" for p in parts)
+    assert state["next"] == []
+    assert state["values"], "no state saved for the thread"
