@@ -55,7 +55,7 @@ async def _run_python(sel: ActionSelection, state: ReactState, ctx: Context) -> 
     res = await asyncio.to_thread(run_python, code, limits=limits, input_files=state.files)
     files: list[str] = []
     if res.files and state.intent and state.intent.data_type == DataType.DOCUMENT:
-        dest = output_dir(ctx)
+        dest = await asyncio.to_thread(output_dir, ctx)  # mkdir off the event loop
         for f in res.files:
             target = dest / Path(f).name
             await asyncio.to_thread(shutil.copy, f, target)  # file I/O off the event loop

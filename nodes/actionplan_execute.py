@@ -79,9 +79,11 @@ def make_execute_action(toolbox: ToolBox):  # type: ignore[no-untyped-def]
         previous = state.action_results[-1] if state.action_results else None
         calls = 0
         if is_document_action(action.tool):
+            prior = previous.content if previous else ""
+            # The output folder is created on the worker thread too, off the event loop.
             result = await asyncio.to_thread(
-                run_document_action, action.tool, action.parameters, output_dir(ctx),
-                previous.content if previous else "")
+                lambda: run_document_action(action.tool, action.parameters, output_dir(ctx),
+                                            prior))
         else:
             params = dict(action.parameters)
             files = list(state.files) + ([f for r in state.action_results for f in r.files])
