@@ -11,6 +11,8 @@ Needs the ``postgres`` extra: ``pip install "adaptive-react[postgres]"``.
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from typing import Any
@@ -39,9 +41,17 @@ MIN_SIZE, MAX_SIZE = 1, 8
 _SETUP_LOCK_KEY = 0x61646170  # "adap"
 
 
+# Waiters poll pg_try_advisory_lock instead of blocking in pg_advisory_lock: a blocked
+# session is an open transaction, and the holder's CREATE INDEX CONCURRENTLY waits for every
+# open transaction to end - eight processes starting on a fresh database deadlocked that way.
+_LOCK_POLL_S = 0.05
+
+
 def _setup(url: str) -> None:
     with Connection.connect(url, **CONNECTION_KWARGS) as conn:
-        conn.execute("SELECT pg_advisory_lock(%s)", (_SETUP_LOCK_KEY,))
+        while not conn.execute("SELECT pg_try_advisory_lock(%s) AS ok",
+                               (_SETUP_LOCK_KEY,)).fetchone()["ok"]:  # type: ignore[index]
+            time.sleep(_LOCK_POLL_S)
         try:
             PostgresSaver(conn).setup()  # type: ignore[arg-type]
             PostgresStore(conn).setup()  # type: ignore[arg-type]
@@ -51,7 +61,12 @@ def _setup(url: str) -> None:
 
 async def _asetup(url: str) -> None:
     async with await AsyncConnection.connect(url, **CONNECTION_KWARGS) as conn:
-        await conn.execute("SELECT pg_advisory_lock(%s)", (_SETUP_LOCK_KEY,))
+        while True:
+            cur = await conn.execute("SELECT pg_try_advisory_lock(%s) AS ok", (_SETUP_LOCK_KEY,))
+            row = await cur.fetchone()
+            if row and row["ok"]:  # type: ignore[index]
+                break
+            await asyncio.sleep(_LOCK_POLL_S)
         try:
             await AsyncPostgresSaver(conn).setup()  # type: ignore[arg-type]
             await AsyncPostgresStore(conn).setup()  # type: ignore[arg-type]

@@ -56,6 +56,10 @@ class Collector:
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         """Fold one test phase's result into its fault class."""
         klass = self.classes[self.marks.get(report.nodeid, "other")]
+        if hasattr(report, "wasxfail") and report.when == "call":
+            klass.cases += 1
+            klass.outcomes.append(f"known bug (xfail): {report.wasxfail}")
+            return
         if report.when == "setup" and report.skipped:
             reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(
                 report.longrepr)
