@@ -13,8 +13,16 @@ from langgraph.store.base import BaseStore
 
 from .graph import RECURSION_LIMIT, make_builder
 from .state import Context
+from .state.serde import checkpoint_allowlist
 
 MAX_STEPS_LIMIT = 30
+
+
+def with_state_types(checkpointer: Any) -> Any:
+    """The checkpointer with our state's types on its msgpack allowlist (a clone; see serde)."""
+    if isinstance(checkpointer, BaseCheckpointSaver):
+        return checkpointer.with_allowlist(checkpoint_allowlist())
+    return checkpointer
 
 
 def create_adaptive_agent(
@@ -50,7 +58,7 @@ def create_adaptive_agent(
         **context,
     )
     compiled = make_builder(tools or (), allow_python=allow_python).compile(
-        checkpointer=checkpointer, store=store, name="adaptive-react"
+        checkpointer=with_state_types(checkpointer), store=store, name="adaptive-react"
     )
     return _with_default_context(compiled, default_context)
 
@@ -89,7 +97,9 @@ def create_workflow_agent(
         builder = make_workflow_builder(tools or (), allow_python=allow_python, modes=modes)
     except KeyError as exc:
         raise ValueError(f"unknown mode {exc.args[0]!r}") from None
-    compiled = builder.compile(checkpointer=checkpointer, store=store, name="adaptive-workflow")
+    compiled = builder.compile(
+        checkpointer=with_state_types(checkpointer), store=store, name="adaptive-workflow"
+    )
     # _with_default_context applies RECURSION_LIMIT, which is the workflow's limit too.
     assert WORKFLOW_RECURSION_LIMIT <= RECURSION_LIMIT
     return _with_default_context(compiled, default_context)

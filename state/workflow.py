@@ -5,7 +5,6 @@ and Studio show the same thing; it is streamed as a custom event and kept in sta
 Like the rest of ``state/``, this module holds data only.
 """
 
-from __future__ import annotations
 
 import operator
 import time
