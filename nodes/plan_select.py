@@ -104,7 +104,9 @@ def make_plan_select(toolbox: ToolBox):  # type: ignore[no-untyped-def]
             update={"template": selection.template or action_template(selection, intent)}
         )
         if selection.tool == "python" and not selection.parameters.get("code"):
-            task = str(selection.parameters.get("task") or state.request)
+            # The program is written for the user's own words: a weak planner's rewording
+            # ("primes up to 25" for "the first 25 primes") was measured to lose the task.
+            task = state.request
             code, used = await _write_code(state, runtime, task, temperature)
             calls += used
             selection = selection.model_copy(
