@@ -225,6 +225,17 @@ def _structured_runnable(
     return runnable
 
 
+# A structured answer of ours is a few hundred tokens; a weak model that loops would
+# otherwise generate to its completion cap (minutes on a CPU) before failing anyway.
+STRUCTURED_MAX_TOKENS = 1024
+
+
+def _is_truncated(exc: Exception) -> bool:
+    # openai's parse helper raises when the reply hit the token cap: malformed output for
+    # us (repair, then the caller's fallback), not a transport failure.
+    return type(exc).__name__ in {"LengthFinishReasonError", "ContentFilterFinishReasonError"}
+
+
 class _RawThenParsed:
     """``include_raw=True`` without its thread pool: the model call, then the parser.
 
@@ -237,7 +248,12 @@ class _RawThenParsed:
         self.model, self.parser = model, parser
 
     def invoke(self, messages: Any, config: RunnableConfig | None = None) -> dict[str, Any]:
-        raw = self.model.invoke(messages, config=config)
+        try:
+            raw = self.model.invoke(messages, config=config, max_tokens=STRUCTURED_MAX_TOKENS)
+        except Exception as exc:
+            if not _is_truncated(exc):
+                raise
+            return {"raw": AIMessage(content=""), "parsed": None, "parsing_error": exc}
         try:
             return {
                 "raw": raw,
@@ -248,7 +264,14 @@ class _RawThenParsed:
             return {"raw": raw, "parsed": None, "parsing_error": exc}
 
     async def ainvoke(self, messages: Any, config: RunnableConfig | None = None) -> dict[str, Any]:
-        raw = await self.model.ainvoke(messages, config=config)
+        try:
+            raw = await self.model.ainvoke(
+                messages, config=config, max_tokens=STRUCTURED_MAX_TOKENS
+            )
+        except Exception as exc:
+            if not _is_truncated(exc):
+                raise
+            return {"raw": AIMessage(content=""), "parsed": None, "parsing_error": exc}
         try:
             parsed = await self.parser.ainvoke(raw, config=config)
             return {"raw": raw, "parsed": parsed, "parsing_error": None}

@@ -4,8 +4,6 @@ Structure and validated outcomes only, never wording; temperature 0. Skipped wit
 the reason when the runtime or the model file is missing (CI builds and fetches both).
 """
 
-import asyncio
-
 import pytest
 from langchain_core.messages import HumanMessage, SystemMessage
 from langgraph.checkpoint.memory import InMemorySaver
@@ -17,7 +15,7 @@ from adaptive_react.analysis.verifiers import expected_sequence
 from adaptive_react.llm import (
     ModelConfigError,
     ModelSettings,
-    ainvoke_structured,
+    invoke_structured,
     load_chat_model,
     local,
 )
@@ -43,39 +41,50 @@ def model():
 def test_intent_analysis_returns_a_valid_intent(model):
     messages = [
         SystemMessage(templates.INTENT_SYSTEM),
-        HumanMessage(render(templates.INTENT_USER, request=REQUEST,
-                            rules_reading=elements.user_intent(rules_intent(REQUEST)))),
+        HumanMessage(
+            render(
+                templates.INTENT_USER,
+                request=REQUEST,
+                rules_reading=elements.user_intent(rules_intent(REQUEST)),
+            )
+        ),
     ]
 
-    async def ask():
-        return await ainvoke_structured(load_chat_model(model), Intent, messages)
-
-    outcome = asyncio.run(ask())
+    outcome = invoke_structured(load_chat_model(model), Intent, messages)
     assert isinstance(outcome.value, Intent), outcome.errors
 
 
 def test_plan_select_returns_a_valid_selection(model):
     intent = rules_intent(REQUEST)
     prompt = render(
-        templates.PLAN_USER, objective=elements.objective(REQUEST),
-        intent=elements.user_intent(intent), documents="", history="",
-        strategies=elements.learned_strategies([]), failed_actions=elements.failed_actions([]),
-        progress="PROGRESS: step 1 of at most 4.", tools="AVAILABLE TOOLS:\n- ai_process(prompt)\n"
-        "- python(task)", guidance=[],
+        templates.PLAN_USER,
+        objective=elements.objective(REQUEST),
+        intent=elements.user_intent(intent),
+        documents="",
+        history="",
+        strategies=elements.learned_strategies([]),
+        failed_actions=elements.failed_actions([]),
+        progress="PROGRESS: step 1 of at most 4.",
+        tools="AVAILABLE TOOLS:\n- ai_process(prompt)\n- python(task)",
+        guidance=[],
     )
-    messages = [SystemMessage(render(templates.PLAN_SYSTEM, rules=templates.PLAN_RULES)),
-                HumanMessage(prompt)]
+    messages = [
+        SystemMessage(render(templates.PLAN_SYSTEM, rules=templates.PLAN_RULES)),
+        HumanMessage(prompt),
+    ]
 
-    async def ask():
-        return await ainvoke_structured(load_chat_model(model), ActionSelection, messages)
-
-    outcome = asyncio.run(ask())
+    outcome = invoke_structured(load_chat_model(model), ActionSelection, messages)
     assert isinstance(outcome.value, ActionSelection), outcome.errors
 
 
 def test_a_small_data_request_ends_with_a_validated_deliverable(model, tmp_path):
-    agent = create_adaptive_agent(model, checkpointer=InMemorySaver(), store=InMemoryStore(),
-                                  max_steps=4, output_dir=str(tmp_path))
+    agent = create_adaptive_agent(
+        model,
+        checkpointer=InMemorySaver(),
+        store=InMemoryStore(),
+        max_steps=4,
+        output_dir=str(tmp_path),
+    )
     out = agent.invoke({"request": REQUEST}, {"configurable": {"thread_id": "local-primes"}})
     assert out["success"] is True, out["final_message"]
     assert [int(x) for x in out["deliverable"].split(",")] == expected_sequence("prime", 20)

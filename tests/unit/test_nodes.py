@@ -233,3 +233,24 @@ def test_routing_decisions():
         keep_refining(ReactState(decision=Decision(action="continue", reason="x"))) == "plan_select"
     )
     assert keep_refining(ReactState(decision=Decision(action="stop", reason="x"))) == "__end__"
+
+
+class LengthFinishReasonError(Exception):
+    """Named like openai's: the reply hit the completion cap before the JSON closed."""
+
+
+def test_a_structured_reply_cut_at_the_token_cap_falls_back_instead_of_crashing():
+    # Regression: the embedded model looped to its 2048-token cap in plan_select and the
+    # exception ended the run; now it counts as malformed output and the default plan is used.
+    from adaptive_react.nodes import make_plan_select
+
+    program = "```python\nprint(', '.join(map(str, [2, 3, 5, 7, 11])))\n```"
+    rt, model = runtime(
+        Router(plan=[LengthFinishReasonError("length limit reached")], codegen=[program])
+    )
+    state = _state_for(None)
+    state.pattern = "numbers/raw_data/count+property=prime"
+    update = run(make_plan_select(ToolBox())(state, rt))
+    assert update["selection"].tool == "python"
+    assert update["scratch"]["plan_source"] == "default"
+    assert any(kw.get("max_tokens") == 1024 for kw in model._kwargs)
