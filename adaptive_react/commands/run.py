@@ -87,6 +87,9 @@ def run_command(args: argparse.Namespace) -> int:
         console.print("[red]--thread must be 1-128 letters, digits, '_', '.', ':' or '-' "
                       "and not start with '.' or '-'[/]")
         return EXIT_CONFIG
+    if not args.namespace or "." in args.namespace:
+        console.print("[red]--namespace must be non-empty and contain no dots[/]")
+        return EXIT_CONFIG
     try:
         args.request.encode("utf-8")  # undecodable argv bytes arrive as lone surrogates
     except UnicodeEncodeError:

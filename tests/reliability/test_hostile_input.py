@@ -150,9 +150,9 @@ def test_invalid_namespace_is_refused(tmp_path, monkeypatch, capsys, cases):
     monkeypatch.setattr(run_mod, "_resolve_model", lambda arg: model)
     args = build_parser().parse_args(["run", REQUEST, "--db", str(tmp_path / "h.sqlite"),
                                       "--namespace", "a.b", "--out", str(tmp_path / "o")])
-    with pytest.raises(ValueError, match="namespace"):
-        args.handler(args)
-    cases(1, "namespace with a dot: ValueError naming the rule (CLI shows a traceback)")
+    assert args.handler(args) == run_mod.EXIT_CONFIG
+    assert "--namespace must be" in capsys.readouterr().err
+    cases(1, "namespace with a dot: exit 2 with a message")
 
 
 def test_resuming_an_unknown_thread_is_a_clear_error(tmp_path, monkeypatch, capsys, cases):
