@@ -70,6 +70,16 @@ def adapt_request(payload: dict[str, Any]) -> tuple[dict[str, Any], Adaptation]:
     if limit is not None and body.get("max_tokens") is None:
         body["max_tokens"] = limit
     body.setdefault("repeat_penalty", 1.0)
+    # OpenAI accepts an assistant turn that only carries tool calls with "content": null;
+    # llama-cpp-python's request model rejects it with a 500, which broke every second turn
+    # of a tool-calling conversation (measured: the create_agent baseline).
+    if isinstance(body.get("messages"), list):
+        body["messages"] = [
+            {**m, "content": ""}
+            if isinstance(m, dict) and m.get("role") == "assistant" and m.get("content") is None
+            else m
+            for m in body["messages"]
+        ]
 
     response_format = body.get("response_format")
     if isinstance(response_format, dict) and response_format.get("type") == "json_schema":

@@ -199,3 +199,22 @@ def test_health_answers_without_the_model() -> None:
     response = asyncio.run(go())
     assert response.json()["model_id"] == "qwen"
     assert inner.seen == []
+
+
+def test_assistant_tool_call_turn_without_content_is_accepted() -> None:
+    # Regression: llama-cpp-python answered 500 to {"role": "assistant", "content": null}.
+    from adaptive_react.llm.server import adapt_request
+
+    call = {"id": "c1", "type": "function", "function": {"name": "python", "arguments": "{}"}}
+    body, _ = adapt_request(
+        {
+            "messages": [
+                {"role": "user", "content": "hi"},
+                {"role": "assistant", "content": None, "tool_calls": [call]},
+                {"role": "tool", "tool_call_id": "c1", "content": "2, 3"},
+            ]
+        }
+    )
+    assert body["messages"][1]["content"] == ""
+    assert body["messages"][1]["tool_calls"] == [call]
+    assert body["messages"][2]["content"] == "2, 3"
