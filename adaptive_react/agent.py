@@ -25,6 +25,23 @@ def with_state_types(checkpointer: Any) -> Any:
     return checkpointer
 
 
+def _default_context(
+    model: str | BaseChatModel,
+    max_steps: int,
+    namespace: str,
+    allow_python: bool,
+    require_approval: bool,
+    extra: dict[str, Any],
+) -> Context:
+    """The Context both constructors bake in, checked before anything is compiled."""
+    if not 1 <= max_steps <= MAX_STEPS_LIMIT:
+        raise ValueError(f"max_steps must be between 1 and {MAX_STEPS_LIMIT}, got {max_steps}")
+    if not namespace or "." in namespace:
+        raise ValueError(f"namespace must be non-empty and contain no dots, got {namespace!r}")
+    return Context(model=model, max_steps=max_steps, namespace=namespace,
+                   allow_python=allow_python, require_approval=require_approval, **extra)
+
+
 def create_adaptive_agent(
     model: str | BaseChatModel = "local",
     tools: Sequence[BaseTool] | None = None,
@@ -45,18 +62,8 @@ def create_adaptive_agent(
     Raises:
         ValueError: On an out-of-range step budget or an invalid namespace.
     """
-    if not 1 <= max_steps <= MAX_STEPS_LIMIT:
-        raise ValueError(f"max_steps must be between 1 and {MAX_STEPS_LIMIT}, got {max_steps}")
-    if not namespace or "." in namespace:
-        raise ValueError(f"namespace must be non-empty and contain no dots, got {namespace!r}")
-    default_context = Context(
-        model=model,
-        max_steps=max_steps,
-        namespace=namespace,
-        allow_python=allow_python,
-        require_approval=require_approval,
-        **context,
-    )
+    default_context = _default_context(model, max_steps, namespace, allow_python,
+                                       require_approval, context)
     compiled = make_builder(tools or (), allow_python=allow_python).compile(
         checkpointer=with_state_types(checkpointer), store=store, name="adaptive-react"
     )
@@ -86,13 +93,8 @@ def create_workflow_agent(
     """
     from .graph.workflow import WORKFLOW_RECURSION_LIMIT, make_workflow_builder
 
-    if not 1 <= max_steps <= MAX_STEPS_LIMIT:
-        raise ValueError(f"max_steps must be between 1 and {MAX_STEPS_LIMIT}, got {max_steps}")
-    if not namespace or "." in namespace:
-        raise ValueError(f"namespace must be non-empty and contain no dots, got {namespace!r}")
-    default_context = Context(model=model, max_steps=max_steps, namespace=namespace,
-                              allow_python=allow_python, require_approval=require_approval,
-                              **context)
+    default_context = _default_context(model, max_steps, namespace, allow_python,
+                                       require_approval, context)
     try:
         builder = make_workflow_builder(tools or (), allow_python=allow_python, modes=modes)
     except KeyError as exc:
