@@ -349,6 +349,12 @@ def is_healthy(base_url: str, model_id: str, timeout: float = 1.0) -> bool:
     return response.status_code == 200 and served == model_id
 
 
+def _slot(key: str, settings: ModelSettings) -> str:
+    # One installation per cache folder: a server this process started from another cache
+    # (another model file) must not answer for this one.
+    return f"{key}@{settings.resolved_cache_dir}"
+
+
 def server_alive(base_url: str) -> bool:
     """Whether the managed server at ``base_url`` (as known to this process) still runs."""
     handle = next((h for h in _servers.values() if h.base_url == base_url), None)
@@ -402,8 +408,9 @@ def ensure_server(key: str, settings: ModelSettings) -> ServerHandle:
             the server did not become ready (with the end of its log).
     """
     model = get_model(key)
+    slot = _slot(key, settings)
     with _servers_lock:
-        handle = _servers.get(key)
+        handle = _servers.get(slot)
         if handle is not None and is_healthy(handle.base_url, handle.model_id):
             return handle
         path = ensure_model_file(key, settings)
@@ -414,7 +421,7 @@ def ensure_server(key: str, settings: ModelSettings) -> ServerHandle:
                 and _pid_alive(reused.pid)
                 and is_healthy(reused.base_url, reused.model_id, timeout=settings.probe_timeout)
             ):
-                _servers[key] = reused
+                _servers[slot] = reused
                 return reused
             handle = start_server(model, path, settings)
             _state_path(key, settings).write_text(
@@ -428,7 +435,7 @@ def ensure_server(key: str, settings: ModelSettings) -> ServerHandle:
                     }
                 )
             )
-        _servers[key] = handle
+        _servers[slot] = handle
         if not settings.keep_server:
             atexit.register(stop_server, handle, settings, key)
         return handle
@@ -505,9 +512,10 @@ def start_server(model: LocalModel, path: Path, settings: ModelSettings) -> Serv
 
 def stop_server(handle: ServerHandle, settings: ModelSettings, key: str) -> None:
     """Stop a server and forget its state file (only if the file still names it)."""
+    slot = _slot(key, settings)
     with _servers_lock:
-        if _servers.get(key) == handle:
-            del _servers[key]
+        if _servers.get(slot) == handle:
+            del _servers[slot]
     state = _read_state(key, settings)
     if state is not None and state.pid == handle.pid:
         _state_path(key, settings).unlink(missing_ok=True)
