@@ -6,6 +6,7 @@ under the user's data directory so runs resume and learning persists across proc
 
 from __future__ import annotations
 
+import fcntl
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -44,6 +45,22 @@ def _sqlite_connection(path: Path) -> sqlite3.Connection:
 
 
 @contextmanager
+def _setup_lock(db: Path) -> Iterator[None]:
+    """One process at a time creates the tables of a fresh database file.
+
+    The store's migrations check-then-insert their version outside a transaction, so several
+    processes starting together on a new file raced into a UNIQUE violation (seen in CI with
+    eight parallel runs); an exclusive lock on a file beside the database orders them.
+    """
+    with open(f"{db}.setup-lock", "a+") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+@contextmanager
 def open_persistence(db: str | None = None) -> Iterator[tuple[BaseCheckpointSaver[Any], BaseStore]]:
     """Open a checkpointer and a store on one database; both are set up and closed here."""
     target = db or str(default_db_path())
@@ -60,9 +77,10 @@ def open_persistence(db: str | None = None) -> Iterator[tuple[BaseCheckpointSave
     store_conn = _sqlite_connection(Path(target))
     try:
         saver = SqliteSaver(saver_conn)
-        saver.setup()
         store = SqliteStore(store_conn)
-        store.setup()
+        with _setup_lock(Path(target)):
+            saver.setup()
+            store.setup()
         yield saver, store
     finally:
         saver_conn.close()
