@@ -211,9 +211,11 @@ def _structured_runnable(
         plain = model.with_structured_output(spec, **kwargs)
         # Anything else (a custom model's own runnable) answers with the value itself,
         # which _interpret accepts as well.
+        # ChatOpenAI's own JSON-schema path has more than one parsing step; all of them
+        # after the model are the parser.
         runnable = (
-            _RawThenParsed(plain.steps[0], plain.steps[-1])
-            if isinstance(plain, RunnableSequence) and len(plain.steps) == 2
+            _RawThenParsed(plain.steps[0], _rest(plain.steps[1:]))
+            if isinstance(plain, RunnableSequence) and len(plain.steps) >= 2
             else plain
         )
     except NotImplementedError:
@@ -234,6 +236,10 @@ def _is_truncated(exc: Exception) -> bool:
     # openai's parse helper raises when the reply hit the token cap: malformed output for
     # us (repair, then the caller's fallback), not a transport failure.
     return type(exc).__name__ in {"LengthFinishReasonError", "ContentFilterFinishReasonError"}
+
+
+def _rest(steps: list[Runnable[Any, Any]]) -> Runnable[Any, Any]:
+    return steps[0] if len(steps) == 1 else RunnableSequence(*steps)
 
 
 class _RawThenParsed:

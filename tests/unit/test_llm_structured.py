@@ -174,3 +174,15 @@ def test_openai_client_falls_back_when_a_method_is_rejected(
     assert methods == [None, "function_calling"]
     assert outcome.method == "function_calling" and outcome.calls == 2
     assert "rejected" in outcome.errors[0]
+
+
+@pytest.mark.parametrize("method", [None, "function_calling", "json_mode"])
+def test_openai_structured_calls_keep_the_raw_reply(method: str | None) -> None:
+    # Regression: ChatOpenAI's JSON-schema chain has more than two steps; it ran without the
+    # raw reply, so a reply cut at the token cap (LengthFinishReasonError) ended the run.
+    from langchain_openai import ChatOpenAI
+
+    from adaptive_react.llm.structured import _RawThenParsed, _structured_runnable
+
+    model = ChatOpenAI(model="gpt-4o-mini", api_key="x", base_url="http://127.0.0.1:9/v1")  # type: ignore[arg-type]
+    assert isinstance(_structured_runnable(model, Verdict, method), _RawThenParsed)
