@@ -16,6 +16,8 @@ compares ints exactly and floats within 0.5 % (absolute 0.01 near zero).
 
 from __future__ import annotations
 
+import builtins
+import keyword
 import math
 import re
 from dataclasses import dataclass, field
@@ -203,6 +205,7 @@ _FUNC_NAME_RE = re.compile(
     r"\b(?:function|method|def)\s+(?:called\s+|named\s+)?`?([A-Za-z_]\w*)`?|"
     r"`?\b([A-Za-z_]\w*)\(([^()]*)\)"
 )
+_BUILTIN_NAMES = frozenset(dir(builtins)) | frozenset(keyword.kwlist)
 _CLASS_NAME_RE = re.compile(r"\bclass\s+(?:called\s+|named\s+)?`?([A-Z]\w*)")
 
 _AGG_RE = re.compile(r"\b(sum|product|average|mean|total|add up)\s+(?:of\b)?(.*)")
@@ -340,10 +343,20 @@ def _find_given(text: str) -> list[Number]:
 
 
 def _find_names(original: str) -> list[str]:
+    """Names the code must define.
+
+    A call written in the spec ("returns str(n)") names a builtin the code uses, not one it
+    must define, so call-shaped builtins are skipped; "a function called len" still counts.
+    """
     names: list[str] = []
     for match in _FUNC_NAME_RE.finditer(original):
-        name = match.group(1) or match.group(2)
-        if name and name.lower() not in {"a", "an", "the", "that", "which", "to", "in"}:
+        if match.group(1):
+            name = match.group(1)
+        elif match.group(2) and match.group(2) not in _BUILTIN_NAMES:
+            name = match.group(2)
+        else:
+            continue
+        if name.lower() not in {"a", "an", "the", "that", "which", "to", "in"}:
             names.append(name)
     names += [m.group(1) for m in _CLASS_NAME_RE.finditer(original)]
     return list(dict.fromkeys(names))

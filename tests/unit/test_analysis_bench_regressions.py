@@ -71,3 +71,24 @@ def test_imperative_arithmetic_is_a_checked_value(request_text, value):
     intent = rules_intent(request_text)
     assert intent.data_type == DataType.NUMBERS
     assert intent.criterion(CriterionKind.VALUE).value == value
+
+
+FIZZBUZZ = (
+    "Write a Python function fizzbuzz(n) that returns 'Fizz' for multiples of 3, "
+    "'Buzz' for multiples of 5, 'FizzBuzz' for both, and str(n) otherwise"
+)
+
+
+def test_builtins_the_request_calls_are_not_functions_to_define():
+    """``str(n)`` in the spec is a builtin the code uses, not a name it must define."""
+    criteria = rules_intent(FIZZBUZZ).success_criteria
+    names = [c.value for c in criteria if c.kind == CriterionKind.CONTAINS]
+    assert names == ["fizzbuzz"]
+    code = (
+        "def fizzbuzz(n):\n    if n % 15 == 0:\n        return 'FizzBuzz'\n"
+        "    if n % 3 == 0:\n        return 'Fizz'\n    if n % 5 == 0:\n"
+        "        return 'Buzz'\n    return str(n)"
+    )
+    delivered = ActionResult(tool="ai_process", success=True, content=code)
+    v = validate_content(delivered, rules_intent(FIZZBUZZ))
+    assert v.overall_success, v.issues
