@@ -26,6 +26,12 @@ MAX_LESSON_SUGGESTIONS = 2
 LOW_SCORE = 0.5
 # A pattern whose strategies keep failing gets a strategy-parameter suggestion (explore more).
 STRUGGLING_FAILURES = 3
+# A heuristic reaches the planner's prompt once this many different requests of a pattern
+# produced it (see ReflectiveMemory.heuristics_for).
+PROMPT_MIN_REQUESTS = 2
+MAX_REQUESTS_PER_PATTERN = 20
+# Validator advice that only makes sense next to the error it follows; never a heuristic.
+CONTEXT_BOUND_ADVICE = ("Fix the cause of the error above",)
 
 
 class SuggestionKind(StrEnum):
@@ -45,13 +51,18 @@ class TrainingSuggestion(BaseModel):
     value: Any
     source_task_id: str
     reason: str
+    pattern: str = ""
+    request_digest: str = ""
     ts: float = Field(default_factory=time.time)
 
 
 class ReflectiveMemoryLike(Protocol):
     """What the trainer needs from a reflective memory."""
 
-    async def set_heuristic(self, key: str, value: Any, source_task_id: str = "") -> None:
+    async def set_heuristic(
+        self, key: str, value: Any, source_task_id: str = "", *, pattern: str = "",
+        request_digest: str = "",
+    ) -> None:
         """Store one heuristic."""
 
     async def get_lessons(self, limit: int = 50) -> list[dict[str, Any]]:
@@ -63,6 +74,11 @@ class ReflectiveMemoryLike(Protocol):
 
 def _digest(text: str) -> str:
     return hashlib.sha1(text.encode()).hexdigest()[:12]
+
+
+def request_digest(request: str) -> str:
+    """A request's identity for counting distinct requests, without storing its text twice."""
+    return _digest(" ".join(request.lower().split()))
 
 
 class ReflectiveMemory:
@@ -86,15 +102,48 @@ class ReflectiveMemory:
         values = sorted((i.value for i in items), key=lambda v: v.get("ts", 0.0))
         return values[-limit:] if limit else []
 
-    async def set_heuristic(self, key: str, value: Any, source_task_id: str = "") -> None:
-        """Store a heuristic; the same text from several tasks is one heuristic, counted."""
+    async def set_heuristic(
+        self, key: str, value: Any, source_task_id: str = "", *, pattern: str = "",
+        request_digest: str = "",
+    ) -> None:
+        """Store a heuristic; the same text from several tasks is one heuristic, counted.
+
+        Per request pattern it also keeps which distinct requests produced it: that is what
+        ``heuristics_for`` needs to tell advice about a kind of request from advice about one.
+        """
         old = await aget(self.store, self._ns("heuristics"), key)
         count = int(old.value.get("count", 0)) + 1 if old else 1
         sources = list(old.value.get("sources", [])) if old else []
         if source_task_id and source_task_id not in sources:
             sources = (sources + [source_task_id])[-10:]
+        patterns: dict[str, list[str]] = dict(old.value.get("patterns", {})) if old else {}
+        if pattern:
+            seen = list(patterns.get(pattern, []))
+            if request_digest and request_digest not in seen:
+                seen = (seen + [request_digest])[-MAX_REQUESTS_PER_PATTERN:]
+            patterns[pattern] = seen
         await aput(self.store, self._ns("heuristics"), key,
-                   {"value": value, "count": count, "sources": sources, "ts": time.time()})
+                   {"value": value, "count": count, "sources": sources, "patterns": patterns,
+                    "ts": time.time()})
+
+    async def heuristics_for(
+        self, pattern: str, *, min_requests: int = PROMPT_MIN_REQUESTS, limit: int = 3
+    ) -> list[str]:
+        """Heuristics fit to show the planner for ``pattern``, most widely seen first.
+
+        Only advice that recurred for at least ``min_requests`` different requests of the
+        pattern, and that names no number: "deliver exactly 10 primes" is right for one
+        request and wrong for the next one of the same kind.
+        """
+        items = await asearch_all(self.store, self._ns("heuristics"))
+        ranked: list[tuple[int, float, str]] = []
+        for item in items:
+            text = str(item.value.get("value", ""))
+            requests = item.value.get("patterns", {}).get(pattern, [])
+            if len(requests) >= min_requests and not any(ch.isdigit() for ch in text):
+                ranked.append((len(requests), float(item.value.get("ts", 0.0)), text))
+        ranked.sort(reverse=True)
+        return [text for _, _, text in ranked[:limit]]
 
     async def get_all_heuristics(self) -> dict[str, Any]:
         """Every heuristic, by key."""
@@ -138,7 +187,8 @@ class AutoTrainer:
         self._memory = reflective_memory
 
     def suggest_from_evaluation(
-        self, task_id: str, evaluation: dict[str, Any], *, untrusted: list[str] | None = None
+        self, task_id: str, evaluation: dict[str, Any], *, untrusted: list[str] | None = None,
+        pattern: str = "", request: str = "",
     ) -> list[TrainingSuggestion]:
         """Suggestions from one validator evaluation.
 
@@ -150,17 +200,23 @@ class AutoTrainer:
             evaluation: ``success``, ``score``, ``suggestions`` (see ``evaluation_of``).
             untrusted: Tool output and model answers of the task; a suggestion quoting them is
                 refused (memory-poisoning guard).
+            pattern: The request pattern, so a heuristic can later be shown for its kind.
+            request: The user's request; only its digest is kept.
         """
         taint = untrusted or []
+        digest = request_digest(request) if request else ""
         success = bool(evaluation.get("success", False))
         score = float(evaluation.get("score", 0.5))
         ev_suggestions = [str(s) for s in evaluation.get("suggestions", [])]
         out: list[TrainingSuggestion] = []
         for text in ev_suggestions[:MAX_EVAL_SUGGESTIONS]:
+            if text.startswith(CONTEXT_BOUND_ADVICE):
+                continue
             if is_safe_heuristic(text, taint):
                 out.append(TrainingSuggestion(
                     kind=SuggestionKind.HEURISTIC_UPDATE, key=f"h_{_digest(text)}", value=text,
-                    source_task_id=task_id, reason="from a validator suggestion"))
+                    source_task_id=task_id, reason="from a validator suggestion",
+                    pattern=pattern, request_digest=digest))
         if not success or score < LOW_SCORE:
             out.append(TrainingSuggestion(
                 kind=SuggestionKind.FINE_TUNE_DATASET, key=f"training_target_{task_id}",
@@ -189,6 +245,8 @@ class AutoTrainer:
         for lesson in lessons[-10:]:
             ev, tid = lesson.get("evaluation", {}), str(lesson.get("task_id", "unknown"))
             for text in [str(s) for s in ev.get("suggestions", [])][:MAX_LESSON_SUGGESTIONS]:
+                if text.startswith(CONTEXT_BOUND_ADVICE):
+                    continue
                 if is_safe_heuristic(text, []):
                     out.append(TrainingSuggestion(
                         kind=SuggestionKind.HEURISTIC_UPDATE, key=f"h_{_digest(text)}",
@@ -206,11 +264,13 @@ class AutoTrainer:
     async def suggest_training(
         self, task_id: str | None = None, evaluation: dict[str, Any] | None = None,
         include_lessons: bool = True, *, untrusted: list[str] | None = None,
+        pattern: str = "", request: str = "",
     ) -> list[TrainingSuggestion]:
         """All suggestions from an optional evaluation and, optionally, recent lessons."""
         out: list[TrainingSuggestion] = []
         if task_id and evaluation:
-            out.extend(self.suggest_from_evaluation(task_id, evaluation, untrusted=untrusted))
+            out.extend(self.suggest_from_evaluation(task_id, evaluation, untrusted=untrusted,
+                                                    pattern=pattern, request=request))
         if include_lessons:
             out.extend(await self.suggest_from_lessons())
         return out
@@ -226,7 +286,8 @@ class AutoTrainer:
         applied = 0
         for s in suggestions:
             if s.kind == SuggestionKind.HEURISTIC_UPDATE:
-                await memory.set_heuristic(s.key, s.value, s.source_task_id)
+                await memory.set_heuristic(s.key, s.value, s.source_task_id, pattern=s.pattern,
+                                           request_digest=s.request_digest)
                 applied += 1
             else:
                 await memory.record_suggestion(s)
@@ -235,11 +296,12 @@ class AutoTrainer:
     async def run_auto_training(
         self, task_id: str | None = None, evaluation: dict[str, Any] | None = None,
         apply_heuristics: bool = True, *, untrusted: list[str] | None = None,
-        include_lessons: bool = True,
+        include_lessons: bool = True, pattern: str = "", request: str = "",
     ) -> list[TrainingSuggestion]:
         """Suggest, then (optionally) apply; returns every suggestion for logging or export."""
         suggestions = await self.suggest_training(task_id, evaluation, include_lessons,
-                                                  untrusted=untrusted)
+                                                  untrusted=untrusted, pattern=pattern,
+                                                  request=request)
         if apply_heuristics:
             await self.apply_heuristic_updates(suggestions)
         return suggestions

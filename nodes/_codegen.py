@@ -26,15 +26,19 @@ def requirements(intent: Intent | None) -> list[str]:
 
 
 async def write_code(
-    model: BaseChatModel, intent: Intent | None, task: str, problems: Sequence[str] = ()
+    model: BaseChatModel, intent: Intent | None, task: str, problems: Sequence[str] = (),
+    advice: Sequence[str] = (),
 ) -> str:
-    """Ask for one program (a fenced block is taken, so stray tags and prose are dropped)."""
+    """Ask for one program (a fenced block is taken, so stray tags and prose are dropped).
+
+    ``advice`` is what earlier runs on this kind of request taught (auto-trainer heuristics).
+    """
     document = intent is not None and intent.data_type == DataType.DOCUMENT
     messages = [
         SystemMessage(render(templates.CODEGEN_SYSTEM,
                              extra_libs=_DOCUMENT_LIBS if document else "")),
         HumanMessage(render(templates.CODEGEN_USER, task=task, requirements=requirements(intent),
-                            previous_problems=list(problems))),
+                            previous_problems=list(problems), advice=list(advice))),
     ]
     reply = await ainvoke_model(model, messages)
     return extract_code(str(reply.content))

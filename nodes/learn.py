@@ -74,7 +74,7 @@ async def learn(state: ReactState, runtime: Runtime[Context]) -> dict[str, Any]:
                      (state.result.error or "") if state.result else "", obs.snippet]
         await AutoTrainer(memory).run_auto_training(
             task_id or f"step-{state.step}", evaluation, untrusted=untrusted,
-            include_lessons=False,
+            include_lessons=False, pattern=state.pattern, request=state.request,
         )
     progress = update_progress(state.progress, step=state.step, template=template, validation=val)
     record = StepRecord(

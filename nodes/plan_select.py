@@ -8,6 +8,7 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from langgraph.runtime import Runtime
 
 from ..learning import action_template, default_order
+from ..learning.auto_trainer import ReflectiveMemory
 from ..learning.engine import CONFIDENT_MEAN, LearningEngine
 from ..learning.skills import skill_action
 from ..llm import ainvoke_structured
@@ -33,10 +34,20 @@ def _fallback(intent: Intent, failed: set[str], python_ok: bool, request: str) -
 
 
 async def _write_code(
-    state: ReactState, runtime: Runtime[Context], task: str, temperature: float
+    state: ReactState, runtime: Runtime[Context], task: str, temperature: float,
+    advice: list[str],
 ) -> tuple[str, int]:
     problems = [f.reason for f in state.progress.failed if f.template.startswith("python")][-2:]
-    return await write_code(model_of(runtime, temperature), state.intent, task, problems), 1
+    model = model_of(runtime, temperature)
+    return await write_code(model, state.intent, task, problems, advice), 1
+
+
+async def _learned_advice(state: ReactState, runtime: Runtime[Context]) -> list[str]:
+    """The auto-trainer's heuristics for this pattern; none when learning is off."""
+    ctx = context_of(runtime)
+    if not ctx.learning:
+        return []
+    return await ReflectiveMemory(store_of(runtime), ctx.namespace).heuristics_for(state.pattern)
 
 
 def make_plan_select(toolbox: ToolBox):  # type: ignore[no-untyped-def]
@@ -60,6 +71,7 @@ def make_plan_select(toolbox: ToolBox):  # type: ignore[no-untyped-def]
         scratch = dict(state.scratch)
 
         selection: ActionSelection | None = None
+        advice: list[str] | None = None  # read only when a model call will see it
         if ctx.use_skills and python_ok and not state.skill_tried:
             selection = await skill_action(store_of(runtime), ctx.namespace, state.pattern,
                                            state.request, intent)
@@ -73,6 +85,7 @@ def make_plan_select(toolbox: ToolBox):  # type: ignore[no-untyped-def]
                                          strategy_id=f"{best.pattern}#{best.template}")
                 source = "strategy"
         if selection is None:
+            advice = await _learned_advice(state, runtime)
             prompt = render(
                 templates.PLAN_USER,
                 objective=elements.objective(state.request),
@@ -80,6 +93,7 @@ def make_plan_select(toolbox: ToolBox):  # type: ignore[no-untyped-def]
                 documents=elements.available_documents(state.files),
                 history=elements.workflow_history(state.history),
                 strategies=elements.learned_strategies(strategies),
+                heuristics=elements.learned_heuristics(advice),
                 failed_actions=elements.failed_actions(state.progress.failed, avoid),
                 progress=elements.progress_state(state.progress, state.step, ctx.max_steps),
                 tools=elements.available_tools(toolbox.specs(allow_python=python_ok)),
@@ -107,7 +121,9 @@ def make_plan_select(toolbox: ToolBox):  # type: ignore[no-untyped-def]
             # The program is written for the user's own words: a weak planner's rewording
             # ("primes up to 25" for "the first 25 primes") was measured to lose the task.
             task = state.request
-            code, used = await _write_code(state, runtime, task, temperature)
+            if advice is None:
+                advice = await _learned_advice(state, runtime)
+            code, used = await _write_code(state, runtime, task, temperature, advice)
             calls += used
             selection = selection.model_copy(
                 update={"parameters": {**selection.parameters, "code": code}}

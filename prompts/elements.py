@@ -53,6 +53,15 @@ def learned_strategies(strategies: Sequence[StrategyView]) -> str:
     return "\n".join(lines)
 
 
+def learned_heuristics(heuristics: Sequence[str]) -> str:
+    """Advice the validator kept giving for this kind of request in earlier runs."""
+    if not heuristics:
+        return ""
+    lines = ["ADVICE FROM EARLIER RUNS ON THIS KIND OF REQUEST:"]
+    lines.extend(f"- {_clip(text)}" for text in heuristics)
+    return "\n".join(lines) + "\n"
+
+
 def failed_actions(failed: Sequence[FailedAttempt], avoid: Sequence[str] = ()) -> str:
     """Actions that already failed in this run or for this pattern: do not repeat them."""
     if not failed and not avoid:

@@ -46,7 +46,7 @@ PLAN_USER = """\
 {{ intent }}
 
 {{ documents }}{{ history }}{{ strategies }}
-
+{{ heuristics }}
 {{ failed_actions }}
 
 {{ progress }}
@@ -68,6 +68,9 @@ TASK: {{ task }}
 {% if requirements %}
 REQUIREMENTS:
 {% for line in requirements %}- {{ line }}
+{% endfor %}{% endif %}{% if advice %}
+LEARNED FROM EARLIER RUNS:
+{% for line in advice %}- {{ line }}
 {% endfor %}{% endif %}{% if previous_problems %}
 A PREVIOUS PROGRAM FAILED BECAUSE:
 {% for line in previous_problems %}- {{ line }}

@@ -93,3 +93,29 @@ def test_second_run_uses_the_learned_strategy_in_one_action(store):
     assert out["steps"][0].strategy_id.endswith("#ai_process:data")
     assert router.seen == ["intent", "ai"]
     assert out["model_calls"] == 2
+
+
+def test_advice_learned_on_two_requests_reaches_the_next_plan_prompt(store):
+    """Auto-trainer heuristics are used, not only stored: the planner of a later run sees them."""
+    for n in (1000, 30):
+        router = Router(
+            plan=[ActionSelection(tool="ai_process", parameters={"prompt": "Write the code"})],
+            ai=[CODE_ANSWER],
+        )
+        agent = create_adaptive_agent(ScriptedChatModel(script=router), store=store, max_steps=1)
+        out = agent.invoke({"request": f"Calculate the first {n} prime numbers"})
+        assert out["success"] is False
+
+    router = Router(
+        plan=[ActionSelection(tool="ai_process", parameters={"prompt": "List them"})],
+        ai=[", ".join(map(str, expected_sequence("prime", 12)))],
+    )
+    agent = create_adaptive_agent(ScriptedChatModel(script=router), store=store)
+    assert agent.invoke({"request": "Calculate the first 12 prime numbers"})["success"] is True
+    plan_prompt = router.prompts["plan"][0]
+    assert "ADVICE FROM EARLIER RUNS ON THIS KIND OF REQUEST:" in plan_prompt
+    advice = plan_prompt.split("ADVICE FROM EARLIER RUNS ON THIS KIND OF REQUEST:")[1]
+    advice = advice.split("\n\n")[0]
+    assert "- Deliver the numbers themselves" in advice
+    # Advice naming a count ("exactly 1000") belongs to one request and is not shown.
+    assert "exactly 1000" not in plan_prompt and "exactly 30" not in plan_prompt

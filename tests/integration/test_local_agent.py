@@ -63,6 +63,7 @@ def test_plan_select_returns_a_valid_selection(model):
         documents="",
         history="",
         strategies=elements.learned_strategies([]),
+        heuristics=elements.learned_heuristics([]),
         failed_actions=elements.failed_actions([]),
         progress="PROGRESS: step 1 of at most 4.",
         tools="AVAILABLE TOOLS:\n- ai_process(prompt)\n- python(task)",

@@ -87,3 +87,40 @@ def test_apply_and_run_store_heuristics_and_record_the_other_kinds():
     other = ReflectiveMemory(store, "dry")
     asyncio.run(AutoTrainer(other).run_auto_training("t3", ev, apply_heuristics=False))
     assert asyncio.run(other.get_all_heuristics()) == {}
+
+
+P = "numbers/raw_data/count+property=prime"
+GENERAL = "Deliver numbers as asked."
+SPECIFIC = "Deliver exactly 10 prime numbers: got 9."
+
+
+def _train(memory, task_id, request, suggestions, pattern=P):
+    ev = {"success": False, "score": 0.2, "suggestions": suggestions}
+    return AutoTrainer(memory).run_auto_training(
+        task_id, ev, include_lessons=False, pattern=pattern, request=request
+    )
+
+
+def test_only_advice_seen_for_two_requests_of_a_pattern_reaches_the_planner():
+    async def go():
+        memory = ReflectiveMemory(InMemoryStore())
+        # One request retried twice is still one request: nothing is general yet.
+        await _train(memory, "a-1", "List the first 10 primes", [GENERAL, SPECIFIC])
+        await _train(memory, "a-2", "list the  first 10 primes", [GENERAL, SPECIFIC])
+        before = await memory.heuristics_for(P)
+        await _train(memory, "b-1", "Give me the first 30 primes", [GENERAL, SPECIFIC])
+        await _train(memory, "c-1", "Sort 3, 1, 2", [GENERAL], pattern="numbers/sorted")
+        return before, await memory.heuristics_for(P), await memory.heuristics_for("other")
+
+    before, after, other = asyncio.run(go())
+    assert before == []
+    # The count-specific advice recurred too, but a number ties it to one request.
+    assert after == [GENERAL]
+    assert other == []
+
+
+def test_advice_that_points_at_an_error_is_never_a_heuristic():
+    ev = {"success": False, "score": 0.0,
+          "suggestions": ["Fix the cause of the error above, or choose a different action."]}
+    out = AutoTrainer().suggest_from_evaluation("t", ev, pattern=P, request="r")
+    assert SuggestionKind.HEURISTIC_UPDATE not in kinds(out)
