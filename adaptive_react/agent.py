@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.tools import BaseTool
 from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.checkpoint.serde.base import maybe_add_typed_methods
+from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 from langgraph.pregel import Pregel
 from langgraph.store.base import BaseStore
 
@@ -19,10 +22,33 @@ MAX_STEPS_LIMIT = 30
 
 
 def with_state_types(checkpointer: Any) -> Any:
-    """The checkpointer with our state's types on its msgpack allowlist (a clone; see serde)."""
-    if isinstance(checkpointer, BaseCheckpointSaver):
+    """The checkpointer with our state's types on its msgpack allowlist (a clone; see serde).
+
+    LangGraph's default serializer allows every type and logs a warning per type on first
+    read, and an allowlist added to it is ignored. Our state holds only our own types and
+    LangGraph's safe ones, so a saver still on that default gets a serializer that allows
+    exactly those: no warnings for users, and nothing else is revived from a checkpoint. A
+    serializer the caller configured (strict, custom hook, encrypted) is extended instead.
+    """
+    if not isinstance(checkpointer, BaseCheckpointSaver):
+        return checkpointer
+    serde = checkpointer.serde
+    permissive = (
+        type(serde) is JsonPlusSerializer
+        and getattr(serde, "_allowed_msgpack_modules", None) is True
+        and not getattr(serde, "_custom_unpack_ext_hook", True)
+    )
+    if not permissive:
         return checkpointer.with_allowlist(checkpoint_allowlist())
-    return checkpointer
+    assert isinstance(serde, JsonPlusSerializer)
+    explicit = JsonPlusSerializer(
+        pickle_fallback=serde.pickle_fallback,
+        allowed_json_modules=getattr(serde, "_allowed_json_modules", None),
+        allowed_msgpack_modules=sorted(checkpoint_allowlist()),
+    )
+    clone = copy.copy(checkpointer)
+    clone.serde = maybe_add_typed_methods(explicit)
+    return clone
 
 
 def _default_context(
