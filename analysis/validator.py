@@ -406,8 +406,49 @@ def _document_delivered(info: dict[str, Any]) -> Delivered:
             file_info=info,
         )
     text = str(info.get("text", ""))
+    tables = info.get("tables") or ([_text_table(text)] if info["type"] == "pdf" else [])
+    for table in tables:
+        # A table is read by its columns, like a sheet: an index column ("n") is not data.
+        rows = [[str(c).strip() for c in r] for r in table if any(str(c).strip() for c in r)]
+        header = _table_header(rows)
+        body = rows[1:] if header else rows
+        values = _column_values(body, header)
+        if values:
+            return Delivered(text=text, values=values, header=header, rows=len(body),
+                             file_info=info)
     header = [str(h) for h in info["tables"][0][0]] if info.get("tables") else []
     return Delivered(text=text, values=extract_numbers(text), header=header, file_info=info)
+
+
+def _table_header(rows: list[list[str]]) -> list[str]:
+    """The first row when none of its cells is a number."""
+    if rows and not any(_is_number(c) for c in rows[0] if c):
+        return rows[0]
+    return []
+
+
+def _text_table(text: str) -> list[list[str]]:
+    """Rows of a table laid out as text (what a PDF gives back), or none.
+
+    A table is a line of labels over at least two lines of as many numbers (two or more).
+    Without the labels it could as well be one long list wrapped into equal lines, which
+    must be read whole, so it is not taken for a table.
+    """
+    lines = [line.replace(",", " ").split() for line in text.splitlines() if line.strip()]
+    best: list[list[str]] = []
+    run: list[list[str]] = []
+    for i, cells in enumerate(lines + [[]]):
+        numeric = len(cells) >= 2 and all(_is_number(c) for c in cells)
+        if numeric and (not run or len(cells) == len(run[0])):
+            run.append(cells)
+            continue
+        if len(run) >= 2 and len(run) + 1 > len(best):
+            start = i - len(run)
+            above = lines[start - 1] if start > 0 else []
+            if len(above) == len(run[0]) and not any(_is_number(c) for c in above):
+                best = [above] + run
+        run = [cells] if numeric else []
+    return best
 
 
 # ---------------------------------------------------------------------------------------

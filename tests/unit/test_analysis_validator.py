@@ -352,3 +352,59 @@ def test_program_with_partial_output_still_fails_as_code() -> None:
 def test_percentages(content: str, success: bool) -> None:
     intent = rules_intent("How much is 15% of 200?")
     assert validate(_ok(content), intent).overall_success is success
+
+
+def test_docx_table_with_an_index_column_is_read_as_a_table(tmp_path: Path) -> None:
+    """Regression: the row numbers of an "n, prime" table were counted as data."""
+    from docx import Document
+
+    intent = rules_intent("Make a Word document with a table of the first 12 primes")
+    document = Document()
+    document.add_paragraph("The first 12 primes")
+    table = document.add_table(rows=1, cols=2)
+    table.rows[0].cells[0].text, table.rows[0].cells[1].text = "n", "prime"
+    for i, p in enumerate(PRIMES_1000[:12], start=1):
+        cells = table.add_row().cells
+        cells[0].text, cells[1].text = str(i), str(p)
+    path = tmp_path / "primes.docx"
+    document.save(str(path))
+    v = validate(_ok("saved", [str(path)]), intent)
+    assert v.overall_success, v.issues
+
+    table.rows[5].cells[1].text = "12"  # a composite number slipped into the data column
+    document.save(str(path))
+    assert not validate(_ok("saved", [str(path)]), intent).overall_success
+
+
+def test_pdf_table_with_an_index_column_is_read_as_a_table(tmp_path: Path) -> None:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    intent = rules_intent("Create a PDF with a table of the first 15 fibonacci numbers")
+    fib = expected_sequence("fibonacci", 15) or []
+    path = tmp_path / "fib.pdf"
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    pdf.drawString(72, 800, "Fibonacci numbers")
+    pdf.drawString(72, 780, "n    value")
+    for i, value in enumerate(fib, start=1):
+        pdf.drawString(72, 780 - 18 * i, f"{i}    {value}")
+    pdf.showPage()
+    pdf.save()
+    v = validate(_ok("saved", [str(path)]), intent)
+    assert v.overall_success, v.issues
+
+
+def test_a_list_wrapped_over_equal_pdf_lines_is_not_a_table(tmp_path: Path) -> None:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    intent = rules_intent("Create a PDF with the first 40 primes")
+    path = tmp_path / "primes.pdf"
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    pdf.drawString(72, 800, "The first 40 primes")
+    for line in range(4):
+        pdf.drawString(72, 780 - 18 * line, _join(PRIMES_1000[10 * line : 10 * line + 10]))
+    pdf.showPage()
+    pdf.save()
+    v = validate(_ok("saved", [str(path)]), intent)
+    assert v.overall_success, v.issues
