@@ -8,13 +8,16 @@ from typing import Any
 from langchain_core.messages import HumanMessage, SystemMessage
 from langgraph.runtime import Runtime
 
-from ..analysis import merge_intents, rules_intent
+from ..analysis import merge_intents, rules_confident, rules_intent
+from ..learning.engine import LearningEngine
 from ..learning.patterns import request_pattern
+from ..learning.skills import skill_action
 from ..llm import ainvoke_structured
 from ..prompts import elements, render, templates
+from ..prompts.actions import buildable
 from ..state import Context, Decision, Intent, Progress, ReactState
 from ..state.reducers import reset
-from ._common import emit, model_of
+from ._common import context_of, emit, model_of, store_of, strategies_of
 
 MAX_REQUEST_CHARS = 20_000
 
@@ -90,19 +93,24 @@ async def intent_analyze(state: ReactState, runtime: Runtime[Context]) -> dict[s
             "decision": Decision(action="stop", reason=problem),
         }
     rules = rules_intent(request)
-    messages = [
-        SystemMessage(templates.INTENT_SYSTEM),
-        HumanMessage(
-            render(
-                templates.INTENT_USER,
-                request=request,
-                rules_reading=elements.user_intent(rules),
-            )
-        ),
-    ]
-    outcome = await ainvoke_structured(model_of(runtime), Intent, messages)
-    model_intent = outcome.value if isinstance(outcome.value, Intent) else None
-    intent = merge_intents(model_intent, rules)
+    known = merge_intents(None, rules)
+    if await _already_solved(runtime, request, known, rules):
+        intent, calls, errors, source = known, 0, [], "learned"
+    else:
+        messages = [
+            SystemMessage(templates.INTENT_SYSTEM),
+            HumanMessage(
+                render(
+                    templates.INTENT_USER,
+                    request=request,
+                    rules_reading=elements.user_intent(rules),
+                )
+            ),
+        ]
+        outcome = await ainvoke_structured(model_of(runtime), Intent, messages)
+        model_intent = outcome.value if isinstance(outcome.value, Intent) else None
+        intent = merge_intents(model_intent, rules)
+        calls, errors, source = outcome.calls, outcome.errors, "model"
     pattern = request_pattern(intent)
     emit(
         "intent",
@@ -110,6 +118,7 @@ async def intent_analyze(state: ReactState, runtime: Runtime[Context]) -> dict[s
         format=intent.expected_format.value,
         criteria=[c.model_dump(mode="json") for c in intent.success_criteria],
         pattern=pattern,
+        source=source,
     )
     return {
         **fresh,
@@ -117,6 +126,30 @@ async def intent_analyze(state: ReactState, runtime: Runtime[Context]) -> dict[s
         "request_id": uuid.uuid4().hex,
         "intent": intent,
         "pattern": pattern,
-        "model_calls": reset(outcome.calls) if fresh else outcome.calls,
-        "scratch": {**state.scratch, "intent_errors": outcome.errors},
+        "model_calls": reset(calls) if fresh else calls,
+        "scratch": {**state.scratch, "intent_errors": errors, "intent_source": source},
     }
+
+
+async def _already_solved(
+    runtime: Runtime[Context], request: str, known: Intent, rules: Intent
+) -> bool:
+    """Whether the rules' reading alone leads to a verified way of solving this request.
+
+    The model's reading is worth a call while the loop is still learning a kind of request.
+    Once the rules read it unambiguously and its pattern has a skill that binds to this
+    request, or a strategy confident enough to replay without planning, the model could only
+    add criteria to a reading that has already been validated, so the call is skipped.
+    """
+    ctx = context_of(runtime)
+    if not (ctx.trust_learned_intent and ctx.learning and rules_confident(rules)):
+        return False
+    pattern = request_pattern(known)
+    if ctx.use_skills and ctx.allow_python:
+        skill = await skill_action(store_of(runtime), ctx.namespace, pattern, request, known)
+        if skill is not None:
+            return True
+    choice = await LearningEngine(strategies_of(runtime)).get_improved_strategy(
+        pattern, usable=lambda t: buildable(t) and (ctx.allow_python or not t.startswith("python:"))
+    )
+    return choice.confident is not None

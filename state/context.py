@@ -56,3 +56,10 @@ class Context:
         default=True, metadata={"description": "Reuse verified skills for known patterns."}
     )
     learning: bool = field(default=True, metadata={"description": "Record outcomes in the store."})
+    trust_learned_intent: bool = field(
+        default=True,
+        metadata={
+            "description": "Skip the intent model call when the rules read the request "
+            "unambiguously and a verified skill or confident strategy exists for its pattern."
+        },
+    )

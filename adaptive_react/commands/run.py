@@ -57,7 +57,9 @@ def _describe(event: dict[str, Any]) -> str | None:
     if kind == "intent":
         crit = ", ".join(f"{c['kind']}={c['value']}" for c in event.get("criteria", []))
         head = f"[bold]intent[/] {event['data_type']} as {event['format']}"
-        return head + (f" ({crit})" if crit else "")
+        learned = " [dim]read by the rules; pattern already learned[/]" if event.get(
+            "source") == "learned" else ""
+        return head + (f" ({crit})" if crit else "") + learned
     if kind == "action_start":
         return f"[bold]step {event['step']}[/] {event['template']} via {event['source'] or 'model'}"
     if kind == "action_result":

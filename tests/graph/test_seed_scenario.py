@@ -83,7 +83,7 @@ def test_second_run_uses_the_learned_strategy_in_one_action(store):
     first = create_adaptive_agent(ScriptedChatModel(script=first_run_router()), store=store)
     assert first.invoke({"request": REQUEST})["success"]
 
-    router = Router(intent=[INTENT], ai=[PRIMES])  # no planning reply scripted: none may be asked
+    router = Router(ai=[PRIMES])  # no intent or planning reply scripted: none may be asked
     agent = create_adaptive_agent(ScriptedChatModel(script=router), store=store)
     out = agent.invoke({"request": REQUEST})
 
@@ -91,8 +91,28 @@ def test_second_run_uses_the_learned_strategy_in_one_action(store):
     assert len(out["steps"]) == 1
     assert out["steps"][0].template == "ai_process:data"
     assert out["steps"][0].strategy_id.endswith("#ai_process:data")
+    # The rules read the request unambiguously and its pattern is learned: one call in all.
+    assert router.seen == ["ai"]
+    assert out["model_calls"] == 1
+
+
+def test_the_model_still_reads_requests_the_rules_cannot_settle(store):
+    first = create_adaptive_agent(ScriptedChatModel(script=first_run_router()), store=store)
+    assert first.invoke({"request": REQUEST})["success"]
+
+    router = Router(intent=[INTENT], ai=[PRIMES])
+    agent = create_adaptive_agent(
+        ScriptedChatModel(script=router), store=store, trust_learned_intent=False
+    )
+    assert agent.invoke({"request": REQUEST})["success"]
     assert router.seen == ["intent", "ai"]
-    assert out["model_calls"] == 2
+
+    # Prose is never a confident reading, learned pattern or not.
+    poem = Router(intent=["not json"], plan=[ActionSelection(tool="ai_process",
+                  parameters={"prompt": "Write it"})], ai=["Roses bloom in quiet rows."])
+    agent = create_adaptive_agent(ScriptedChatModel(script=poem), store=store, max_steps=1)
+    agent.invoke({"request": "Write a two-line poem about roses"})
+    assert poem.seen[0] == "intent"
 
 
 def test_advice_learned_on_two_requests_reaches_the_next_plan_prompt(store):
