@@ -15,6 +15,7 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
+from ..learning import action_template
 from ..prompts import actionplan as texts
 from ..prompts import render
 from ..state import ActionResult, ActionSelection, Context, ReactState
@@ -27,6 +28,8 @@ from ._common import context_of, model_of
 from .act import make_act, output_dir
 
 MODE = "actionplan"
+# Tools whose single-action batch is recorded as the react action it is (see single_selection).
+SINGLE_TOOLS = ("python", "ai_process")
 PREVIOUS_FILE = "previous_result.txt"
 PREVIOUS_PROMPT_CHARS = 4000
 
@@ -63,6 +66,20 @@ def batch_selection(actions: list[PlannedAction]) -> ActionSelection:
     )
 
 
+def single_selection(
+    action: PlannedAction, params: dict[str, Any], state: ActionplanState
+) -> ActionSelection:
+    """A one-action batch as the react action it is, so both modes learn the same records.
+
+    Recorded as ``python:compute`` (with the program that ran) instead of
+    ``actionplan:python``, a validated program becomes a skill, and a skill or strategy
+    learned in either mode is replayed by the other.
+    """
+    sel = ActionSelection(tool=action.tool, parameters=params, rationale=action.rationale[:300])
+    template = str(state.scratch.get("plan_template") or "") or action_template(sel, state.intent)
+    return sel.model_copy(update={"template": template})
+
+
 def make_execute_action(toolbox: ToolBox):  # type: ignore[no-untyped-def]
     """execute_action bound to the graph's tools."""
     act = make_act(toolbox)
@@ -78,6 +95,7 @@ def make_execute_action(toolbox: ToolBox):  # type: ignore[no-untyped-def]
             mode=MODE, round=state.round))["workflow_messages"]
         previous = state.action_results[-1] if state.action_results else None
         calls = 0
+        params: dict[str, Any] = dict(action.parameters)
         if is_document_action(action.tool):
             prior = previous.content if previous else ""
             # The output folder is created on the worker thread too, off the event loop.
@@ -85,7 +103,6 @@ def make_execute_action(toolbox: ToolBox):  # type: ignore[no-untyped-def]
                 lambda: run_document_action(action.tool, action.parameters, output_dir(ctx),
                                             prior))
         else:
-            params = dict(action.parameters)
             files = list(state.files) + ([f for r in state.action_results for f in r.files])
             scratch_dir = Path(tempfile.mkdtemp(prefix="ar-prev-"))
             try:
@@ -120,7 +137,11 @@ def make_execute_action(toolbox: ToolBox):  # type: ignore[no-untyped-def]
         update.update(action_results=results, cursor=number, model_calls=calls)
         if not result.success or number == len(state.actions):
             update["result"] = combined_result(results)
-            update["selection"] = batch_selection(state.actions)
+            update["selection"] = (
+                single_selection(action, params, state)
+                if len(state.actions) == 1 and action.tool in SINGLE_TOOLS
+                else batch_selection(state.actions)
+            )
         return update
 
     return execute_action

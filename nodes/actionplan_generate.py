@@ -8,15 +8,17 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from langgraph.runtime import Runtime
 
 from ..learning import default_order
+from ..learning.engine import LearningEngine
+from ..learning.skills import skill_action
 from ..llm import ainvoke_structured
 from ..prompts import actionplan as texts
 from ..prompts import elements, render
-from ..prompts.actions import build_action
+from ..prompts.actions import build_action, buildable
 from ..state import Context, Intent, ToolSpec
 from ..state.workflow import ActionList, ActionplanState, PlannedAction
 from ..tools import ToolBox
 from ..tools.documents import DOCUMENT_SPECS
-from ._common import context_of, model_of, strategies_of
+from ._common import context_of, model_of, store_of, strategies_of
 
 MAX_ACTIONS = 6
 
@@ -38,6 +40,36 @@ def fallback_actions(intent: Intent, request: str, *, allow_python: bool) -> lis
     return [PlannedAction(tool=sel.tool, parameters=sel.parameters, rationale=sel.rationale)]
 
 
+async def _learned_action(
+    state: ActionplanState, runtime: Runtime[Context], intent: Intent, python_ok: bool
+) -> tuple[PlannedAction, str, str] | None:
+    """A verified skill or confident strategy for the pattern, as a one-action batch.
+
+    The first attempt at a learned kind of request needs no batch plan: react mode would
+    replay the same thing without planning, and a batch the model writes is no better.
+    Retries still go to the model, with the review's findings.
+    """
+    ctx = context_of(runtime)
+    if ctx.use_skills and python_ok and not state.skill_tried:
+        skill = await skill_action(store_of(runtime), ctx.namespace, state.pattern,
+                                   state.request, intent)
+        if skill is not None:
+            return (PlannedAction(tool=skill.tool, parameters=skill.parameters,
+                                  rationale=skill.rationale), skill.template, "skill")
+    choice = await LearningEngine(strategies_of(runtime)).get_improved_strategy(
+        state.pattern, set(state.failed_templates),
+        usable=lambda t: buildable(t) and (python_ok or not t.startswith("python:")),
+    )
+    best = choice.confident
+    if best is None:
+        return None
+    sel = build_action(best.template, state.request, intent,
+                       rationale=f"learned: {best.successes}/{best.attempts} validated for this "
+                       "kind of request")
+    return (PlannedAction(tool=sel.tool, parameters=sel.parameters, rationale=sel.rationale),
+            best.template, "strategy")
+
+
 def make_generate_actions(toolbox: ToolBox):  # type: ignore[no-untyped-def]
     """generate_actions bound to the graph's tools."""
 
@@ -47,6 +79,21 @@ def make_generate_actions(toolbox: ToolBox):  # type: ignore[no-untyped-def]
         intent = state.intent
         assert intent is not None, "generate_actions runs after intent_analyze"
         python_ok = ctx.allow_python and toolbox.allow_python
+        if state.attempt == 0:
+            learned = await _learned_action(state, runtime, intent, python_ok)
+            if learned is not None:
+                action, template, source = learned
+                return {
+                    "actions": [action],
+                    "attempt": 1,
+                    "step": 1,
+                    "cursor": 0,
+                    "action_results": [],
+                    "model_calls": 0,
+                    "skill_tried": state.skill_tried or source == "skill",
+                    "scratch": {**state.scratch, "plan_template": template,
+                                "plan_source": source},
+                }
         strategies = await strategies_of(runtime).strategies(state.pattern)
         prompt = render(
             texts.ACTIONS_USER,
@@ -74,6 +121,7 @@ def make_generate_actions(toolbox: ToolBox):  # type: ignore[no-untyped-def]
             "cursor": 0,
             "action_results": [],
             "model_calls": outcome.calls,
+            "scratch": {**state.scratch, "plan_template": "", "plan_source": "model"},
         }
 
     return generate_actions

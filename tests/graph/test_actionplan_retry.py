@@ -94,3 +94,30 @@ def test_rejected_every_time_ends_with_a_clear_error():
     assert out["success"] is False
     assert out["final_message"].startswith("The action list was rejected before anything ran")
     assert "ai" not in router.seen
+
+
+def test_a_learned_pattern_is_replayed_without_a_batch_plan():
+    """Actionplan learns like react: a validated one-action program becomes a skill."""
+    store = InMemoryStore()
+    graph = make_actionplan_builder().compile(checkpointer=InMemorySaver(), store=store)
+
+    def ask(router, request, thread):
+        config = {"configurable": {"thread_id": thread}}
+        model = ScriptedChatModel(script=router)
+        return graph.invoke({"request": request}, config, context=Context(model=model))
+
+    one = ActionList(actions=[batch(20).actions[0]])
+    first = Router(actions=[one])
+    out = ask(first, REQUEST, "learn-1")
+    assert out["success"] is True
+    assert out["steps"][0].template == "python:compute"
+    assert first.seen.count("actions") == 1
+
+    # Another count, same kind of request: the skill runs with 12, and nothing asks the model.
+    second = Router()
+    out = ask(second, "Compute the first 12 prime numbers", "learn-2")
+    assert out["success"] is True
+    assert out["deliverable"] == ", ".join(map(str, expected_sequence("prime", 12)))
+    assert out["steps"][0].template == "skill:python"
+    assert second.seen == []
+    assert out["model_calls"] == 0
