@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from adaptive_react.llm import leases
+from adaptive_react.llm import ModelSettings, leases, local
 
 LLM_DIR = Path(leases.__file__).parent
 
@@ -102,6 +102,73 @@ def test_watch_retires_only_its_own_state_file(folder: Path) -> None:
     assert state.exists()  # a newer server's file
     leases.watch(folder, 0.2, poll=0.05, pid=4242)
     assert not state.exists()
+
+
+# --- release: the last holder stops the server ---------------------------------------
+
+
+@pytest.fixture
+def shared(folder: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[ModelSettings, list[int]]:
+    """A recorded, healthy server of which this process holds a lease; stops are recorded."""
+    settings = ModelSettings(cache_dir=folder.parent)
+    state = {"base_url": "http://127.0.0.1:5/v1", "model_id": "tiny", "port": 5, "pid": os.getpid()}
+    folder.mkdir(parents=True)
+    leases.state_path(folder).write_text(json.dumps(state))
+    leases.hold(folder)
+    stopped: list[int] = []
+    monkeypatch.setattr(local, "_terminate", stopped.append)
+    monkeypatch.setattr(local, "is_healthy", lambda url, model_id, timeout=1.0: True)
+    monkeypatch.setattr(local, "_servers", {})
+    return settings, stopped
+
+
+def test_release_leaves_the_server_to_another_live_holder(
+    folder: Path, shared: tuple[ModelSettings, list[int]], sleeper: subprocess.Popen[bytes]
+) -> None:
+    settings, stopped = shared
+    leases.hold(folder, sleeper.pid)
+    local.release_server("tiny", settings)
+    assert stopped == []
+    assert leases.live(folder) == [str(sleeper.pid)]  # ours is gone, theirs stays
+    assert leases.state_path(folder).exists()
+
+
+def test_the_last_release_stops_the_server(
+    folder: Path, shared: tuple[ModelSettings, list[int]]
+) -> None:
+    settings, stopped = shared
+    local.release_server("tiny", settings)
+    assert stopped == [os.getpid()]  # the recorded server's pid
+    assert not leases.state_path(folder).exists()
+
+
+def test_a_dead_holder_does_not_keep_the_server(
+    folder: Path, shared: tuple[ModelSettings, list[int]]
+) -> None:
+    settings, stopped = shared
+    dead = _dead_pid()
+    leases.hold(folder, dead)
+    local.release_server("tiny", settings)
+    assert stopped == [os.getpid()]
+    assert not (folder / str(dead)).exists()  # cleaned up on the way
+
+
+def test_keep_keeps_the_server(folder: Path, shared: tuple[ModelSettings, list[int]]) -> None:
+    settings, stopped = shared
+    leases.keep(folder)
+    local.release_server("tiny", settings)
+    assert stopped == []
+    assert leases.live(folder) == [leases.KEEP]
+
+
+def test_release_never_signals_a_pid_that_is_not_our_server(
+    folder: Path, shared: tuple[ModelSettings, list[int]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A stale state file: its pid may have been reused; nothing answers at its address.
+    settings, stopped = shared
+    monkeypatch.setattr(local, "is_healthy", lambda url, model_id, timeout=1.0: False)
+    local.release_server("tiny", settings)
+    assert stopped == []
 
 
 # --- the watchdog in a real process ---------------------------------------------------
