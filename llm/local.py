@@ -16,10 +16,15 @@ Layout of the cache directory (``ModelSettings.cache_dir``, default
     models/          assembled GGUF files + <file>.verified markers
     llama-wheel/     the locally built llama-cpp-python wheel (scripts/build_llama.sh)
     server-<key>.json, server-<key>.lock, logs/   the managed servers' state and logs
+    server-<key>.leases/                          who uses each server (see :mod:`.leases`)
 
 The managed server is :mod:`.server` (llama-cpp-python's FastAPI app plus a small
-request adapter) run as a child process on a free loopback port, reused across
-processes through the state file and stopped at exit unless ``keep_server`` is set.
+request adapter) run as a child process on a free loopback port and reused across
+processes through the state file. It belongs to no single process: each process that
+starts or reuses it takes a lease and releases it at exit, and the last release stops
+the server. ``keep_server`` and ``serve`` add a ``keep`` lease that only ``stop``
+removes. A process killed before it can release is covered by the server itself: it
+exits after ``idle_exit_s`` seconds (default 60) without a live lease.
 
 Command line (also wrapped by ``scripts/fetch_model.py``)::
 
@@ -34,7 +39,6 @@ import argparse
 import atexit
 import contextlib
 import errno
-import fcntl
 import hashlib
 import importlib.util
 import json
@@ -52,6 +56,7 @@ from pathlib import Path
 
 import httpx
 
+from . import leases
 from .errors import ModelConfigError
 from .settings import ModelSettings
 
@@ -310,11 +315,12 @@ class ServerHandle:
     model_id: str
     port: int
     pid: int
-    owned: bool  # started by this process (and stopped by it at exit unless kept)
+    owned: bool  # started by this process; who stops it is decided by leases, not by this
 
 
 _servers: dict[str, ServerHandle] = {}
 _servers_lock = threading.Lock()
+_releases: set[tuple[int, str]] = set()  # (pid, slot) pairs with a release registered
 
 
 def runtime_available() -> bool:
@@ -369,21 +375,20 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
+def _leases(key: str, settings: ModelSettings) -> Path:
+    return leases.leases_dir(settings.resolved_cache_dir, key)
+
+
 def _state_path(key: str, settings: ModelSettings) -> Path:
-    return settings.resolved_cache_dir / f"server-{key}.json"
+    return leases.state_path(_leases(key, settings))
 
 
 @contextlib.contextmanager
 def _locked(key: str, settings: ModelSettings) -> Iterator[None]:
-    # Two processes starting "local" at once must not start two servers.
-    lock = settings.resolved_cache_dir / f"server-{key}.lock"
-    lock.parent.mkdir(parents=True, exist_ok=True)
-    with lock.open("w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    # Two processes starting "local" at once must not start two servers, and a release or
+    # the server's idle exit must not stop a server another process is just reusing.
+    with leases.locked(_leases(key, settings)):
+        yield
 
 
 def _read_state(key: str, settings: ModelSettings) -> ServerHandle | None:
@@ -412,6 +417,7 @@ def ensure_server(key: str, settings: ModelSettings) -> ServerHandle:
     with _servers_lock:
         handle = _servers.get(slot)
         if handle is not None and is_healthy(handle.base_url, handle.model_id):
+            _hold(key, settings)  # held since we got it; renewing adds `keep` if now asked
             return handle
         path = ensure_model_file(key, settings)
         with _locked(key, settings):
@@ -421,9 +427,13 @@ def ensure_server(key: str, settings: ModelSettings) -> ServerHandle:
                 and _pid_alive(reused.pid)
                 and is_healthy(reused.base_url, reused.model_id, timeout=settings.probe_timeout)
             ):
+                # Under the lock, before returning: from now on no release and no idle
+                # exit can stop the server under us.
+                _hold(key, settings)
                 _servers[slot] = reused
                 return reused
             handle = start_server(model, path, settings)
+            _hold(key, settings)
             _state_path(key, settings).write_text(
                 json.dumps(
                     {
@@ -436,9 +446,45 @@ def ensure_server(key: str, settings: ModelSettings) -> ServerHandle:
                 )
             )
         _servers[slot] = handle
-        if not settings.keep_server:
-            atexit.register(stop_server, handle, settings, key)
         return handle
+
+
+def _hold(key: str, settings: ModelSettings) -> None:
+    """Take this process's lease (and ``keep`` if asked); release it once, at exit."""
+    folder = _leases(key, settings)
+    leases.hold(folder)
+    if settings.keep_server:
+        leases.keep(folder)
+    # Per pid too: a forked child inherits this set but is a holder of its own.
+    entry = (os.getpid(), _slot(key, settings))
+    if entry not in _releases:
+        _releases.add(entry)
+        atexit.register(release_server, key, settings)
+
+
+def release_server(key: str, settings: ModelSettings) -> None:
+    """Give up this process's lease; stop the server if no live lease remains.
+
+    Leases of dead processes are deleted on the way and do not count; ``keep`` does.
+    Only a server that answers as ours at the recorded address is stopped, so a stale
+    state file whose pid now belongs to another process never gets that process killed.
+    """
+    folder = _leases(key, settings)
+    if not folder.is_dir():
+        return  # the cache is gone (a test's tmp dir): nothing of ours is left to stop
+    # The same lock order as ensure_server: this process's lock, then the file lock.
+    with _servers_lock, _locked(key, settings):
+        leases.drop(folder, os.getpid())
+        _servers.pop(_slot(key, settings), None)  # without a lease we must not use it
+        if leases.live(folder, prune=True):
+            return
+        state = _read_state(key, settings)
+        if (
+            state is not None
+            and _pid_alive(state.pid)
+            and is_healthy(state.base_url, state.model_id, timeout=settings.probe_timeout)
+        ):
+            _retire(state, settings, key)
 
 
 def server_command(model: LocalModel, path: Path, port: int, settings: ModelSettings) -> list[str]:
@@ -457,11 +503,19 @@ def server_command(model: LocalModel, path: Path, port: int, settings: ModelSett
         str(settings.n_ctx),
         "--n-threads",
         str(threads),
+        "--leases",
+        str(_leases(model.key, settings)),
+        "--idle-exit",
+        f"{settings.idle_exit_s:g}",
     ]
 
 
 def start_server(model: LocalModel, path: Path, settings: ModelSettings) -> ServerHandle:
     """Start a server child process and wait until it serves ``model``.
+
+    The caller takes its lease before the child starts, so the server's idle watchdog
+    never finds an empty folder, however long the model takes to load. Callers other than
+    :func:`ensure_server` give it up with :func:`stop_server`, or by exiting.
 
     Raises:
         ModelConfigError: The runtime is missing, or the server exited or timed out.
@@ -472,6 +526,16 @@ def start_server(model: LocalModel, path: Path, settings: ModelSettings) -> Serv
             f"it with `{BUILD_COMMAND}` (about 4 minutes on 2 cores; the plain pip build "
             "segfaults on these CPUs)."
         )
+    folder = _leases(model.key, settings)
+    leases.hold(folder)
+    try:
+        return _spawn(model, path, settings)
+    except BaseException:
+        leases.drop(folder, os.getpid())
+        raise
+
+
+def _spawn(model: LocalModel, path: Path, settings: ModelSettings) -> ServerHandle:
     port = free_port()
     logs = settings.resolved_cache_dir / "logs"
     logs.mkdir(parents=True, exist_ok=True)
@@ -511,11 +575,20 @@ def start_server(model: LocalModel, path: Path, settings: ModelSettings) -> Serv
 
 
 def stop_server(handle: ServerHandle, settings: ModelSettings, key: str) -> None:
-    """Stop a server and forget its state file (only if the file still names it)."""
+    """Stop a server now, whoever holds leases, and forget its state file (if it names it).
+
+    Processes that still hold leases find no server at their next :func:`ensure_server`
+    and start a new one; this process gives up its own lease.
+    """
     slot = _slot(key, settings)
+    leases.drop(_leases(key, settings), os.getpid())
     with _servers_lock:
         if _servers.get(slot) == handle:
             del _servers[slot]
+    _retire(handle, settings, key)
+
+
+def _retire(handle: ServerHandle, settings: ModelSettings, key: str) -> None:
     state = _read_state(key, settings)
     if state is not None and state.pid == handle.pid:
         _state_path(key, settings).unlink(missing_ok=True)
@@ -572,11 +645,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                 handle = ensure_server(key, kept)
                 print(f"{key}: {handle.base_url} (pid {handle.pid})")
             else:
-                state = _read_state(key, settings)
-                if state is None:
-                    print(f"{key}: no server recorded")
-                    continue
-                stop_server(state, settings, key)
+                with _locked(key, settings):
+                    leases.drop(_leases(key, settings), leases.KEEP)
+                    state = _read_state(key, settings)
+                    if state is None:
+                        print(f"{key}: no server recorded")
+                        continue
+                    stop_server(state, settings, key)
                 print(f"{key}: stopped pid {state.pid}")
     except ModelConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -1,7 +1,9 @@
 """The embedded model server: llama-cpp-python's OpenAI app behind a request adapter.
 
 Run as a script by :mod:`.local` (``python path/to/server.py --model file.gguf --port N``);
-it imports nothing from this package so it starts without the agent's dependencies.
+of this package it imports only its sibling :mod:`.leases` (standard library only), so it
+starts without the agent's dependencies. With ``--leases DIR`` it exits by itself once no
+process has held a lease for ``--idle-exit`` seconds, so a killed user cannot orphan it.
 
 Why an adapter: llama-cpp-python's server speaks an older dialect of the OpenAI API
 than ``ChatOpenAI`` (langchain-openai 1.x) sends. Measured on 0.3.36:
@@ -34,7 +36,13 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+
+try:
+    from . import leases
+except ImportError:  # run by path, as local.py starts it: this folder is sys.path[0]
+    import leases  # type: ignore[no-redef]
 
 Message = MutableMapping[str, Any]
 Scope = MutableMapping[str, Any]
@@ -344,9 +352,7 @@ def build_app(
 
 
 def main() -> None:
-    """Parse arguments and serve until terminated."""
-    import uvicorn
-
+    """Parse arguments and serve until terminated, or until no process holds a lease."""
     parser = argparse.ArgumentParser(description="adaptive-react embedded model server")
     parser.add_argument("--model", required=True, help="GGUF file")
     parser.add_argument("--model-id", required=True, help="name served at /v1/models")
@@ -354,7 +360,20 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--n-ctx", type=int, default=8192)
     parser.add_argument("--n-threads", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--leases", type=Path, default=None, help="lease folder to watch")
+    parser.add_argument(
+        "--idle-exit",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="exit after this long without a live lease (0: never)",
+    )
     args = parser.parse_args()
+    import uvicorn  # after parsing, so --help works without the runtime
+
+    if args.leases is not None and args.idle_exit > 0:
+        # Before the model loads: a starter killed during a slow load must not leave us.
+        leases.start_watchdog(args.leases, args.idle_exit)
     app = build_app(
         args.model,
         args.model_id,

@@ -19,10 +19,11 @@ Its ``[model]`` table takes the field names of :class:`ModelSettings`::
     api_key = "sk-..."
     cache_dir = "~/.cache/adaptive-react"
     keep_server = false
+    idle_exit_s = 60                     # an unused embedded server exits after this; 0: never
 
 Environment variables (used only for fields that neither the arguments nor the file set):
 ``ADAPTIVE_REACT_MODEL``, ``ADAPTIVE_REACT_BASE_URL``, ``ADAPTIVE_REACT_API_KEY``,
-``ADAPTIVE_REACT_CACHE``, ``ADAPTIVE_REACT_KEEP_SERVER``.
+``ADAPTIVE_REACT_CACHE``, ``ADAPTIVE_REACT_KEEP_SERVER``, ``ADAPTIVE_REACT_IDLE_EXIT``.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ ENV_VARS: dict[str, str] = {
     "ADAPTIVE_REACT_API_KEY": "api_key",
     "ADAPTIVE_REACT_CACHE": "cache_dir",
     "ADAPTIVE_REACT_KEEP_SERVER": "keep_server",
+    "ADAPTIVE_REACT_IDLE_EXIT": "idle_exit_s",
 }
 CONFIG_ENV_VAR = "ADAPTIVE_REACT_CONFIG"
 DEFAULT_CACHE_DIR = Path("~/.cache/adaptive-react")
@@ -86,6 +88,13 @@ class ModelSettings(BaseModel):
     keep_server: bool = Field(
         default=False,
         description="Leave the embedded model server running at exit so later runs reuse it.",
+    )
+    idle_exit_s: float = Field(
+        default=60.0,
+        ge=0,
+        description="Seconds an embedded server waits without a live lease (no process using "
+        "it, no keep) before it exits by itself; the guard against servers orphaned by a "
+        "killed run. 0 disables it.",
     )
     n_ctx: int = Field(default=8192, description="Context window of the embedded model.")
     n_threads: int | None = Field(

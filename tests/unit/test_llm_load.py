@@ -24,6 +24,7 @@ def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         "ADAPTIVE_REACT_CACHE",
         "ADAPTIVE_REACT_CONFIG",
         "ADAPTIVE_REACT_KEEP_SERVER",
+        "ADAPTIVE_REACT_IDLE_EXIT",
     ):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
@@ -91,6 +92,16 @@ def test_bad_config_files(tmp_path: Path, body: str, match: str) -> None:
     config = _write_config(tmp_path / "c.toml", body)
     with pytest.raises(ModelConfigError, match=match):
         ModelSettings.load(config_path=config)
+
+
+def test_idle_exit_from_file_or_env(tmp_path: Path) -> None:
+    assert ModelSettings.load().idle_exit_s == 60
+    env = {"XDG_CONFIG_HOME": str(tmp_path / "xdg"), "ADAPTIVE_REACT_IDLE_EXIT": "0"}
+    assert ModelSettings.load(environ=env).idle_exit_s == 0
+    config = _write_config(tmp_path / "c.toml", "[model]\nidle_exit_s = 5\n")
+    assert ModelSettings.load(config_path=config, environ=env).idle_exit_s == 5  # file wins
+    with pytest.raises(ModelConfigError, match="idle_exit_s"):
+        ModelSettings.load(environ={**env, "ADAPTIVE_REACT_IDLE_EXIT": "-1"})
 
 
 def test_named_config_file_must_exist(tmp_path: Path) -> None:

@@ -7,10 +7,13 @@ import json
 import os
 import zipfile
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
-from adaptive_react.llm import ModelConfigError, ModelSettings, local
+from adaptive_react.llm import ModelConfigError, ModelSettings, leases, local
+from adaptive_react.llm.settings import CONFIG_ENV_VAR, ENV_VARS
 
 PARTS = [b"GGUF" + b"a" * 10, b"b" * 7, b"c" * 3]
 DATA = b"".join(PARTS)
@@ -34,6 +37,16 @@ def _tiny_model(sha: str = hashlib.sha256(DATA).hexdigest()) -> local.LocalModel
         model_id="tiny",
         description="tiny test model",
     )
+
+
+@pytest.fixture(autouse=True)
+def at_exit(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, ...]]:
+    """Releases that ensure_server registers, recorded instead of run when pytest exits."""
+    registered: list[tuple[Any, ...]] = []
+    monkeypatch.setattr(local, "atexit", SimpleNamespace(register=lambda *a: registered.append(a)))
+    monkeypatch.setattr(local, "_releases", set())
+    monkeypatch.setattr(local, "_servers", {})
+    return registered
 
 
 @pytest.fixture
@@ -133,6 +146,24 @@ def test_a_healthy_recorded_server_is_reused(
     assert handle.port == 5 and handle.owned is False
 
 
+def test_reusing_a_server_takes_a_lease_before_returning(
+    tiny: tuple[local.LocalModel, ModelSettings],
+    monkeypatch: pytest.MonkeyPatch,
+    at_exit: list[tuple[Any, ...]],
+) -> None:
+    # The server's starter may exit any time; without our lease it would stop the server.
+    _, settings = tiny
+    state = {"base_url": "http://127.0.0.1:5/v1", "model_id": "tiny", "port": 5, "pid": os.getpid()}
+    (settings.resolved_cache_dir / "server-tiny.json").write_text(json.dumps(state))
+    monkeypatch.setattr(local, "is_healthy", lambda url, model_id, timeout=1.0: True)
+    monkeypatch.setattr(local, "start_server", lambda *a: pytest.fail("must not start"))
+    folder = leases.leases_dir(settings.resolved_cache_dir, "tiny")
+    local.ensure_server("tiny", settings)
+    assert leases.live(folder) == [str(os.getpid())]  # no `keep`: a plain run
+    local.ensure_server("tiny", settings)  # this process's handle now: still one release
+    assert at_exit == [(local.release_server, "tiny", settings)]
+
+
 def test_a_dead_recorded_server_is_replaced(
     tiny: tuple[local.LocalModel, ModelSettings], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -142,16 +173,101 @@ def test_a_dead_recorded_server_is_replaced(
     (settings.resolved_cache_dir / "server-tiny.json").write_text(json.dumps(state))
     fresh = local.ServerHandle("http://127.0.0.1:6/v1", "tiny", 6, 4242, owned=True)
     monkeypatch.setattr(local, "start_server", lambda *a: fresh)
-    kept = settings.model_copy(update={"keep_server": True})  # no atexit stop in tests
+    kept = settings.model_copy(update={"keep_server": True})
     assert local.ensure_server("tiny", kept) == fresh
     recorded = json.loads((settings.resolved_cache_dir / "server-tiny.json").read_text())
     assert recorded["pid"] == 4242
+    folder = leases.leases_dir(settings.resolved_cache_dir, "tiny")
+    assert leases.live(folder) == sorted([str(os.getpid()), leases.KEEP])
 
 
-def test_server_command_uses_all_cores_by_default(tmp_path: Path) -> None:
+class FakeChild:
+    """Stands in for the server process: records what the leases looked like at spawn."""
+
+    pid = 4242
+    returncode: int | None = None
+
+    def __init__(self, exit_code: int | None, seen: dict[str, Any]) -> None:
+        self.exit_code = exit_code
+        self.seen = seen
+
+    def __call__(self, command: list[str], **_: Any) -> FakeChild:
+        folder = Path(command[command.index("--leases") + 1])
+        self.seen.update(command=command, live=leases.live(folder))
+        return self
+
+    def poll(self) -> int | None:
+        self.returncode = self.exit_code
+        return self.exit_code
+
+
+def _fake_spawn(monkeypatch: pytest.MonkeyPatch, exit_code: int | None) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+    monkeypatch.setattr(local, "runtime_available", lambda: True)
+    monkeypatch.setattr(local, "free_port", lambda: 5)
+    monkeypatch.setattr(local.subprocess, "Popen", FakeChild(exit_code, seen))
+    monkeypatch.setattr(local, "is_healthy", lambda url, model_id, timeout=1.0: exit_code is None)
+    return seen
+
+
+def test_a_new_server_starts_with_the_starters_lease_in_place(
+    tiny: tuple[local.LocalModel, ModelSettings], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Its watchdog must not find an empty folder while the model loads.
+    _, settings = tiny
+    seen = _fake_spawn(monkeypatch, exit_code=None)
+    handle = local.ensure_server("tiny", settings)
+    assert handle.pid == 4242 and handle.owned is True
+    assert seen["live"] == [str(os.getpid())]
+    folder = leases.leases_dir(settings.resolved_cache_dir, "tiny")
+    assert leases.live(folder) == [str(os.getpid())]
+
+
+def test_a_failed_start_gives_the_lease_back(
+    tiny: tuple[local.LocalModel, ModelSettings], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, settings = tiny
+    _fake_spawn(monkeypatch, exit_code=1)
+    with pytest.raises(ModelConfigError, match="exited with code 1"):
+        local.ensure_server("tiny", settings)
+    assert leases.live(leases.leases_dir(settings.resolved_cache_dir, "tiny")) == []
+
+
+@pytest.fixture
+def cli_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The command line loads settings itself: no config file or variable of this machine."""
+    for var in [*ENV_VARS, CONFIG_ENV_VAR]:
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+
+
+@pytest.mark.usefixtures("cli_env")
+def test_serve_keeps_and_stop_releases(
+    tiny: tuple[local.LocalModel, ModelSettings], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, settings = tiny
+    cache = str(settings.resolved_cache_dir)
+    folder = leases.leases_dir(settings.resolved_cache_dir, "tiny")
+    _fake_spawn(monkeypatch, exit_code=None)
+    assert local.main(["serve", "tiny", "--cache-dir", cache]) == 0
+    assert leases.KEEP in leases.live(folder)
+    terminated: list[int] = []
+    monkeypatch.setattr(local, "_terminate", terminated.append)
+    assert local.main(["stop", "tiny", "--cache-dir", cache]) == 0
+    assert terminated == [4242]
+    assert leases.KEEP not in leases.live(folder)
+    assert not leases.state_path(folder).exists()
+
+
+def test_server_command_uses_all_cores_and_watches_leases(tmp_path: Path) -> None:
     command = local.server_command(
-        local.MODELS["local"], tmp_path / "m.gguf", 1234, ModelSettings()
+        local.MODELS["local"], tmp_path / "m.gguf", 1234, ModelSettings(cache_dir=tmp_path)
     )
     assert command[1].endswith("server.py")
     assert command[command.index("--n-threads") + 1] == str(os.cpu_count())
     assert command[command.index("--port") + 1] == "1234"
+    assert command[command.index("--leases") + 1] == str(tmp_path / "server-local.leases")
+    assert command[command.index("--idle-exit") + 1] == "60"
+    never = ModelSettings(cache_dir=tmp_path, idle_exit_s=0)
+    command = local.server_command(local.MODELS["local"], tmp_path / "m.gguf", 1, never)
+    assert command[command.index("--idle-exit") + 1] == "0"
