@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import hashlib
 
-from ..state.models import CriterionKind, Intent
+from ..state.models import CriterionKind, Intent, OutputFormat
 from .guard import safe_token
 
 _VALUE_KINDS = {CriterionKind.PROPERTY, CriterionKind.ORDERING, CriterionKind.FILE_TYPE}
+# Formats the validator checks alike are one shape for learning: "List the first 10 primes"
+# and "Calculate the first 25 primes" must share what was learned.
+_SAME_SHAPE = {OutputFormat.LIST: OutputFormat.RAW_DATA}
 
 
 def request_pattern(intent: Intent) -> str:
@@ -27,7 +30,8 @@ def request_pattern(intent: Intent) -> str:
         else:
             parts.add(c.kind.value)
     crit = "+".join(sorted(parts)) or "none"
-    return f"{intent.data_type.value}/{intent.expected_format.value}/{crit}"
+    shape = _SAME_SHAPE.get(intent.expected_format, intent.expected_format)
+    return f"{intent.data_type.value}/{shape.value}/{crit}"
 
 
 def pattern_label(pattern: str) -> str:
