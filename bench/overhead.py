@@ -20,6 +20,8 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.store.memory import InMemoryStore
 
+from adaptive_react.agent import with_state_types
+
 from .agents import AGENTS
 from .metrics import NodeTimer
 from .runner import make_model, run_task
@@ -200,7 +202,10 @@ def checkpoint_cost(
         for kind in kinds:
             with saver(kind, pg_dsn) as inner:
                 assert inner is not None
-                timed = TimedSaver(inner)
+                # The agent clones a saver to set its serializer (with_state_types); timing a
+                # clone would leave these counters at zero, so the inner saver gets the
+                # agent's serializer first and the timed wrapper is then used as it is.
+                timed = TimedSaver(with_state_types(inner))
                 model = make_model(f"scripted:{PERFECT}", tasks)
                 run_task(
                     spec,
@@ -227,6 +232,8 @@ def checkpoint_cost(
                     )
                     for t in tasks
                 ]
+                if timed.puts == 0:
+                    raise RuntimeError(f"no checkpoint write reached the {kind} timer")
                 loop_steps = sum(r["steps"] for r in rows) or 1
                 total = timed.write_s + timed.read_s
                 out[kind] = {

@@ -168,3 +168,13 @@ def test_cli_writes_json_markdown_and_plots(tmp_path):
     md = (tmp_path / "results.md").read_text()
     assert "| adaptive-react |" in md and "ratio success" in md
     assert set(results["overhead"]["checkpoints"]) >= {"memory", "sqlite", "postgres"}
+
+
+def test_checkpoint_cost_times_real_writes(suite):
+    """Regression: the agent's saver clone left the timing proxy's counters at zero."""
+    from bench.overhead import checkpoint_cost
+
+    cost = checkpoint_cost([t for t in suite if t.id in QUICK][:1], max_steps=4)
+    for kind in ("memory", "sqlite", "sqlite-cli"):
+        assert cost[kind]["checkpoints"] > 0, kind
+        assert cost[kind]["loop_steps"] >= 1
