@@ -294,18 +294,23 @@ def test_docx_is_opened_and_checked(tmp_path: Path) -> None:
     )
 
 
-def test_pdf_is_opened_and_checked(tmp_path: Path) -> None:
+def _pdf(path: Path, lines: list[str]) -> Path:
+    """A one-page PDF with one string per line, top down."""
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen import canvas
 
-    intent = rules_intent("Create a PDF with the first 20 fibonacci numbers")
-    fib = expected_sequence("fibonacci", 20) or []
-    path = tmp_path / "fib.pdf"
     pdf = canvas.Canvas(str(path), pagesize=A4)
-    pdf.drawString(72, 800, "Fibonacci")
-    pdf.drawString(72, 780, _join(fib))
+    for i, line in enumerate(lines):
+        pdf.drawString(72, 800 - 18 * i, line)
     pdf.showPage()
     pdf.save()
+    return path
+
+
+def test_pdf_is_opened_and_checked(tmp_path: Path) -> None:
+    intent = rules_intent("Create a PDF with the first 20 fibonacci numbers")
+    fib = expected_sequence("fibonacci", 20) or []
+    path = _pdf(tmp_path / "fib.pdf", ["Fibonacci", _join(fib)])
     info = inspect_document(str(path))
     assert info["n_pages"] == 1
     v = validate(_ok("saved", [str(path)]), intent)
@@ -377,34 +382,17 @@ def test_docx_table_with_an_index_column_is_read_as_a_table(tmp_path: Path) -> N
 
 
 def test_pdf_table_with_an_index_column_is_read_as_a_table(tmp_path: Path) -> None:
-    from reportlab.lib.pagesizes import A4
-    from reportlab.pdfgen import canvas
-
     intent = rules_intent("Create a PDF with a table of the first 15 fibonacci numbers")
     fib = expected_sequence("fibonacci", 15) or []
-    path = tmp_path / "fib.pdf"
-    pdf = canvas.Canvas(str(path), pagesize=A4)
-    pdf.drawString(72, 800, "Fibonacci numbers")
-    pdf.drawString(72, 780, "n    value")
-    for i, value in enumerate(fib, start=1):
-        pdf.drawString(72, 780 - 18 * i, f"{i}    {value}")
-    pdf.showPage()
-    pdf.save()
+    rows = [f"{i}    {value}" for i, value in enumerate(fib, start=1)]
+    path = _pdf(tmp_path / "fib.pdf", ["Fibonacci numbers", "n    value", *rows])
     v = validate(_ok("saved", [str(path)]), intent)
     assert v.overall_success, v.issues
 
 
 def test_a_list_wrapped_over_equal_pdf_lines_is_not_a_table(tmp_path: Path) -> None:
-    from reportlab.lib.pagesizes import A4
-    from reportlab.pdfgen import canvas
-
     intent = rules_intent("Create a PDF with the first 40 primes")
-    path = tmp_path / "primes.pdf"
-    pdf = canvas.Canvas(str(path), pagesize=A4)
-    pdf.drawString(72, 800, "The first 40 primes")
-    for line in range(4):
-        pdf.drawString(72, 780 - 18 * line, _join(PRIMES_1000[10 * line : 10 * line + 10]))
-    pdf.showPage()
-    pdf.save()
+    wrapped = [_join(PRIMES_1000[10 * line : 10 * line + 10]) for line in range(4)]
+    path = _pdf(tmp_path / "primes.pdf", ["The first 40 primes", *wrapped])
     v = validate(_ok("saved", [str(path)]), intent)
     assert v.overall_success, v.issues
