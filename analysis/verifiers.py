@@ -13,10 +13,11 @@ Reference-sequence conventions (first members returned by :func:`expected_sequen
 * ``triangular``: 1, 3, 6, ... (also accepted: 0, 1, 3, ...)
 * ``even``: 2, 4, 6, ... (also accepted: 0, 2, 4, ...)
 * ``odd``: 1, 3, 5, ...
-* ``multiple_of`` K: K, 2K, 3K, ... (also accepted: 0, K, 2K, ...)
+* ``multiple_of`` K: K, 2K, 3K, ... only
 
 Both starts are accepted where people genuinely disagree about where a sequence begins; the
-canonical one is what a failure message quotes.
+canonical one is what a failure message quotes. "The first ten multiples of 7" is 7 to 70 in
+ordinary usage (0 is a multiple of 7, but nobody lists it first), so multiples have one.
 """
 
 from __future__ import annotations
@@ -307,6 +308,6 @@ def accepted_sequences(prop: str, n: int, param: Any = None) -> list[list[int]]:
     name, _ = split_property(prop)
     if name == "fibonacci":
         return [canonical, _fibonacci(n, 1, 1), _fibonacci(n, 1, 2)]
-    if name in {"square", "cube", "even", "triangular", "multiple_of"}:
+    if name in {"square", "cube", "even", "triangular"}:
         return [canonical, ([0, *canonical[: n - 1]] if n else [])]
     return [canonical]

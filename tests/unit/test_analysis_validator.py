@@ -114,7 +114,9 @@ def test_json_array_for_raw_numbers_passes() -> None:
     ("request_text", "content", "success"),
     [
         ("first 10 multiples of 7", "7, 14, 21, 28, 35, 42, 49, 56, 63, 70", True),
-        ("first 10 multiples of 7", "0, 7, 14, 21, 28, 35, 42, 49, 56, 63", True),
+        # "The first multiples of 7" start at 7; accepting 0 let the embedded model's
+        # "0, 3, ..., 42" for "the first 15 multiples of 3" through as a false success.
+        ("first 10 multiples of 7", "0, 7, 14, 21, 28, 35, 42, 49, 56, 63", False),
         ("first 10 multiples of 7", "7, 14, 21, 28, 35, 42, 49, 56, 63, 71", False),
         ("first 8 fibonacci numbers", "1, 1, 2, 3, 5, 8, 13, 21", True),
         ("first 8 fibonacci numbers", "1, 2, 3, 5, 8, 13, 21, 34", True),
