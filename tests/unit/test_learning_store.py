@@ -160,4 +160,5 @@ def test_export_import_round_trip_is_validated_and_idempotent():
     report = api.import_strategies(dst, hostile, "other")
     assert (report.events, report.lessons_dropped, len(report.rejected)) == (1, 1, 1)
     (rec,) = api.list_strategies(dst, "other")
-    assert rec.lessons == [] and "42" not in rec.model_dump_json()
+    # Not a bare "42": a timestamp in the record can contain those digits (a flaky CI run).
+    assert rec.lessons == [] and "answer 42" not in rec.model_dump_json()
