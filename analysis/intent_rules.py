@@ -777,8 +777,13 @@ def merge_intents(model_intent: Intent | None, rules: Intent) -> Intent:
     base = rules if take_rules else model_intent
     criteria = [c.model_copy(deep=True) for c in rules.success_criteria]
     seen = {_criterion_key(c) for c in criteria}
+    single = base.expected_format == OutputFormat.SINGLE_VALUE
     for criterion in model_intent.success_criteria:
         candidate = _normalise_model_criterion(criterion)
+        if single and candidate.kind == CriterionKind.COUNT:
+            # One value has no item count: the 0.5B model wrote the answer itself as a count
+            # ("count: 7006652" for 1234 * 5678) and correct answers failed it.
+            continue
         if _criterion_key(candidate) not in seen:
             seen.add(_criterion_key(candidate))
             criteria.append(candidate.model_copy(deep=True))

@@ -92,3 +92,20 @@ def test_builtins_the_request_calls_are_not_functions_to_define():
     delivered = ActionResult(tool="ai_process", success=True, content=code)
     v = validate_content(delivered, rules_intent(FIZZBUZZ))
     assert v.overall_success, v.issues
+
+
+def test_a_model_count_on_a_single_value_request_is_dropped():
+    """Found on the embedded model: its intent gave 'count = 7006652' for 1234 * 5678."""
+    from adaptive_react.analysis import merge_intents
+    from adaptive_react.state import Criterion, Intent
+
+    request = "What is 1234 * 5678?"
+    model = Intent(
+        data_type=DataType.NUMBERS,
+        expected_format=OutputFormat.SINGLE_VALUE,
+        success_criteria=[Criterion(kind=CriterionKind.COUNT, value=7006652)],
+    )
+    intent = merge_intents(model, rules_intent(request))
+    assert intent.criterion(CriterionKind.COUNT) is None
+    delivered = ActionResult(tool="python", success=True, content="7006652")
+    assert validate_content(delivered, intent).overall_success
