@@ -9,6 +9,7 @@ from __future__ import annotations
 import fcntl
 import os
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -33,13 +34,46 @@ def is_postgres(db: str) -> bool:
     return db.startswith(("postgresql://", "postgres://"))
 
 
+def enable_wal(conn: sqlite3.Connection, *, patience_s: float = 30.0) -> None:
+    """Put the file in WAL mode, waiting out other processes that are doing the same.
+
+    Switching a fresh file from its rollback journal to WAL needs an exclusive lock, and SQLite
+    answers "database is locked" at once, without its busy handler, when granting the wait
+    could deadlock (two processes each holding a shared lock and asking for more). CI saw it
+    when two runs opened one new file together. Once the file is in WAL mode the switch is a
+    no-op, so the retries only ever happen in the first moments of a file's life.
+    """
+    deadline = time.monotonic() + patience_s
+    delay = 0.02
+    while True:
+        try:
+            mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+            if str(mode).lower() == "wal":
+                return
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.5)
+
+
+def prepare_sqlite_file(path: Path) -> None:
+    """Create the folder and switch the file to WAL, one process at a time."""
+    _sqlite_connection(path).close()
+
+
 def _sqlite_connection(path: Path) -> sqlite3.Connection:
     path.parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None, timeout=30)
     # WAL lets readers and one writer proceed together; busy_timeout makes writers queue
     # instead of failing with "database is locked" when several runs share the file.
-    conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA busy_timeout=30000")
+    with _setup_lock(path):
+        enable_wal(conn)
     conn.execute("PRAGMA synchronous=NORMAL")
     return conn
 

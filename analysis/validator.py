@@ -34,6 +34,7 @@ from ._text import Number, format_number, unfence
 from .cleanup import clean, single_value
 from .content import classify, extract_numbers, kind_matches, parse_python, table_delimiter
 from .documents import inspect_document
+from .verdict import settle
 from .verifiers import VERIFIERS, accepted_sequences, parse_range, split_property
 
 _FENCE_RE = re.compile(r"```.*?(?:```|\Z)", re.S)
@@ -88,7 +89,7 @@ def validate_content(result: ActionResult, intent: Intent) -> Validation:
     for res in report.results:
         if res.passed is False:
             report.fail(res.detail, _suggest(res, intent))
-    return _finish(report, intent, result)
+    return settle(_finish(report, intent, result))
 
 
 def _has(intent: Intent, kind: CriterionKind) -> bool:
@@ -460,7 +461,7 @@ def _result(criterion: Criterion, passed: bool | None, detail: str) -> Criterion
         criterion=criterion,
         passed=passed,
         detail=detail,
-        checked_by="none" if passed is None else "code",
+        checked_by="none" if passed is None else "rule",
     )
 
 

@@ -9,6 +9,7 @@ from langgraph.runtime import Runtime
 from pydantic import BaseModel, Field
 
 from ..analysis import validate_content
+from ..analysis.verdict import settle
 from ..llm import ainvoke_structured
 from ..prompts import render, templates
 from ..state import Context, CriterionResult, ReactState, Validation
@@ -40,7 +41,7 @@ def _apply_verdicts(
         if 1 <= item.index <= len(pending):
             i = pending[item.index - 1]
             criteria[i] = criteria[i].model_copy(
-                update={"passed": item.passed, "detail": item.reason[:300], "checked_by": "model"}
+                update={"passed": item.passed, "detail": item.reason[:300], "checked_by": "judge"}
             )
             if not item.passed:
                 issues.append(f"judge: {_describe(criteria[i])} not met")
@@ -49,15 +50,9 @@ def _apply_verdicts(
     if checked:
         ratio = sum(bool(c.passed) for c in checked) / len(checked)
         score = min(score, max(ratio, 0.0)) if ratio < 1 else score
-    ok = validation.overall_success and all(c.passed is not False for c in criteria)
-    return validation.model_copy(
-        update={
-            "criteria": criteria,
-            "issues": issues,
-            "quality_score": score,
-            "overall_success": ok,
-        }
-    )
+    return settle(validation.model_copy(
+        update={"criteria": criteria, "issues": issues, "quality_score": score}
+    ))
 
 
 async def validate(state: ReactState, runtime: Runtime[Context]) -> dict[str, Any]:

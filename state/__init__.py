@@ -11,6 +11,7 @@ from .models import (
     CriterionResult,
     DataType,
     Decision,
+    Evidence,
     FailedAttempt,
     Intent,
     Observation,
@@ -21,6 +22,7 @@ from .models import (
     StrategyView,
     ToolSpec,
     Validation,
+    Verdict,
 )
 
 __all__ = [
@@ -33,6 +35,7 @@ __all__ = [
     "CriterionResult",
     "DataType",
     "Decision",
+    "Evidence",
     "FailedAttempt",
     "InputState",
     "Intent",
@@ -46,4 +49,5 @@ __all__ = [
     "StrategyView",
     "ToolSpec",
     "Validation",
+    "Verdict",
 ]

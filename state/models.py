@@ -9,7 +9,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class DataType(StrEnum):
@@ -51,6 +51,8 @@ class CriterionKind(StrEnum):
     CONTAINS = "contains"
     FIELDS = "fields"
     VALUE = "value"
+    LAYOUT = "layout"
+    ANSWER = "answer"
     OTHER = "other"
 
 
@@ -155,13 +157,35 @@ class Observation(BaseModel):
     notes: list[str] = Field(default_factory=list)
 
 
+Evidence = Literal["rule", "execution", "agreement", "judge", "user", "none"]
+"""What checked a criterion: a deterministic rule, running the delivered code, two independent
+routes agreeing, a model judge, one of the user's own validators, or nothing at all."""
+
+Verdict = Literal["verified", "rejected", "unverified"]
+"""verified: every criterion checked by strong evidence and passed; rejected: some criterion
+failed; unverified: nothing failed, but something was left unproven (or only weakly checked)."""
+
+_OLD_EVIDENCE = {"code": "rule", "model": "judge"}
+
+
 class CriterionResult(BaseModel):
-    """Outcome of checking one criterion."""
+    """Outcome of checking one criterion, and what the outcome stands on."""
 
     criterion: Criterion
     passed: bool | None = Field(description="None when nothing could check it.")
     detail: str = ""
-    checked_by: Literal["code", "model", "none"] = "code"
+    checked_by: Evidence = "rule"
+    weak: bool = Field(
+        default=False,
+        description="The check ran but cannot prove the criterion (a weak judge, tests the "
+        "model wrote itself): a pass counts as unverified, a failure still rejects.",
+    )
+
+    @field_validator("checked_by", mode="before")
+    @classmethod
+    def _renamed_evidence(cls, value: Any) -> Any:
+        # Checkpoints written before evidence had names said "code" and "model".
+        return _OLD_EVIDENCE.get(value, value) if isinstance(value, str) else value
 
 
 class Validation(BaseModel):
@@ -177,6 +201,10 @@ class Validation(BaseModel):
     cleaned_content: str | None = Field(
         default=None,
         description="The content after deterministic cleanup, when cleanup made it pass.",
+    )
+    verdict: Verdict = Field(
+        default="rejected",
+        description="verified, rejected or unverified; overall_success means verified.",
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import Any
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.store.base import BaseStore
 
-from ..persistence import default_db_path, is_postgres
+from ..persistence import default_db_path, is_postgres, prepare_sqlite_file
 
 
 @asynccontextmanager
@@ -29,12 +30,13 @@ async def open_async_persistence(
     from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
     from langgraph.store.sqlite.aio import AsyncSqliteStore
 
-    Path(target).parent.mkdir(parents=True, exist_ok=True)
+    # The switch to WAL is made once, by the same locked and patient path the CLI uses; the
+    # async connections below then only find the file in WAL mode.
+    await asyncio.to_thread(prepare_sqlite_file, Path(target))
     async with aiosqlite.connect(target, timeout=30, isolation_level=None) as saver_conn, \
             aiosqlite.connect(target, timeout=30, isolation_level=None) as store_conn:
         for conn in (saver_conn, store_conn):
-            # Several server processes may share the file: WAL plus a busy timeout queue them.
-            await conn.execute("PRAGMA journal_mode=WAL")
+            # Several server processes may share the file: a busy timeout queues their writers.
             await conn.execute("PRAGMA busy_timeout=30000")
         saver = AsyncSqliteSaver(saver_conn)
         await saver.setup()

@@ -169,7 +169,7 @@ def test_validate_asks_the_judge_only_for_what_code_cannot_check():
     )
     state.result = ActionResult(tool="ai_process", success=True, content="Go away.")
     validation = run(validate(state, rt))["validation"]
-    judged = [c for c in validation.criteria if c.checked_by == "model"]
+    judged = [c for c in validation.criteria if c.checked_by == "judge"]
     assert len(judged) == 1 and judged[0].passed is False
     assert validation.overall_success is False
     assert len(model.calls) == 1
