@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
+from ..analysis.verdict import unproven
 from ..state.models import Decision, FailedAttempt, Progress, Validation
+
+
+def unproven_names(validation: Validation) -> list[str]:
+    """The criteria nothing proved, in words, with what (if anything) looked at them."""
+    if not validation.criteria:
+        return ["nothing in the request could be checked"]
+    return [(r.criterion.description or r.criterion.kind.value)
+            + (f" (checked by: {r.checked_by}, weak)" if r.passed else "")
+            for r in unproven(validation.criteria)]
 
 
 def update_progress(
@@ -53,6 +63,11 @@ def should_continue(
     """Stop on validated success, on the budget, or when nothing new is left to try."""
     if validation.overall_success:
         return Decision(action="stop", reason="the deliverable passed validation")
+    if validation.verdict == "unverified":
+        # Nothing failed, so another attempt has nothing to fix, and the same checks would
+        # leave it unproven again: deliver it, saying what could not be proven.
+        return Decision(action="stop", reason="not every requirement could be proven: "
+                        + "; ".join(unproven_names(validation)[:3]))
     if step >= max_steps:
         return Decision(action="stop", reason=f"the step budget ({max_steps}) is used up")
     recent = progress.failed[-3:]

@@ -7,10 +7,10 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from ..learning import should_continue
-from ..prompts import render, templates
 from ..state import Context
 from ..state.workflow import ActionplanState
 from . import actionplan_messages as msg
+from ._final import final_message
 
 MODE = "actionplan"
 
@@ -34,16 +34,9 @@ async def decide_retry(state: ActionplanState, runtime: Runtime[Context]) -> dic
                                             round=state.round)))
         update.update(findings=findings, guidance=findings)
         return update
-    if val.overall_success:
-        summary = (f"{intent.subject or intent.data_type.value} delivered as "
-                   f"{intent.expected_format.value}")
-        message = render(templates.FINAL_SUCCESS, steps=state.attempt, summary=summary,
-                         score=val.quality_score)
-    else:
-        tried = [f"attempt {f.step}: {f.template}: {f.reason}" for f in state.progress.failed]
-        message = render(templates.FINAL_FAILURE, steps=state.attempt, reason=decision.reason,
-                         tried=tried, best=bool(state.best_content),
-                         score=max(state.best_score, 0.0))
-    update.update(success=val.overall_success, deliverable=state.best_content, validation=val,
-                  final_message=message)
+    message = final_message(val, decision, intent, steps=state.attempt, progress=state.progress,
+                            best=state.best_content, best_score=state.best_score,
+                            unit="attempt")
+    update.update(success=val.overall_success, verdict=val.verdict,
+                  deliverable=state.best_content, validation=val, final_message=message)
     return update

@@ -26,7 +26,9 @@ def lesson_for(pattern: str, template: str, validation: Validation, data_type: s
     if validation.overall_success:
         return render(templates.LESSON_SUCCESS, pattern_label=label, template=template,
                       score=validation.quality_score)
-    if not validation.data_type_match:
+    if validation.verdict == "unverified":
+        issue = "its output could not be proven correct (unverified)"
+    elif not validation.data_type_match:
         issue = f"it delivered {content_kind} instead of {data_type}"
     else:
         failed = [c.criterion.kind.value for c in validation.criteria if c.passed is False]

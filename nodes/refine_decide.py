@@ -7,10 +7,10 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from ..learning import default_order, should_continue
-from ..prompts import render, templates
 from ..state import Context, ReactState
 from ..state.models import RoundRecord
 from ._common import context_of, emit
+from ._final import final_message
 
 
 async def refine_decide(state: ReactState, runtime: Runtime[Context]) -> dict[str, Any]:
@@ -32,24 +32,11 @@ async def refine_decide(state: ReactState, runtime: Runtime[Context]) -> dict[st
         emit("retry", step=state.step, reason=decision.reason, guidance=decision.guidance)
         return update
     success = val.overall_success
-    if success:
-        what = intent.subject or intent.data_type.value
-        summary = f"{what} delivered as {intent.expected_format.value}"
-        message = render(
-            templates.FINAL_SUCCESS, steps=state.step, summary=summary, score=val.quality_score
-        )
-    else:
-        tried = [f"step {f.step}: {f.template}: {f.reason}" for f in state.progress.failed]
-        message = render(
-            templates.FINAL_FAILURE,
-            steps=state.step,
-            reason=decision.reason,
-            tried=tried,
-            best=bool(state.best_content),
-            score=max(state.best_score, 0.0),
-        )
+    message = final_message(val, decision, intent, steps=state.step, progress=state.progress,
+                            best=state.best_content, best_score=state.best_score)
     update.update(
         success=success,
+        verdict=val.verdict,
         deliverable=state.best_content,
         validation=val,
         final_message=message,
@@ -60,5 +47,5 @@ async def refine_decide(state: ReactState, runtime: Runtime[Context]) -> dict[st
                         success=success),
         ],
     )
-    emit("complete", success=success, message=message)
+    emit("complete", success=success, verdict=val.verdict, message=message)
     return update

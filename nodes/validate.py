@@ -1,84 +1,52 @@
-"""validate: deterministic checks first, a model judge only for what code cannot check."""
+"""validate: evidence for every criterion, strongest first, and a verdict that says which.
+
+Rules check what code can check; the caller's own validators run next; then, for what is
+still open, execution of delivered code, two independent routes agreeing on a single value,
+and last a model judge. A result is verified only when every criterion has strong evidence.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from langchain_core.messages import HumanMessage, SystemMessage
 from langgraph.runtime import Runtime
-from pydantic import BaseModel, Field
 
 from ..analysis import validate_content
+from ..analysis.documents import inspect_document
 from ..analysis.verdict import settle
-from ..llm import ainvoke_structured
-from ..prompts import render, templates
-from ..state import Context, CriterionResult, ReactState, Validation
-from ._common import emit, model_of
+from ..state import Context, ReactState, Validation
+from . import _evidence as evidence
+from ._common import context_of, emit, model_of
 
-JUDGE_CONTENT_CHARS = 4000
-
-
-class JudgeItem(BaseModel):
-    """The judge's verdict on one requirement."""
-
-    index: int = Field(description="The requirement's number, starting at 1.")
-    passed: bool
-    reason: str = ""
-
-
-class JudgeVerdict(BaseModel):
-    """The judge's verdicts."""
-
-    items: list[JudgeItem]
-
-
-def _apply_verdicts(
-    validation: Validation, pending: list[int], verdict: JudgeVerdict
-) -> Validation:
-    criteria = list(validation.criteria)
-    issues = list(validation.issues)
-    for item in verdict.items:
-        if 1 <= item.index <= len(pending):
-            i = pending[item.index - 1]
-            criteria[i] = criteria[i].model_copy(
-                update={"passed": item.passed, "detail": item.reason[:300], "checked_by": "judge"}
-            )
-            if not item.passed:
-                issues.append(f"judge: {_describe(criteria[i])} not met")
-    checked = [c for c in criteria if c.passed is not None]
-    score = validation.quality_score
-    if checked:
-        ratio = sum(bool(c.passed) for c in checked) / len(checked)
-        score = min(score, max(ratio, 0.0)) if ratio < 1 else score
-    return settle(validation.model_copy(
-        update={"criteria": criteria, "issues": issues, "quality_score": score}
-    ))
+# Re-exported for callers that build judge replies (scripted models in tests).
+JudgeItem = evidence.JudgeItem
+JudgeVerdict = evidence.JudgeVerdict
 
 
 async def validate(state: ReactState, runtime: Runtime[Context]) -> dict[str, Any]:
     """Score the content against the intent, and keep the best attempt so far."""
     assert state.result is not None and state.intent is not None
+    ctx = context_of(runtime)
+    intent, request = state.intent, state.request
     validation = validate_content(state.result, state.intent)
     calls = 0
-    pending = [i for i, c in enumerate(validation.criteria) if c.passed is None]
-    if pending and validation.data_type_match and validation.format_match:
-        content = (validation.cleaned_content or state.result.content)[:JUDGE_CONTENT_CHARS]
-        requirements = [_describe(validation.criteria[i]) for i in pending]
-        messages = [
-            SystemMessage(templates.JUDGE_SYSTEM),
-            HumanMessage(
-                render(
-                    templates.JUDGE_USER,
-                    request=state.request,
-                    requirements=requirements,
-                    content=content,
-                )
-            ),
-        ]
-        outcome = await ainvoke_structured(model_of(runtime), JudgeVerdict, messages)
-        calls += outcome.calls
-        if isinstance(outcome.value, JudgeVerdict):
-            validation = _apply_verdicts(validation, pending, outcome.value)
+    if state.result.success:
+        deliverable = _deliverable(state, validation)
+        validation = await evidence.by_user(validation, ctx, request, intent, deliverable)
+        if not _rejected(validation):
+            validation = evidence.open_answer(validation, intent)
+            content = _judged_text(state, validation)
+            if ctx.check_agreement:
+                validation, n = await evidence.by_agreement(
+                    validation, model=model_of(runtime), intent=intent, request=request,
+                    deliverable=content, produced_by=state.result.tool, files=state.files)
+                calls += n
+            if not _rejected(validation):
+                validation, n = await evidence.by_judge(
+                    validation, model=model_of(runtime), request=request, content=content,
+                    trusted=evidence.judge_trusted(ctx))
+                calls += n
+        validation = settle(evidence.rescore(validation))
     update: dict[str, Any] = {"validation": validation, "model_calls": calls}
     if validation.quality_score > state.best_score or validation.overall_success:
         update["best_content"] = _deliverable(state, validation)
@@ -88,15 +56,33 @@ async def validate(state: ReactState, runtime: Runtime[Context]) -> dict[str, An
         "validation",
         step=state.step,
         success=validation.overall_success,
+        verdict=validation.verdict,
         score=validation.quality_score,
         issues=validation.issues[:5],
+        checked_by=sorted({c.checked_by for c in validation.criteria}),
     )
     return update
 
 
-def _describe(result: CriterionResult) -> str:
-    c = result.criterion
-    return c.description or f"{c.kind.value}: {c.value}"
+def _rejected(validation: Validation) -> bool:
+    """Something already failed: more evidence cannot rescue it, so no model call is made."""
+    return (any(c.passed is False for c in validation.criteria)
+            or not (validation.data_type_match and validation.format_match)
+            or validation.verdict == "rejected")
+
+
+def _judged_text(state: ReactState, validation: Validation) -> str:
+    """What the judge and the agreement check read: the content, or a document's text."""
+    assert state.result is not None
+    if state.result.files:
+        parts = []
+        for path in state.result.files[:3]:
+            info = inspect_document(path)
+            text = info.get("text") or "\n".join(
+                ", ".join("" if v is None else str(v) for v in row) for row in info.get("rows", []))
+            parts.append(f"[{path}]\n{text or info.get('error', '')}")
+        return "\n\n".join(parts)
+    return validation.cleaned_content or state.result.content
 
 
 def _deliverable(state: ReactState, validation: Validation) -> str:

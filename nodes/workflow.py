@@ -104,7 +104,9 @@ async def task_finish(state: WorkflowState, runtime: Runtime[Context]) -> dict[s
     steps = state.steps[state.steps_seen:]
     result = TaskResult(
         index=index, objective=state.task_plan.tasks[state.cursor].objective,
-        mode=state.task_mode, success=state.success, deliverable=state.deliverable,
+        mode=state.task_mode, success=state.success,
+        verdict=state.verdict or ("verified" if state.success else "rejected"),
+        deliverable=state.deliverable,
         files=list(state.files_out), final_message=state.final_message,
         quality_score=state.validation.quality_score if state.validation else 0.0, steps=steps,
     )
@@ -129,11 +131,21 @@ async def task_finish(state: WorkflowState, runtime: Runtime[Context]) -> dict[s
             "context_files": context_files, **msg.publish(*messages)}
 
 
+def round_verdict(results: list[TaskResult], total: int) -> str:
+    """Verified when every task is; rejected when any task failed or never ran."""
+    if results and len(results) == total and all(r.success for r in results):
+        return "verified"
+    if len(results) == total and results and all(r.verdict != "rejected" for r in results):
+        return "unverified"
+    return "rejected"
+
+
 async def workflow_complete(state: WorkflowState, runtime: Runtime[Context]) -> dict[str, Any]:
     """Summarise the round honestly and remember it for the next round on this thread."""
     results = state.task_results
     total = len(state.task_plan.tasks) if state.task_plan else 0
     success = bool(results) and len(results) == total and all(r.success for r in results)
+    verdict = round_verdict(results, total)
     deliverable = results[-1].deliverable if results else ""
     files = [f for r in results for f in r.files]
     summary = render(texts.WORKFLOW_SUMMARY, success=success, results=results,
@@ -141,7 +153,7 @@ async def workflow_complete(state: WorkflowState, runtime: Runtime[Context]) -> 
     record = RoundRecord(round=state.round, request=state.request, deliverable=deliverable,
                          files=[str(Path(f)) for f in files], success=success)
     return {
-        "success": success, "deliverable": deliverable, "files_out": files,
+        "success": success, "verdict": verdict, "deliverable": deliverable, "files_out": files,
         "final_message": summary, "rounds": [*state.rounds, record],
         **msg.publish(msg.workflow_complete(results, total=total, success=success,
                                             round=state.round)),

@@ -125,6 +125,23 @@ For {{ pattern_label }} requests, '{{ template }}' delivered validated content \
 (quality {{ "%.2f"|format(score) }})."""
 
 
+FINAL_UNVERIFIED = """\
+Delivered after {{ steps }} step{{ "" if steps == 1 else "s" }}, but not verified: {{ reason }}
+{% for line in unproven %}- not proven: {{ line }}
+{% endfor %}Check the result yourself before relying on it."""
+
+AGREE_DIRECT_SYSTEM = """\
+Answer the question with the final value only: no working, no units unless asked,
+no explanation."""
+
+AGREE_DIRECT_USER = """\
+{{ request }}"""
+
+AGREE_PROGRAM_TASK = """\
+Write a program that works out the answer to this question step by step and prints only
+the final value: {{ request }}"""
+
+
 ACTION_DATA = """\
 {{ request }}
 Deliver the result itself{% if count %} ({{ count }} items){% endif %}, as plain data \

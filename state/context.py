@@ -56,6 +56,28 @@ class Context:
         default=True, metadata={"description": "Reuse verified skills for known patterns."}
     )
     learning: bool = field(default=True, metadata={"description": "Record outcomes in the store."})
+    trust_judge: bool | None = field(
+        default=None,
+        metadata={
+            "description": "Whether a model judge's approval counts as proof. None decides by "
+            "model: a small embedded model's judgement is recorded as weak evidence, so what "
+            "only it approved ends 'unverified' rather than successful."
+        },
+    )
+    check_agreement: bool = field(
+        default=True,
+        metadata={
+            "description": "Prove a single answer no rule can check by a second, independent "
+            "route (a program against a direct answer); disagreement is a finding."
+        },
+    )
+    validators: Any = field(
+        default=(),
+        metadata={
+            "description": "The caller's own checks: callables (request, intent, deliverable) "
+            "-> bool, (passed, detail) or {'passed', 'detail'}, sync or async. Python only."
+        },
+    )
     trust_learned_intent: bool = field(
         default=True,
         metadata={
@@ -63,3 +85,17 @@ class Context:
             "unambiguously and a verified skill or confident strategy exists for its pattern."
         },
     )
+
+    def __post_init__(self) -> None:
+        # A validator that is not callable would only fail at the end of a run's first step;
+        # refuse it where it is configured instead.
+        validators = self.validators
+        if callable(validators):
+            validators = (validators,)
+        if not isinstance(validators, (list, tuple)):
+            raise ValueError("validators must be a list of callables "
+                             f"(request, intent, deliverable), got {type(validators).__name__}")
+        for check in validators:
+            if not callable(check):
+                raise ValueError(f"validator {check!r} is not callable")
+        self.validators = tuple(validators)

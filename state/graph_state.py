@@ -43,6 +43,8 @@ class OutputState:
 
     deliverable: str = ""
     success: bool = False
+    # verified (success), rejected, or unverified: delivered but not every criterion proven.
+    verdict: str = ""
     validation: Validation | None = None
     steps: Annotated[list[StepRecord], extend_or_reset] = field(default_factory=list)
     lessons: Annotated[list[str], extend_or_reset] = field(default_factory=list)

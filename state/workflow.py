@@ -104,6 +104,7 @@ class TaskResult(BaseModel):
     objective: str
     mode: str
     success: bool
+    verdict: str = Field(default="", description="verified, rejected or unverified.")
     deliverable: str = ""
     files: list[str] = Field(default_factory=list)
     final_message: str = ""
@@ -164,6 +165,7 @@ class WorkflowOutput:
     """What a caller gets back from a round."""
 
     success: bool = False
+    verdict: str = ""
     deliverable: str = ""
     final_message: str = ""
     files_out: list[str] = field(default_factory=list)

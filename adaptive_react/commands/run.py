@@ -19,7 +19,7 @@ from ..agent import MAX_STEPS_LIMIT, create_adaptive_agent, create_workflow_agen
 from ..messages import describe_message, workflow_result
 from ..persistence import default_db_path, open_persistence
 
-EXIT_OK, EXIT_UNSOLVED, EXIT_CONFIG, EXIT_MODEL_DOWN = 0, 1, 2, 3
+EXIT_OK, EXIT_UNSOLVED, EXIT_CONFIG, EXIT_MODEL_DOWN, EXIT_UNVERIFIED = 0, 1, 2, 3, 4
 # Thread ids name checkpoints and output folders: no separators, no leading dot.
 THREAD_ID = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.:-]{0,127}")
 
@@ -67,9 +67,13 @@ def _describe(event: dict[str, Any]) -> str | None:
         status = "[green]ran[/]" if event["success"] else f"[red]failed[/] {error}"
         return f"  action {status} ({event['chars']} chars)"
     if kind == "validation":
-        mark = "[green]valid[/]" if event["success"] else "[yellow]not valid[/]"
+        verdict = event.get("verdict") or ("verified" if event["success"] else "rejected")
+        mark = {"verified": "[green]verified[/]", "unverified": "[yellow]unverified[/]"}.get(
+            verdict, "[yellow]not valid[/]")
         issues = "; ".join(event.get("issues") or [])
-        return f"  validation {mark} score {event['score']:.2f}" + (f": {issues}" if issues else "")
+        by = ", ".join(event.get("checked_by") or [])
+        return (f"  validation {mark} score {event['score']:.2f}"
+                + (f" (checked by: {by})" if by else "") + (f": {issues}" if issues else ""))
     if kind == "lesson":
         return f"  lesson: {event['lesson']}"
     if kind == "error":
@@ -163,7 +167,14 @@ def run_command(args: argparse.Namespace) -> int:
         console.print(result["final_message"])
         print(result["deliverable"])
         console.print(f"saved to {out_dir}")
-    return EXIT_OK if result["success"] else EXIT_UNSOLVED
+    return exit_code(result)
+
+
+def exit_code(result: dict[str, Any]) -> int:
+    """0 verified, 4 delivered but unverified, 1 rejected: scripts can tell the three apart."""
+    if result["success"]:
+        return EXIT_OK
+    return EXIT_UNVERIFIED if result.get("verdict") == "unverified" else EXIT_UNSOLVED
 
 
 def _ask(console: Console, question: Any, json_mode: bool) -> bool:
@@ -175,6 +186,14 @@ def _ask(console: Console, question: Any, json_mode: bool) -> bool:
     return Confirm.ask("Run it?", console=console, default=False)
 
 
+def _verdict(state: dict[str, Any], validation: Any) -> str:
+    if state.get("verdict"):
+        return str(state["verdict"])
+    if state.get("success"):
+        return "verified"
+    return str(getattr(validation, "verdict", "rejected") or "rejected")
+
+
 def _result(state: dict[str, Any], thread: str) -> dict[str, Any]:
     """The documented machine-readable result (see README, "JSON result")."""
     validation = state.get("validation")
@@ -182,6 +201,7 @@ def _result(state: dict[str, Any], thread: str) -> dict[str, Any]:
         "thread_id": thread,
         "request": state.get("request", ""),
         "success": bool(state.get("success")),
+        "verdict": _verdict(state, validation),
         "deliverable": state.get("deliverable", ""),
         "final_message": state.get("final_message", ""),
         "files": list(state.get("files_out") or []),

@@ -7,6 +7,7 @@ from langgraph.store.memory import InMemoryStore
 from adaptive_react import create_adaptive_agent
 from adaptive_react.analysis.verifiers import expected_sequence
 from adaptive_react.fakes import ScriptedChatModel
+from adaptive_react.nodes.validate import JudgeItem, JudgeVerdict
 from adaptive_react.state import (
     ActionSelection,
     Criterion,
@@ -109,7 +110,8 @@ def test_the_model_still_reads_requests_the_rules_cannot_settle(store):
 
     # Prose is never a confident reading, learned pattern or not.
     poem = Router(intent=["not json"], plan=[ActionSelection(tool="ai_process",
-                  parameters={"prompt": "Write it"})], ai=["Roses bloom in quiet rows."])
+                  parameters={"prompt": "Write it"})], ai=["Roses bloom in quiet rows."],
+                  judge=[JudgeVerdict(items=[JudgeItem(index=1, passed=True)])])
     agent = create_adaptive_agent(ScriptedChatModel(script=poem), store=store, max_steps=1)
     agent.invoke({"request": "Write a two-line poem about roses"})
     assert poem.seen[0] == "intent"

@@ -21,6 +21,11 @@ MEAN_CODE = (
     "print(round(sum(float(r['price']) for r in rows) / len(rows), 2))\n"
 )
 READ_CODE = "print(open('task-1-1.txt').read().strip())\n"
+# The agreement check's second, independently written program (another way to the mean).
+SECOND_MEAN_CODE = (
+    "```python\nimport statistics, csv\nwith open('prices.csv') as fh:\n"
+    "    print(round(statistics.mean(float(r['price']) for r in csv.DictReader(fh)), 2))\n```"
+)
 
 
 def write_prices(path):
@@ -51,6 +56,7 @@ def test_csv_answered_from_the_file_then_follow_up_round_reuses_it(tmp_path):
             ]),
         ],
         judge=[JudgeVerdict(items=[JudgeItem(index=1, passed=True, reason="mean of the column")])],
+        codegen=[SECOND_MEAN_CODE],
     )
     agent = create_workflow_agent(ScriptedChatModel(script=router), store=InMemoryStore(),
                                   checkpointer=InMemorySaver(), output_dir=str(out_dir))

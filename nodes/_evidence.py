@@ -1,0 +1,309 @@
+"""Evidence beyond the rules: the user's own checks, execution, agreement, then a judge.
+
+The validate node asks for evidence in a fixed order, cheapest and strongest first, and only
+for what is still unproven: a rule's verdict is never overridden, a criterion already failed
+is never re-asked, and no model call is made once the result is rejected. Every result says
+what checked it, so the verdict (verified, rejected, unverified) can be honest about it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import math
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import HumanMessage, SystemMessage
+from pydantic import BaseModel, Field
+
+from ..analysis.cleanup import single_value
+from ..llm import ainvoke_structured
+from ..llm.calls import ainvoke_model
+from ..prompts import render, templates
+from ..state import (
+    Context,
+    Criterion,
+    CriterionKind,
+    CriterionResult,
+    DataType,
+    Intent,
+    OutputFormat,
+    Validation,
+)
+from ..tools import SandboxLimits, run_python
+from ._codegen import write_code
+
+JUDGE_CONTENT_CHARS = 4000
+VALIDATOR_TIMEOUT_S = 30.0
+_SMALL_MODELS = {"local", "local-small"}
+# Kinds whose rule check decides what the content is, not only its shape: with one of them
+# decided, a judge adds nothing; without one, "does it answer the request" is still open.
+_CONTENT_KINDS = {CriterionKind.PROPERTY, CriterionKind.VALUE, CriterionKind.FIELDS,
+                  CriterionKind.ANSWER}
+
+
+class JudgeItem(BaseModel):
+    """The judge's verdict on one requirement."""
+
+    index: int = Field(description="The requirement's number, starting at 1.")
+    passed: bool
+    reason: str = ""
+
+
+class JudgeVerdict(BaseModel):
+    """The judge's verdicts."""
+
+    items: list[JudgeItem]
+
+
+def describe(result: CriterionResult) -> str:
+    """A criterion in words, for the judge and for findings; never a rule-computed value."""
+    c = result.criterion
+    return c.description or c.kind.value.replace("_", " ")
+
+
+def _updated(validation: Validation, criteria: list[CriterionResult],
+             issues: Sequence[str] = ()) -> Validation:
+    return validation.model_copy(
+        update={"criteria": criteria, "issues": [*validation.issues, *issues]})
+
+
+def _failed(validation: Validation) -> bool:
+    return (any(c.passed is False for c in validation.criteria)
+            or not (validation.data_type_match and validation.format_match)
+            or validation.verdict == "rejected")
+
+
+# ---------------------------------------------------------------------------------------
+# What is left open.
+
+
+def decides_content(result: CriterionResult) -> bool:
+    """Whether a criterion pins down the content itself (a given list to contain does)."""
+    kind = result.criterion.kind
+    if kind in _CONTENT_KINDS:
+        return True
+    return kind == CriterionKind.CONTAINS and isinstance(result.criterion.value, list)
+
+
+def open_answer(validation: Validation, intent: Intent) -> Validation:
+    """Add "answers the request" as an open criterion when no rule decides the content.
+
+    A shape check (a count, a format, a file type) passing says nothing about whether a poem
+    is about the sea or a capital city is right; this is the criterion the judge, agreement or
+    execution must then prove.
+    """
+    if any(decides_content(r) for r in validation.criteria):
+        return validation
+    criterion = Criterion(kind=CriterionKind.ANSWER,
+                          description="the deliverable correctly answers the request")
+    pending = CriterionResult(criterion=criterion, passed=None, checked_by="none",
+                              detail="no rule can check this")
+    return _updated(validation, [*validation.criteria, pending])
+
+
+def _pending(validation: Validation) -> list[int]:
+    return [i for i, c in enumerate(validation.criteria) if c.passed is None]
+
+
+# ---------------------------------------------------------------------------------------
+# The user's validators.
+
+
+class _UserVerdict(BaseModel):
+    passed: bool
+    detail: str = ""
+
+
+def _as_verdict(value: Any) -> _UserVerdict:
+    if isinstance(value, bool):
+        return _UserVerdict(passed=value)
+    if isinstance(value, tuple) and len(value) == 2:
+        return _UserVerdict(passed=bool(value[0]), detail=str(value[1]))
+    if isinstance(value, dict) and "passed" in value:
+        return _UserVerdict(passed=bool(value["passed"]), detail=str(value.get("detail", "")))
+    if isinstance(value, BaseModel):
+        return _as_verdict(value.model_dump())
+    raise TypeError("a validator must return a bool, (passed, detail) or "
+                    f"{{'passed': ..., 'detail': ...}}, got {type(value).__name__}")
+
+
+def _name_of(check: Callable[..., Any]) -> str:
+    return str(getattr(check, "__name__", None) or type(check).__name__)
+
+
+async def _run_user_check(check: Callable[..., Any], request: str, intent: Intent,
+                          deliverable: str) -> CriterionResult:
+    name = _name_of(check)
+    criterion = Criterion(kind=CriterionKind.OTHER, value=name,
+                          description=f"the caller's check '{name}'")
+    try:
+        if inspect.iscoroutinefunction(check):
+            raw = await asyncio.wait_for(check(request, intent, deliverable), VALIDATOR_TIMEOUT_S)
+        else:
+            raw = await asyncio.wait_for(asyncio.to_thread(check, request, intent, deliverable),
+                                         VALIDATOR_TIMEOUT_S)
+            if inspect.isawaitable(raw):
+                raw = await asyncio.wait_for(raw, VALIDATOR_TIMEOUT_S)
+        verdict = _as_verdict(raw)
+    except Exception as exc:  # noqa: BLE001 - a broken check is a failed check, said clearly
+        detail = f"the check '{name}' raised {type(exc).__name__}: {exc}"[:300]
+        return CriterionResult(criterion=criterion, passed=False, detail=detail,
+                               checked_by="user")
+    detail = verdict.detail[:300] or ("passed" if verdict.passed else "failed")
+    return CriterionResult(criterion=criterion, passed=verdict.passed, detail=detail,
+                           checked_by="user")
+
+
+async def by_user(validation: Validation, ctx: Context, request: str, intent: Intent,
+                  deliverable: str) -> Validation:
+    """Run every validator the caller configured; each is a criterion of its own."""
+    checks: Sequence[Callable[..., Any]] = ctx.validators or ()
+    if not checks:
+        return validation
+    results = [await _run_user_check(c, request, intent, deliverable) for c in checks]
+    issues = [f"{r.criterion.description} failed: {r.detail}" for r in results if not r.passed]
+    return _updated(validation, [*validation.criteria, *results], issues)
+
+
+# ---------------------------------------------------------------------------------------
+# Independent agreement: a second route that does not share the first one's failure mode.
+
+
+def _close(a: float, b: float) -> bool:
+    return math.isclose(a, b, rel_tol=1e-6, abs_tol=1e-9)
+
+
+def _agreement_applies(validation: Validation, intent: Intent) -> bool:
+    if intent.data_type in (DataType.CODE, DataType.DOCUMENT, DataType.TEXT):
+        return False
+    pending = [validation.criteria[i] for i in _pending(validation)]
+    if not pending:
+        return False
+    wanted = intent.expected_format == OutputFormat.SINGLE_VALUE or intent.data_type in (
+        DataType.ANALYSIS, DataType.NUMBERS, DataType.OTHER)
+    return wanted and all(c.criterion.kind in (CriterionKind.VALUE, CriterionKind.ANSWER)
+                          for c in pending)
+
+
+async def _direct_answer(model: BaseChatModel, request: str) -> str:
+    messages = [SystemMessage(templates.AGREE_DIRECT_SYSTEM),
+                HumanMessage(render(templates.AGREE_DIRECT_USER, request=request))]
+    reply = await ainvoke_model(model, messages)
+    return str(reply.content)
+
+
+RunProgram = Callable[[str, Sequence[str]], Awaitable[tuple[bool, str]]]
+
+
+async def sandbox_program(code: str, files: Sequence[str], timeout_s: float = 20.0
+                          ) -> tuple[bool, str]:
+    """Run a program in the sandbox; (ran cleanly, what it printed)."""
+    res = await asyncio.to_thread(run_python, code, limits=SandboxLimits(timeout_s=timeout_s),
+                                  input_files=list(files))
+    await asyncio.to_thread(_remove, res.workdir)
+    return res.ok, res.stdout.strip()
+
+
+def _remove(path: Any) -> None:
+    import shutil
+
+    if path:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+async def _program_answer(model: BaseChatModel, intent: Intent, request: str,
+                          files: Sequence[str], run: RunProgram) -> str:
+    code = await write_code(model, intent, render(templates.AGREE_PROGRAM_TASK, request=request))
+    ok, out = await run(code, files)
+    return out if ok else ""
+
+
+async def by_agreement(validation: Validation, *, model: BaseChatModel, intent: Intent,
+                       request: str, deliverable: str, produced_by: str, files: Sequence[str],
+                       run: RunProgram = sandbox_program) -> tuple[Validation, int]:
+    """Prove a single value by a second route; (validation, model calls made).
+
+    A program's answer is checked against a direct answer and a direct answer against a
+    program; with files to analyse both routes are programs (a direct answer cannot read the
+    file), written from different prompts. Agreement proves the open VALUE/ANSWER criterion;
+    disagreement fails it. No second answer at all leaves it open for the judge.
+    """
+    if not _agreement_applies(validation, intent):
+        return validation, 0
+    first = single_value(deliverable)
+    if first is None:
+        return validation, 0
+    if files or produced_by != "python":
+        second_text = await _program_answer(model, intent, request, files, run)
+        route = "an independently written program"
+    else:
+        second_text = await _direct_answer(model, request)
+        route = "a direct answer"
+    second = single_value(second_text)
+    if second is None:
+        return validation, 1
+    agree = _close(float(first), float(second))
+    criteria = list(validation.criteria)
+    issues: list[str] = []
+    for i in _pending(validation):
+        detail = (f"{route} gave the same value" if agree else
+                  f"{route} disagreed with the delivered value")
+        criteria[i] = criteria[i].model_copy(update={
+            "passed": agree, "detail": detail, "checked_by": "agreement"})
+        if not agree:
+            issues.append(f"two independent routes disagree: {detail}")
+    return _updated(validation, criteria, issues), 1
+
+
+# ---------------------------------------------------------------------------------------
+# The judge: last, for whatever is still open, and honest about how much it is worth.
+
+
+def judge_trusted(ctx: Context) -> bool:
+    """Whether a judge's approval proves a criterion: not when the judge is a tiny model."""
+    if ctx.trust_judge is not None:
+        return ctx.trust_judge
+    return not (isinstance(ctx.model, str) and ctx.model in _SMALL_MODELS)
+
+
+async def by_judge(validation: Validation, *, model: BaseChatModel, request: str,
+                   content: str, trusted: bool) -> tuple[Validation, int]:
+    """Ask a model judge about every criterion nothing else could check."""
+    pending = [i for i in _pending(validation) if validation.criteria[i].checked_by == "none"]
+    if not pending:
+        return validation, 0
+    messages = [
+        SystemMessage(templates.JUDGE_SYSTEM),
+        HumanMessage(render(templates.JUDGE_USER, request=request,
+                            requirements=[describe(validation.criteria[i]) for i in pending],
+                            content=content[:JUDGE_CONTENT_CHARS])),
+    ]
+    outcome = await ainvoke_structured(model, JudgeVerdict, messages)
+    if not isinstance(outcome.value, JudgeVerdict):
+        return validation, outcome.calls
+    criteria = list(validation.criteria)
+    issues: list[str] = []
+    for item in outcome.value.items:
+        if 1 <= item.index <= len(pending):
+            i = pending[item.index - 1]
+            criteria[i] = criteria[i].model_copy(update={
+                "passed": item.passed, "detail": item.reason[:300], "checked_by": "judge",
+                "weak": not trusted})
+            if not item.passed:
+                issues.append(f"judge: {describe(criteria[i])} not met")
+    return _updated(validation, criteria, issues), outcome.calls
+
+
+def rescore(validation: Validation) -> Validation:
+    """The quality score over every check made, the shape checks included."""
+    checks = [validation.data_type_match, validation.format_match]
+    checks += [bool(c.passed) for c in validation.criteria if c.passed is not None]
+    score = round(sum(checks) / len(checks), 4)
+    return validation.model_copy(update={"quality_score": min(score, 1.0)})
+
+
+__all__ = ["JudgeItem", "JudgeVerdict", "by_agreement", "by_judge", "by_user", "decides_content",
+           "describe", "judge_trusted", "open_answer", "rescore", "sandbox_program"]
