@@ -94,7 +94,7 @@ class LearningEngine:
         """
         success = bool(validation.overall_success)
         event = OutcomeEvent(
-            pattern=pattern, template=template, success=success,
+            pattern=pattern, template=template, success=success, verdict=validation.verdict,
             # A failed outcome can lower the mean score but never count as a success.
             score=validation.quality_score if success else min(validation.quality_score, 0.99),
             lesson=lesson, request=request[:500], thread_id=thread_id, step=step,

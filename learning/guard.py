@@ -18,7 +18,8 @@ _TEMPLATE = r"[a-z_]+:[A-Za-z0-9_-]+"
 _ISSUE = (
     r"(it delivered [a-z_]+ instead of [a-z_]+"
     r"|it failed the [a-z_, ]{1,120} check"
-    r"|its output did not pass validation)"
+    r"|its output did not pass validation"
+    r"|its output could not be proven correct \(unverified\))"
 )
 _LESSON = re.compile(
     rf"For {_LABEL} requests, '{_TEMPLATE}' "

@@ -45,6 +45,8 @@ class OutcomeEvent(BaseModel):
     pattern: str
     template: str
     success: bool
+    verdict: str = Field(default="", description="verified, rejected or unverified; success "
+                         "is true only for verified outcomes, so nothing unproven is learned.")
     score: float = Field(ge=0.0, le=1.0)
     lesson: str = ""
     request: str = ""

@@ -15,6 +15,7 @@ KINDS = {
     "codegen": templates.CODEGEN_SYSTEM[:40],
     "ai": templates.AI_PROCESS_SYSTEM[:40],
     "judge": templates.JUDGE_SYSTEM[:40],
+    "agree": templates.AGREE_DIRECT_SYSTEM[:40],
     "task_plan": actionplan.TASK_PLAN_SYSTEM[:40],
     "actions": actionplan.ACTIONS_SYSTEM[:40],
 }

@@ -38,6 +38,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--out", default=None, help="folder for the deliverable and produced files")
     p.add_argument("--approve", action="store_true", help="ask before any code runs")
     p.add_argument("--no-python", action="store_true", help="turn the python tool off")
+    p.add_argument("--trust-judge", action=argparse.BooleanOptionalAction, default=None,
+                   help="count a model judge's approval as proof (default: yes, except for "
+                   "the embedded local models, whose approval leaves a result unverified)")
     p.add_argument("--file", action="append", default=[], help="attach an input document")
     p.add_argument("--mode", choices=["react", "actionplan", "auto"], default=None,
                    help="run as a workflow (task plan, then each task in this mode)")
@@ -114,6 +117,7 @@ def run_command(args: argparse.Namespace) -> int:
                 model, checkpointer=saver, store=store, max_steps=args.max_steps,
                 namespace=args.namespace, allow_python=not args.no_python,
                 require_approval=args.approve, output_dir=str(out_dir),
+                trust_judge=args.trust_judge,
             )
             snapshot = agent.get_state(config)
             if snapshot.next and not args.request:

@@ -130,7 +130,7 @@ def test_invalid_threads_and_settings_are_refused(argv, needle, tmp_path, monkey
                                       "--out", str(tmp_path / "o"), *argv])
     assert args.handler(args) == run_mod.EXIT_CONFIG
     assert needle in capsys.readouterr().err
-    assert not (tmp_path / "h.sqlite").exists() or True
+    assert not (tmp_path / "h.sqlite").exists()  # refused before any database is opened
     cases(1, "exit 2 with a message; no run started")
 
 
