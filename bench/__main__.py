@@ -3,8 +3,11 @@
 Examples::
 
     python -m bench --model scripted:bench/profiles/flawed.json
-    python -m bench --model local --tasks bench/tasks/local_subset.jsonl --heldout none \\
-        --epochs 1 --no-overhead --out bench/results/local
+    python -m bench --model local --tasks bench/tasks/external_small.jsonl \\
+        --agents direct,react-baseline,adaptive-react --epochs 1 --no-overhead \\
+        --out bench/results/local-external
+    python -m bench --model http://127.0.0.1:8000/v1 --tasks bench/tasks/external.jsonl \\
+        --agents direct,react-baseline,adaptive-react --epochs 2 --no-overhead
 """
 
 from __future__ import annotations
@@ -82,12 +85,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     p.add_argument(
         "--heldout",
-        default=str(HERE / "tasks" / "heldout.jsonl"),
-        help="held-out paraphrases run after the epochs, or 'none'",
+        default=None,
+        help="tasks run after the epochs on the same store, or 'none' (default: the "
+        "scripted suite's paraphrases with the default --tasks, none otherwise)",
     )
     p.add_argument(
         "--agents",
-        default="react-baseline,adaptive-react,adaptive-actionplan",
+        default="direct,react-baseline,adaptive-react,adaptive-actionplan",
         help="comma-separated agent names (unavailable ones are skipped)",
     )
     p.add_argument("--epochs", type=int, default=3)
@@ -114,7 +118,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="run agents in parallel processes (faster; per-task times noisier)",
     )
     p.add_argument("--quiet", action="store_true")
-    return p.parse_args(argv)
+    args = p.parse_args(argv)
+    if args.heldout is None:
+        suite = Path(args.tasks).resolve() == (HERE / "tasks" / "suite.jsonl").resolve()
+        args.heldout = str(HERE / "tasks" / "heldout.jsonl") if suite else "none"
+    return args
 
 
 def print_row(row: dict[str, Any]) -> None:

@@ -39,9 +39,12 @@ class Outcome:
     text: str
     files: list[str] = field(default_factory=list)
     steps: int = 0
+    # Whether the agent said it succeeded. The adaptive agents say so in their result; the
+    # baselines have no such notion, so an answer returned counts as a claim (a user takes it).
     claimed_success: bool | None = None
     error: str | None = None
     tool_s: float = 0.0
+    verdict: str | None = None  # the adaptive agents' validation verdict, when they have one
 
 
 @dataclass
@@ -147,17 +150,45 @@ def python_tool(task: Task, outdir: Path) -> StructuredTool:
     return StructuredTool.from_function(python, name="python")
 
 
+@register_agent("direct", learns=False)
+def run_direct(task: Task, env: AgentEnv) -> Outcome:
+    """One call of the same model, the request as the user message: the simplest thing.
+
+    No tool, so an attached text file is pasted into the message, as a chat user would.
+    """
+    message = HumanMessage(_request_with_file_text(task))
+    reply = env.model.invoke([message], config={"callbacks": env.callbacks})
+    return Outcome(text=reply.text, steps=1, claimed_success=True)
+
+
+def _request_with_file_text(task: Task) -> str:
+    if not task.files:
+        return task.request
+    parts = [task.request]
+    for name in task.files:
+        path = Path(name)
+        parts.append(f"\nAttached file {path.name}:\n```\n{path.read_text(errors='replace')}```")
+    return "\n".join(parts)
+
+
 @register_agent("react-baseline", learns=False)
 def run_baseline(task: Task, env: AgentEnv) -> Outcome:
-    """LangChain ``create_agent`` with one python tool: the plain ReAct loop."""
+    """LangChain ``create_agent`` with one python tool: the plain ReAct loop.
+
+    Its deliverable is its final message, taken raw. When the step budget runs out, a user
+    of ``create_agent`` sees the last thing the conversation produced, so that is the
+    deliverable (the last non-empty AI text or tool output), and it claims nothing.
+    """
     from langchain.agents import create_agent
+    from langgraph.checkpoint.memory import InMemorySaver
     from langgraph.errors import GraphRecursionError
 
+    checkpointer = env.checkpointer or InMemorySaver()
     agent = create_agent(
         env.model,
         tools=[python_tool(task, env.workdir)],
         system_prompt=BASELINE_SYSTEM,
-        checkpointer=env.checkpointer,
+        checkpointer=checkpointer,
     )
     SandboxClock.take()
     config = {
@@ -168,19 +199,36 @@ def run_baseline(task: Task, env: AgentEnv) -> Outcome:
     try:
         out = agent.invoke({"messages": [HumanMessage(task.request_with_files())]}, config=config)
     except GraphRecursionError:
+        messages = list(agent.get_state(config).values.get("messages") or [])
         return Outcome(
-            text="", steps=env.max_steps, error="step budget exhausted", tool_s=SandboxClock.take()
+            text=_last_text(messages),
+            files=_files(env.workdir),
+            steps=sum(1 for m in messages if m.type == "tool"),
+            claimed_success=False,
+            error="step budget exhausted",
+            tool_s=SandboxClock.take(),
         )
     messages = out["messages"]
     final = messages[-1]
-    files = sorted(str(p) for p in env.workdir.iterdir() if p.is_file())
-    steps = sum(1 for m in messages if m.type == "tool")
+    text = final.text if final.type == "ai" else ""
     return Outcome(
-        text=final.text if final.type == "ai" else "",
-        files=files,
-        steps=steps,
+        text=text,
+        files=_files(env.workdir),
+        steps=sum(1 for m in messages if m.type == "tool"),
+        claimed_success=bool(text.strip()),
         tool_s=SandboxClock.take(),
     )
+
+
+def _last_text(messages: list[Any]) -> str:
+    for message in reversed(messages):
+        if message.type in ("ai", "tool") and message.text.strip():
+            return str(message.text)
+    return ""
+
+
+def _files(workdir: Path) -> list[str]:
+    return sorted(str(p) for p in workdir.iterdir() if p.is_file())
 
 
 @register_agent("adaptive-react", learns=True)
@@ -206,12 +254,18 @@ def _invoke_loop(agent: Any, task: Task, env: AgentEnv) -> Outcome:
         {"request": task.request_with_files(), "files": list(task.files)},
         config={"configurable": {"thread_id": env.thread_id}, "callbacks": env.callbacks},
     )
+    validation = out.get("validation")
+    verdict = getattr(validation, "verdict", None)
     return Outcome(
+        # The deliverable exactly as a caller gets it: the checker reads it with the same
+        # rules as every other agent's text.
         text=str(out.get("deliverable") or ""),
         files=list(out.get("files_out") or []),
         steps=len(out.get("steps") or []),
-        claimed_success=bool(out.get("success")),
+        # The agent's own claim: its success flag (which means a verified verdict).
+        claimed_success=bool(out.get("success")) or verdict == "verified",
         tool_s=SandboxClock.take(),
+        verdict=str(verdict) if verdict else None,
     )
 
 

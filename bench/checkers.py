@@ -273,3 +273,159 @@ def check_pdf(d: Deliverable, args: dict[str, Any]) -> tuple[bool, str]:
         return False, f"numbers in the PDF: {numbers_in(text)[:12]}"
     missing = [s for s in args.get("contains", []) if s.lower() not in text.lower()]
     return not missing, f"missing {missing}" if missing else "PDF content as expected"
+
+
+# -- one extraction rule for every agent's deliverable --------------------------------------
+# The checkers below read the raw text any agent delivered with the same rules: no agent's
+# output is cleaned up before checking, and none is held to a stricter reading.
+
+_FENCE_ANY = re.compile(r"```[^\n`]*\n(.*?)(?:```|\Z)", re.S)
+_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
+_LIST_MARK = re.compile(r"^\s*(?:[-*\u2022]|\d+[.)])\s+")
+
+
+def extract_function(text: str, name: str) -> str | None:
+    """The code that defines ``name``: the first fenced block, or else the whole text, that
+    defines it and compiles. None when nothing does (prose around unfenced code, a body
+    without its ``def``, a syntax error)."""
+    for candidate in [*_FENCE_ANY.findall(text), text]:
+        if not re.search(rf"^\s*(?:async\s+)?def\s+{re.escape(name)}\s*\(", candidate, re.M):
+            continue
+        try:
+            compile(candidate, "<deliverable>", "exec")
+        except (SyntaxError, ValueError):
+            continue
+        return candidate
+    return None
+
+
+def final_number(text: str) -> float | None:
+    """The last number in the text (thousands separators and a leading $ allowed)."""
+    cleaned = re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", text)
+    found = numbers_in(cleaned.replace("$", " "))
+    return found[-1] if found else None
+
+
+_HUMANEVAL_PROGRAM = """{prompt}
+
+{code}
+
+{test}
+
+check({entry_point})
+print("hidden tests passed")
+"""
+
+
+@register_checker("humaneval")
+def check_humaneval(d: Deliverable, args: dict[str, Any]) -> tuple[bool, str]:
+    """The HumanEval problem's own hidden ``check`` passes on the delivered function.
+
+    The problem's prompt runs first (its imports and helper functions, as HumanEval's own
+    harness does), then the delivered code, then the hidden tests, in the sandbox with a
+    timeout.
+    """
+    import shutil
+
+    from adaptive_react.tools import SandboxLimits, run_python
+
+    from .external import humaneval_problems
+
+    problem = humaneval_problems()[args["task_id"]]
+    entry = str(problem["entry_point"])
+    code = extract_function(d.text, entry)
+    if code is None:
+        return False, f"no compilable definition of {entry}"
+    program = _HUMANEVAL_PROGRAM.format(
+        prompt=problem["prompt"], code=code, test=problem["test"], entry_point=entry
+    )
+    res = run_python(program, limits=SandboxLimits(timeout_s=float(args.get("timeout_s", 15))))
+    shutil.rmtree(res.workdir, ignore_errors=True)
+    if res.ok and "hidden tests passed" in res.stdout:
+        return True, "hidden tests passed"
+    why = (res.error or res.stderr or "failed").strip().splitlines()
+    return False, ("hidden tests failed: " + (why[-1] if why else "?"))[:200]
+
+
+@register_checker("final_number")
+def check_final_number(d: Deliverable, args: dict[str, Any]) -> tuple[bool, str]:
+    """The last number in the deliverable is the answer (``expected``, ``abs_tol``)."""
+    value = final_number(d.text)
+    if value is None:
+        return False, "no number in the deliverable"
+    want = float(args["expected"])
+    ok = math.isclose(value, want, rel_tol=0.0, abs_tol=float(args.get("abs_tol", 1e-9)))
+    return ok, f"final number {value:g}, expected {want:g}"
+
+
+def _json_values(text: str) -> list[Any]:
+    """Every top-level JSON object or array in the text, fenced blocks first."""
+    decoder = json.JSONDecoder()
+    out: list[Any] = []
+    for part in [*_FENCE_ANY.findall(text), text]:
+        i = 0
+        while i < len(part):
+            if part[i] in "[{":
+                try:
+                    value, end = decoder.raw_decode(part, i)
+                except ValueError:
+                    i += 1
+                    continue
+                out.append(value)
+                i = end
+            else:
+                i += 1
+    return out
+
+
+@register_checker("json_keys")
+def check_json_keys(d: Deliverable, args: dict[str, Any]) -> tuple[bool, str]:
+    """A JSON object with exactly ``keys``, and ``values`` where given (numbers as numbers)."""
+    objects = [v for v in _json_values(d.text) if isinstance(v, dict)]
+    if not objects:
+        return False, "no JSON object in the deliverable"
+    obj = objects[0]
+    keys = list(args["keys"])
+    if sorted(obj) != sorted(keys):
+        return False, f"keys {sorted(obj)}, expected {sorted(keys)}"
+    for key, want in (args.get("values") or {}).items():
+        if _norm_json(obj[key]) != _norm_json(want) and not (
+            isinstance(obj[key], str) and obj[key].strip().lower() == str(want).lower()
+        ):
+            return False, f"{key} is {obj[key]!r}"
+    return True, "JSON object as expected"
+
+
+def _word_lists(text: str) -> list[list[str]]:
+    """Candidate word lists: each line split at commas, and runs of one-word lines."""
+    lists: list[list[str]] = []
+    run: list[str] = []
+    for raw in text.splitlines():
+        line = _LIST_MARK.sub("", raw).strip().strip("`")
+        line = line.rsplit(":", 1)[-1]  # "Sorted: a, b, c" - the lead-in is not an item
+        words = _WORD.findall(line)
+        if "," in line:
+            items = [_WORD.findall(item) for item in line.split(",")]
+            if all(len(item) == 1 for item in items):
+                lists.append([item[0] for item in items])
+        if len(words) == 1 and line.strip(" .;:\"'") == words[0]:
+            run.append(words[0])
+            continue
+        if run:
+            lists.append(run)
+        run = []
+    if run:
+        lists.append(run)
+    return lists
+
+
+@register_checker("words")
+def check_words(d: Deliverable, args: dict[str, Any]) -> tuple[bool, str]:
+    """Some list in the text (a comma-separated line, or one word per line) is exactly
+    ``expected``, in order; case is ignored."""
+    want = [w.lower() for w in args["expected"]]
+    lists = _word_lists(d.text)
+    if any([w.lower() for w in got] == want for got in lists):
+        return True, f"{len(want)} words in the expected order"
+    longest = max(lists, key=len, default=[])
+    return False, f"no list of the {len(want)} words in order (longest list: {len(longest)})"

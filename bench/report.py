@@ -44,11 +44,14 @@ def markdown(results: dict[str, Any]) -> str:
     lines += [
         f"## Same run, first epoch ({first}); ratios are agent / {BASELINE}",
         "",
-        "| agent | solved | success | calls/task | calls/solved | tokens/task | "
-        "tokens/solved | wall s/task | steps/task | false claims | false rejections | "
-        "ratio success | "
-        "ratio calls/solved | ratio tokens/solved |",
-        "|" + "---|" * 14,
+        "solved: the checker accepted the deliverable; claimed: the agent said it succeeded "
+        "(the baselines claim every answer they return); false claims: claimed, checker "
+        "rejects; false rejections: not claimed, checker accepts.",
+        "",
+        "| agent | solved | success | claimed | false claims | false rejections | "
+        "calls/task | calls/solved | tokens/task | tokens/solved | s/task | s/solved | "
+        "steps/task | ratio success | ratio calls/solved | ratio tokens/solved |",
+        "|" + "---|" * 16,
     ]
     base = summary.get(BASELINE, {}).get(first)
     for agent in agents:
@@ -57,30 +60,34 @@ def markdown(results: dict[str, Any]) -> str:
             continue
         lines.append(
             f"| {agent} | {s['solved']}/{s['tasks']} | {s['success_rate']:.0%} | "
+            f"{s.get('claimed', '-')} | {s['false_success_claims']} | "
+            f"{s.get('false_rejections', 0)} | "
             f"{_fmt(s['calls_per_task'])} | {_fmt(s['calls_per_solved'])} | "
             f"{_fmt(s['tokens_per_task'], 0)} | {_fmt(s['tokens_per_solved'], 0)} | "
-            f"{_fmt(s['wall_s_per_task'], 3)} | {_fmt(s['steps_per_task'])} | "
-            f"{s['false_success_claims'] if agent != BASELINE else 'n/a'} | "
-            f"{s.get('false_rejections', 0) if agent != BASELINE else 'n/a'} | "
+            f"{_fmt(s['wall_s_per_task'], 3)} | {_fmt(s.get('wall_s_per_solved'), 3)} | "
+            f"{_fmt(s['steps_per_task'])} | "
             f"{_ratio(s['success_rate'], base and base['success_rate'])} | "
             f"{_ratio(s['calls_per_solved'], base and base['calls_per_solved'])} | "
             f"{_ratio(s['tokens_per_solved'], base and base['tokens_per_solved'])} |"
         )
+    lines += _family_table(summary, agents, first)
     lines += [
         "",
-        "## Learning curve (one store per learning agent; held-out = paraphrases)",
+        "## Learning curve (one store per learning agent; held-out = the --heldout file)",
         "",
-        "| agent | phase | success | calls/task | calls/solved | tokens/task | steps/task |",
-        "|---|---|---|---|---|---|---|",
+        "| agent | phase | success | claimed | false claims | calls/task | calls/solved | "
+        "tokens/task | s/task | steps/task |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for agent in agents:
         for phase in _phase_order(summary[agent]):
             s = summary[agent][phase]
             lines.append(
                 f"| {agent} | {phase} | {s['solved']}/{s['tasks']} "
-                f"({s['success_rate']:.0%}) | {_fmt(s['calls_per_task'])} | "
+                f"({s['success_rate']:.0%}) | {s.get('claimed', '-')} | "
+                f"{s['false_success_claims']} | {_fmt(s['calls_per_task'])} | "
                 f"{_fmt(s['calls_per_solved'])} | {_fmt(s['tokens_per_task'], 0)} | "
-                f"{_fmt(s['steps_per_task'])} |"
+                f"{_fmt(s['wall_s_per_task'], 2)} | {_fmt(s['steps_per_task'])} |"
             )
     patterns = sorted({p for a in agents for ph in summary[a].values() for p in ph["by_pattern"]})
     lines += [
@@ -151,6 +158,62 @@ def markdown(results: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _family_table(summary: dict[str, Any], agents: list[str], phase: str) -> list[str]:
+    """Per family: solved / claimed / false claims / false rejections, and seconds per task."""
+    families = sorted({f for a in agents for f in summary[a].get(phase, {}).get("by_family", {})})
+    if not families:
+        return []
+    lines = [
+        "",
+        f"## Per family ({phase}): solved, claimed, false claims, false rejections, s/task",
+        "",
+        "| family | agent | solved | claimed | false claims | false rejections | "
+        "calls/task | s/task | s/solved |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for family in families:
+        for agent in agents:
+            f = summary[agent].get(phase, {}).get("by_family", {}).get(family)
+            if f:
+                lines.append(
+                    f"| {family} | {agent} | {f['solved']}/{f['tasks']} | {f['claimed']} | "
+                    f"{f['false_success_claims']} | {f['false_rejections']} | "
+                    f"{_fmt(f['calls_per_task'])} | {_fmt(f['wall_s_per_task'], 2)} | "
+                    f"{_fmt(f['wall_s_per_solved'], 2)} |"
+                )
+    return lines
+
+
+def _claims_plot(results: dict[str, Any], out_dir: Path, plt: Any) -> str | None:
+    """claims.png: solved, claimed and false claims per agent in the first epoch."""
+    summary = results["summary"]
+    agents = [a for a in summary if "epoch1" in summary[a]]
+    if not agents:
+        return None
+    keys = [
+        ("solved", "solved (checker)"),
+        ("claimed", "claimed (agent)"),
+        ("false_success_claims", "false claims"),
+        ("false_rejections", "false rejections"),
+    ]
+    fig, ax = plt.subplots(figsize=(max(6, 2.2 * len(agents)), 4))
+    width = 0.8 / len(keys)
+    for i, (key, label) in enumerate(keys):
+        xs = [j + i * width for j in range(len(agents))]
+        ax.bar(xs, [summary[a]["epoch1"].get(key, 0) for a in agents], width, label=label)
+    ax.set_xticks([j + 0.4 - width / 2 for j in range(len(agents))], agents)
+    ax.set_ylabel("tasks")
+    ax.set_title(
+        f"epoch 1 of {summary[agents[0]]['epoch1']['tasks']} tasks: {results['meta']['model']}"[:90]
+    )
+    ax.legend()
+    fig.tight_layout()
+    path = out_dir / "claims.png"
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return str(path)
+
+
 def plots(results: dict[str, Any], out_dir: Path) -> list[str]:
     """learning_curve.png and overhead.png; returns the files written."""
     import matplotlib
@@ -176,6 +239,9 @@ def plots(results: dict[str, Any], out_dir: Path) -> list[str]:
     fig.savefig(path, dpi=100)
     plt.close(fig)
     written.append(str(path))
+    claims = _claims_plot(results, out_dir, plt)
+    if claims:
+        written.append(claims)
     overhead = results.get("overhead") or {}
     if overhead.get("nodes"):
         fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4))

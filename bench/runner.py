@@ -83,6 +83,7 @@ def run_task(
         "success": passed,
         "detail": detail,
         "claimed_success": outcome.claimed_success,
+        "verdict": outcome.verdict,
         "model_calls": usage.calls,
         "input_tokens": usage.input_tokens,
         "output_tokens": usage.output_tokens,
@@ -143,41 +144,60 @@ def learning_curve(
 
 
 def summarize(rows: Sequence[dict[str, Any]]) -> dict[str, dict[str, dict[str, Any]]]:
-    """Per agent and phase: success rate, calls and tokens per task and per solved task, ..."""
+    """Per agent and phase: what the checker saw next to what the agent said, and costs.
+
+    ``solved`` is the checker's count; ``claimed`` the agent's (the baselines claim every
+    answer they return); a false claim is claimed and rejected by the checker, a false
+    rejection not claimed and accepted. ``by_family`` has the same counts per pattern.
+    """
     out: dict[str, dict[str, dict[str, Any]]] = {}
     for row in rows:
         out.setdefault(row["agent"], {}).setdefault(row["phase"], {"rows": []})["rows"].append(row)
     for phases in out.values():
         for phase, bucket in phases.items():
             rs = bucket.pop("rows")
-            n = len(rs)
-            solved = sum(r["success"] for r in rs)
-            calls = sum(r["model_calls"] for r in rs)
-            tokens = sum(r["input_tokens"] + r["output_tokens"] for r in rs)
-            claimed = [r for r in rs if r["claimed_success"] is not None]
             phases[phase] = {
-                "tasks": n,
-                "solved": solved,
-                "success_rate": solved / n if n else 0.0,
-                "calls_per_task": calls / n if n else 0.0,
-                "calls_per_solved": calls / solved if solved else None,
-                "tokens_per_task": tokens / n if n else 0.0,
-                "tokens_per_solved": tokens / solved if solved else None,
-                "wall_s_per_task": sum(r["wall_s"] for r in rs) / n if n else 0.0,
-                "steps_per_task": sum(r["steps"] for r in rs) / n if n else 0.0,
-                "false_success_claims": sum(
-                    bool(r["claimed_success"]) and not r["success"] for r in claimed
-                ),
-                "false_rejections": sum(
-                    r["claimed_success"] is False and r["success"] for r in claimed
-                ),
-                "honest_failures": sum(
-                    r["claimed_success"] is False and not r["success"] for r in claimed
-                ),
-                "errors": sum(bool(r["error"]) for r in rs),
+                **_counts(rs),
                 "by_pattern": _by_pattern(rs),
+                "by_family": _by_family(rs),
             }
     return out
+
+
+def _counts(rs: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    n = len(rs)
+    solved = sum(bool(r["success"]) for r in rs)
+    calls = sum(r["model_calls"] for r in rs)
+    tokens = sum(r["input_tokens"] + r["output_tokens"] for r in rs)
+    wall = sum(r["wall_s"] for r in rs)
+    claimed = [r for r in rs if r["claimed_success"] is not None]
+    return {
+        "tasks": n,
+        "solved": solved,
+        "success_rate": solved / n if n else 0.0,
+        "claimed": sum(bool(r["claimed_success"]) for r in rs),
+        "calls_per_task": calls / n if n else 0.0,
+        "calls_per_solved": calls / solved if solved else None,
+        "tokens_per_task": tokens / n if n else 0.0,
+        "tokens_per_solved": tokens / solved if solved else None,
+        "tokens_estimated": any(r.get("tokens_estimated") for r in rs),
+        "wall_s_per_task": wall / n if n else 0.0,
+        "wall_s_per_solved": wall / solved if solved else None,
+        "steps_per_task": sum(r["steps"] for r in rs) / n if n else 0.0,
+        "false_success_claims": sum(
+            bool(r["claimed_success"]) and not r["success"] for r in claimed
+        ),
+        "false_rejections": sum(r["claimed_success"] is False and r["success"] for r in claimed),
+        "honest_failures": sum(r["claimed_success"] is False and not r["success"] for r in claimed),
+        "errors": sum(bool(r["error"]) for r in rs),
+    }
+
+
+def _by_family(rows: Sequence[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:
+        groups.setdefault(r["pattern"], []).append(r)
+    return {family: _counts(rs) for family, rs in sorted(groups.items())}
 
 
 def _by_pattern(rows: Sequence[dict[str, Any]]) -> dict[str, list[int]]:

@@ -220,6 +220,10 @@ class FlawedPolicy:
             "xlsx": ("document", "xlsx"),
             "docx": ("document", "docx"),
             "pdf": ("document", "pdf"),
+            "humaneval": ("code", "code"),
+            "final_number": ("numbers", "single_value"),
+            "json_keys": ("table", "json"),
+            "words": ("text", "list"),
         }
         data_type, fmt = shapes.get(task.checker, ("text", "prose"))
         return {

@@ -11,8 +11,10 @@ One JSON object per line::
      "checker": {"name": "numbers", "args": {"expected": [2, 3, 5]}},
      "solution": {"answer": "2, 3, 5", "code": "print(...)"}}  # optional, scripted model only
 
-``checker.name`` must be registered in :mod:`bench.checkers`; ``solution`` is what the scripted
-model "knows" (real models never see it), so a task file for real models can omit it.
+A line ``{"source": "humaneval", "split": "heldout", ...}`` stands for tasks from a public
+benchmark instead (see :mod:`bench.external`). ``checker.name`` must be registered in
+:mod:`bench.checkers`; ``solution`` is what the scripted model "knows" (real models never
+see it), so a task file for real models can omit it.
 """
 
 from __future__ import annotations
@@ -66,6 +68,18 @@ def load_tasks(path: str | Path) -> list[Task]:
             continue
         try:
             raw = json.loads(line)
+        except ValueError as exc:
+            raise ValueError(f"{path}:{lineno}: not a task ({exc})") from exc
+        if isinstance(raw, dict) and "source" in raw:
+            from .external import expand_source  # imports this module
+
+            for task in expand_source(raw):
+                if task.id in seen:
+                    raise ValueError(f"{path}:{lineno}: duplicate task id {task.id!r}")
+                seen.add(task.id)
+                tasks.append(task)
+            continue
+        try:
             checker = raw["checker"]
             tid, request = str(raw["id"]), str(raw["request"])
         except (ValueError, KeyError, TypeError) as exc:

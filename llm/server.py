@@ -15,8 +15,11 @@ than ``ChatOpenAI`` (langchain-openai 1.x) sends. Measured on 0.3.36:
   same schema into a grammar, so we translate it, and put the schema into the system
   prompt as OpenAI does (a grammar alone tells a 0.5B model nothing about field meaning).
 - ``tool_choice="required"`` is ignored; with one tool we force that tool (grammar).
-- With automatic tool choice the model writes ``<tool_call>{...}</tool_call>`` as text;
-  we turn that text into real ``tool_calls`` (for streaming requests too, by generating
+- With automatic tool choice the model writes its calls as text: ``<tool_call>{...}</tool_call>``,
+  a bare JSON object, a ```json fence, or (measured on the 0.5B model's second turn of the
+  ``create_agent`` baseline) the same call repeated on several lines, sometimes under a name of
+  its own choosing (``"prime_numbers"``) with the one tool's arguments. We turn that text
+  into real ``tool_calls``, one per distinct call (for streaming requests too, by generating
   without streaming and replaying the result as one SSE chunk).
 - ``repeat_penalty`` defaults to 1.1, which corrupts repetitive output such as lists of
   numbers and code; OpenAI has no such penalty, so it defaults to 1.0 here.
@@ -34,8 +37,8 @@ import os
 import re
 import time
 import uuid
-from collections.abc import Awaitable, Callable, MutableMapping
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +55,12 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 SCHEMA_INSTRUCTION = "Reply with only a JSON object that matches this JSON schema:\n{schema}"
 _TOOL_CALL = re.compile(r"<tool_call>\s*(.*?)\s*(?:</tool_call>|\Z)", re.DOTALL)
-_FENCED = re.compile(r"^```[A-Za-z]*\s*\n?(.*?)\n?```$", re.DOTALL)
+# A JSON object that opens a line: the only place outside tags where a call may stand, so
+# prose that merely quotes a call-shaped object mid-sentence is never executed.
+_LINE_OBJECT = re.compile(r"^[ \t]*(?=\{)", re.MULTILINE)
+_EMPTY_FENCE = re.compile(r"```[A-Za-z]*\s*```")
+_EMPTY_TAG = re.compile(r"<tool_call>\s*(?:</tool_call>)?|</tool_call>")
+_LINE_TAIL = re.compile(r"[ \t]*(?:```|</tool_call>)?[ \t]*(?:\n|\Z)")
 
 
 @dataclass(frozen=True)
@@ -62,6 +70,12 @@ class Adaptation:
     tool_names: tuple[str, ...] = ()  # parse text tool calls for these tools
     replay_stream: bool = False  # client asked to stream; upstream was asked not to
     include_usage: bool = False
+    # Each tool's (argument names, required names), from the request's schemas: they tell
+    # a call the model named after its function from a call to a tool we do not have.
+    # Derived from ``tool_names``' schemas, so not part of equality.
+    tool_arguments: Mapping[str, tuple[frozenset[str], frozenset[str]]] = field(
+        default_factory=dict, compare=False
+    )
 
 
 def adapt_request(payload: dict[str, Any]) -> tuple[dict[str, Any], Adaptation]:
@@ -112,7 +126,23 @@ def adapt_request(payload: dict[str, Any]) -> tuple[dict[str, Any], Adaptation]:
     if streaming:
         body["stream"] = False
         body.pop("stream_options", None)
-    return body, Adaptation(tool_names=names, replay_stream=streaming, include_usage=usage)
+    return body, Adaptation(
+        tool_names=names,
+        replay_stream=streaming,
+        include_usage=usage,
+        tool_arguments={str(t["function"]["name"]): _argument_names(t) for t in tools},
+    )
+
+
+def _argument_names(tool: dict[str, Any]) -> tuple[frozenset[str], frozenset[str]]:
+    """A tool's declared argument names and the required ones, from its JSON schema."""
+    schema = tool["function"].get("parameters") or {}
+    properties = schema.get("properties") if isinstance(schema, dict) else None
+    required = schema.get("required") if isinstance(schema, dict) else None
+    return (
+        frozenset(properties) if isinstance(properties, dict) else frozenset(),
+        frozenset(str(r) for r in required) if isinstance(required, list) else frozenset(),
+    )
 
 
 def _with_system_note(messages: list[Any], note: str) -> list[Any]:
@@ -124,45 +154,133 @@ def _with_system_note(messages: list[Any], note: str) -> list[Any]:
     return [{"role": "system", "content": note}, *messages]
 
 
-def parse_tool_calls(text: str, tool_names: tuple[str, ...]) -> tuple[list[dict[str, Any]], str]:
+def parse_tool_calls(
+    text: str,
+    tool_names: tuple[str, ...],
+    tool_arguments: Mapping[str, tuple[frozenset[str], frozenset[str]]] | None = None,
+) -> tuple[list[dict[str, Any]], str]:
     """Find tool calls the model wrote as text; return them and the remaining text.
 
-    Accepts Qwen's ``<tool_call>{"name": ..., "arguments": {...}}</tool_call>`` blocks, and a
-    reply that is nothing but such a JSON object (optionally fenced). Calls to unknown
-    tools are left as text: guessing would execute something the model did not ask for.
+    A call is a JSON object ``{"name": ..., "arguments": {...}}`` (or ``"parameters"``;
+    arguments may be an object or a JSON string) that stands in a ``<tool_call>`` block, or
+    on lines of its own: bare, inside a fence, or one per line when the model repeats
+    itself. Identical calls count once (the 0.5B model writes the same call five times; it
+    means one run, and running it five times would only multiply side effects).
+
+    Args:
+        text: The reply's content.
+        tool_names: The tools the request offered.
+        tool_arguments: Per tool, its argument names and required names (see
+            :class:`Adaptation`). With exactly one tool, a call under another name whose
+            arguments fit that tool's schema is taken as a call to it; without this, or
+            with several tools, calls to unknown tools stay text, because guessing would
+            execute something the model did not ask for.
+
+    Returns:
+        The calls in OpenAI's ``tool_calls`` format, and the text left once they are removed.
     """
+    found: list[tuple[int, int, dict[str, Any]]] = []
+    for match in _TOOL_CALL.finditer(text):
+        found += _objects_in(text, match.start(1), match.end(1), anywhere=True)
+    taken = [(start, end) for start, end, _ in found]
+    for start, end, data in _objects_in(text, 0, len(text), anywhere=False):
+        if not any(a <= start < b for a, b in taken):
+            found.append((start, end, data))
     calls: list[dict[str, Any]] = []
-    remaining = text
-    for match in list(_TOOL_CALL.finditer(text)):
-        call = _as_call(match.group(1), tool_names)
-        if call is not None:
+    seen: set[str] = set()
+    spans: list[tuple[int, int]] = []
+    for start, end, data in sorted(found, key=lambda item: item[0]):
+        call = _as_call(data, tool_names, tool_arguments or {})
+        if call is None:
+            continue
+        spans.append((start, end))
+        key = json.dumps([call["function"]["name"], call["function"]["arguments"]])
+        if key not in seen:
+            seen.add(key)
             calls.append(call)
-            remaining = remaining.replace(match.group(0), "", 1)
-    if not calls:
-        stripped = text.strip()
-        fenced = _FENCED.match(stripped)
-        call = _as_call(fenced.group(1) if fenced else stripped, tool_names)
-        if call is not None:
-            calls.append(call)
-            remaining = ""
-    return calls, remaining.strip()
+    return calls, _remaining(text, spans) if calls else text.strip()
 
 
-def _as_call(candidate: str, tool_names: tuple[str, ...]) -> dict[str, Any] | None:
-    try:
-        data = json.loads(candidate.strip())
-    except ValueError:
-        return None
-    if not isinstance(data, dict) or data.get("name") not in tool_names:
-        return None
+def _objects_in(
+    text: str, start: int, end: int, *, anywhere: bool
+) -> list[tuple[int, int, dict[str, Any]]]:
+    """JSON objects in ``text[start:end]``: every one (a tag's body) or those on own lines."""
+    decoder = json.JSONDecoder()
+    out: list[tuple[int, int, dict[str, Any]]] = []
+    pos = start
+    while pos < end:
+        if anywhere:
+            brace = text.find("{", pos, end)
+        else:
+            match = _LINE_OBJECT.search(text, pos, end)
+            brace = match.end() if match else -1
+        if brace < 0:
+            break
+        try:
+            data, stop = decoder.raw_decode(text, brace)
+        except ValueError:
+            pos = brace + 1
+            continue
+        if isinstance(data, dict) and (anywhere or _LINE_TAIL.match(text, stop)):
+            out.append((brace, stop, data))
+            pos = stop
+        else:
+            pos = brace + 1
+    return out
+
+
+def _as_call(
+    data: dict[str, Any],
+    tool_names: tuple[str, ...],
+    tool_arguments: Mapping[str, tuple[frozenset[str], frozenset[str]]],
+) -> dict[str, Any] | None:
+    name = data.get("name")
     arguments = data.get("arguments", data.get("parameters", {}))
+    if isinstance(arguments, str):
+        try:
+            parsed = json.loads(arguments)
+        except ValueError:
+            parsed = None
+        if isinstance(parsed, dict):
+            arguments = parsed
+    if not isinstance(name, str) or set(data) - {"name", "arguments", "parameters", "id"}:
+        return None
+    if name not in tool_names:
+        name = _sole_fitting_tool(arguments, tool_names, tool_arguments)
+        if name is None:
+            return None
     if not isinstance(arguments, str):
         arguments = json.dumps(arguments, ensure_ascii=False)
     return {
         "id": f"call_{uuid.uuid4().hex[:24]}",
         "type": "function",
-        "function": {"name": data["name"], "arguments": arguments},
+        "function": {"name": name, "arguments": arguments},
     }
+
+
+def _sole_fitting_tool(
+    arguments: Any,
+    tool_names: tuple[str, ...],
+    tool_arguments: Mapping[str, tuple[frozenset[str], frozenset[str]]],
+) -> str | None:
+    """The one offered tool whose schema the arguments fit (all required, nothing unknown)."""
+    if len(tool_names) != 1 or not isinstance(arguments, dict) or not arguments:
+        return None
+    names, required = tool_arguments.get(tool_names[0], (frozenset(), frozenset()))
+    keys = set(arguments)
+    return tool_names[0] if names and required <= keys <= names else None
+
+
+def _remaining(text: str, spans: list[tuple[int, int]]) -> str:
+    """The text without the calls, and without the fences and tags that held only them."""
+    parts, last = [], 0
+    for start, end in spans:
+        parts.append(text[last:start])
+        last = end
+    parts.append(text[last:])
+    rest = _EMPTY_FENCE.sub("", "".join(parts))
+    rest = _EMPTY_TAG.sub("", rest)
+    return "\n".join(line.rstrip() for line in rest.strip().splitlines() if line.strip())
 
 
 def adapt_response(response: dict[str, Any], adaptation: Adaptation) -> dict[str, Any]:
@@ -175,7 +293,9 @@ def adapt_response(response: dict[str, Any], adaptation: Adaptation) -> dict[str
         message = dict(choice.get("message") or {})
         content = message.get("content")
         if not message.get("tool_calls") and isinstance(content, str):
-            calls, rest = parse_tool_calls(content, adaptation.tool_names)
+            calls, rest = parse_tool_calls(
+                content, adaptation.tool_names, adaptation.tool_arguments
+            )
             if calls:
                 message["tool_calls"] = calls
                 message["content"] = rest or None
