@@ -3,7 +3,9 @@
 Small models often get the data right and the packaging wrong: fences around a list, a
 numbered list, "2.0" for 2, the list printed twice, one item too many. Each fix here was
 chosen because it turns such near-misses into passes without a retry. Cleanup only ever
-removes text (and rewrites number formatting); it never invents or reorders data.
+removes text (and rewrites number formatting); it never invents or reorders data, and it
+never consults a reference answer: it drops items a stated property rejects one at a time and
+trims to a stated count, and the validator alone compares with the expected sequence.
 """
 
 from __future__ import annotations
@@ -14,9 +16,11 @@ import re
 from ..state.models import CriterionKind, DataType, Intent, OutputFormat
 from ._text import NUMBER_RE, Number, format_number, to_number, unfence
 from .content import TABLE_DELIMITERS, extract_numbers, table_delimiter
-from .verifiers import VERIFIERS, accepted_sequences, split_property
+from .verifiers import VERIFIERS, split_property
 
 _LIST_FORMATS = {OutputFormat.RAW_DATA, OutputFormat.LIST}
+# Properties of the list as a whole: dropping "offending" items would choose between copies.
+_WHOLE_LIST_PROPERTIES = {"unique"}
 # Words that introduce the answer in "17 * 23 = 391" or "The result is 391".
 _ANSWER_RE = re.compile(r"(?:=|≈|\bis\b|\bequals\b|\bequal to\b|:|\bare\b|\bgives\b)\s*")
 
@@ -45,40 +49,57 @@ def dedupe_repeated(values: list[Number]) -> list[Number]:
     return values
 
 
-def _prefix_valid(values: list[Number], intent: Intent) -> bool:
-    """True when some criterion can vouch for these values, and every such check passes."""
-    vouched = False
+def _item_checks(intent: Intent) -> list[tuple[str, str | None, object]]:
+    """The per-item checks the request states: (verifier, its parameter, range bounds)."""
+    checks: list[tuple[str, str | None, object]] = []
     for criterion in intent.success_criteria:
         if criterion.kind == CriterionKind.PROPERTY:
             name, param = split_property(str(criterion.value))
-            accepted = accepted_sequences(name, len(values), param)
-            if accepted:
-                vouched = True
-                if values not in accepted:
-                    return False
-            elif name in VERIFIERS:
-                vouched = True
-                if not VERIFIERS[name](values, param)[0]:
-                    return False
+            if name in VERIFIERS and name not in _WHOLE_LIST_PROPERTIES:
+                checks.append((name, param, None))
         elif criterion.kind == CriterionKind.RANGE:
-            vouched = True
-            if not VERIFIERS["within_range"](values, criterion.value)[0]:
-                return False
-    return vouched
+            checks.append(("within_range", None, criterion.value))
+    return checks
+
+
+def _item_passes(value: Number, checks: list[tuple[str, str | None, object]]) -> bool:
+    """One item against every stated per-item check; no check ever sees a reference list."""
+    return all(
+        VERIFIERS[name]([value], bounds if name == "within_range" else param)[0]
+        for name, param, bounds in checks
+    )
+
+
+def drop_failing_items(values: list[Number], intent: Intent) -> list[Number]:
+    """Remove surplus items a stated property or range rejects (one item at a time).
+
+    Only when the list is longer than the stated count: then a rejected item is surplus
+    noise (a "1" among primes). Within the count the items stay, so the validator names the
+    offender to the next attempt. Nothing is ever added or moved: a missing prime stays
+    missing and the count check says so.
+    """
+    count = intent.criterion(CriterionKind.COUNT)
+    n = _int_or_none(count.value) if count else None
+    checks = _item_checks(intent)
+    if n is None or len(values) <= n or not checks:
+        return values
+    return [v for v in values if _item_passes(v, checks)]
 
 
 def trim_to_count(values: list[Number], intent: Intent) -> list[Number]:
-    """Drop surplus items past a stated count, but only when the kept prefix is verifiably right.
+    """Drop surplus items past the count the request states.
 
-    Without a property or range to vouch for the prefix we cannot know which items are the
-    surplus, so the list is left alone and the validator reports the count.
+    Only when a stated property or range vouches for every kept item: without one we cannot
+    tell surplus from data, so the list is left alone and the validator reports the count.
+    Which items are right is never decided here; the kept prefix is validated like any other.
     """
     count = intent.criterion(CriterionKind.COUNT)
     n = _int_or_none(count.value) if count else None
     if n is None or n <= 0 or len(values) <= n:
         return values
+    checks = _item_checks(intent)
     prefix = values[:n]
-    return prefix if _prefix_valid(prefix, intent) else values
+    return prefix if checks and all(_item_passes(v, checks) for v in prefix) else values
 
 
 def _int_or_none(value: object) -> int | None:
@@ -100,7 +121,7 @@ def clean_number_list(content: str, intent: Intent) -> str:
     values = extract_numbers(body)
     if not values:
         return body
-    values = trim_to_count(dedupe_repeated(values), intent)
+    values = trim_to_count(drop_failing_items(dedupe_repeated(values), intent), intent)
     if intent.expected_format in _LIST_FORMATS or intent.data_type == DataType.NUMBERS:
         return render_numbers(values)
     return body

@@ -686,13 +686,17 @@ def rules_intent(request: str) -> Intent:
 
 
 def extract_parameters(request: str) -> dict[str, Any]:
-    """Return the request-specific values, so a stored skill can be re-run with new ones.
+    """Return the values the request states, so a stored skill can be re-run with new ones.
 
     Keys appear only when the request states them: ``n`` (count), ``k`` (multiple-of
     parameter), ``lo``/``hi`` (range bounds), ``numbers`` (a given list), ``fields``,
-    ``amount``/``from_unit``/``to_unit`` (a conversion), ``expression`` and ``value`` (the
-    computed answer), ``function_names``, ``file_type``, ``properties`` and ``ordering``.
+    ``amount``/``from_unit``/``to_unit`` (a conversion), ``operands`` (the numbers of a
+    calculation, e.g. [1234, 5678] for "1234 * 5678"), ``function_names``, ``file_type``,
+    ``properties`` and ``ordering``. Never the computed answer: a skill built on it would
+    replay the rules' own number instead of computing one.
     """
+    from ._text import NUMBER_RE, to_number
+
     found = _findings(request)
     params: dict[str, Any] = {}
     optional: dict[str, Any] = {
@@ -709,9 +713,10 @@ def extract_parameters(request: str) -> dict[str, Any]:
         optional["lo"], optional["hi"] = found.bounds
     if found.conversion:
         optional["amount"], optional["from_unit"], optional["to_unit"] = found.conversion
-    if found.value is not None:
-        optional["value"] = found.value
-        optional["expression"] = found.value_label
+    elif found.value is not None:
+        # The label is the calculation as the request wrote it ("1234 * 5678", "15% of 80").
+        operands = [to_number(m.group()) for m in NUMBER_RE.finditer(found.value_label)]
+        optional["operands"] = operands or None
     params.update({key: value for key, value in optional.items() if value is not None})
     return params
 

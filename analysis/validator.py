@@ -516,7 +516,11 @@ def _sequence_check_applies(intent: Intent) -> bool:
 
 
 def _sequence_detail(name: str, param: str | None, values: list[Number], intent: Intent) -> str:
-    """Return why values are not the first N members of the sequence, or '' if they are."""
+    """Return why values are not the first N members of the sequence, or '' if they are.
+
+    The reference sequence decides; the message only says where the delivery goes wrong
+    (its own items and the stated N), because it becomes the next attempt's guidance.
+    """
     count = intent.criterion(CriterionKind.COUNT)
     if count is None or not _sequence_check_applies(intent):
         return ""
@@ -529,13 +533,12 @@ def _sequence_detail(name: str, param: str | None, values: list[Number], intent:
     accepted = accepted_sequences(name, n, param)
     if not accepted or values in accepted or n <= 0:
         return ""
-    canonical = accepted[0]
     label = _plural(name, param)
-    got = (
-        f"got {len(values)} values ending at {format_number(values[-1])}" if values else "got none"
-    )
+    parts = [f"{len(values)} values delivered, {n} expected"] if len(values) != n else []
     mismatch = _first_mismatch(values, accepted)
-    return f"expected the first {n} {label} ({canonical[0]}..{canonical[-1]}); {got}{mismatch}"
+    if mismatch:
+        parts.append(mismatch)
+    return f"not the first {n} {label}" + (": " + "; ".join(parts) if parts else "")
 
 
 def _ordering(intent: Intent) -> str:
@@ -544,11 +547,18 @@ def _ordering(intent: Intent) -> str:
 
 
 def _first_mismatch(values: list[Number], accepted: list[list[int]]) -> str:
-    canonical = accepted[0]
-    for i, (got, want) in enumerate(zip(values, canonical, strict=False)):
-        if got != want:
-            return f"; item {i + 1} is {format_number(got)}, expected {want}"
-    return ""
+    """Where the delivery leaves the accepted sequences, named by the delivered item only."""
+
+    def agreeing(reference: list[int]) -> int:
+        pairs = enumerate(zip(values, reference, strict=False))
+        return next((i for i, (a, b) in pairs if a != b), min(len(values), len(reference)))
+
+    i = max(agreeing(reference) for reference in accepted)
+    if i >= min(len(values), max(len(r) for r in accepted)):
+        return ""
+    if i == 0:
+        return "the list does not start where the sequence starts"
+    return f"item {i + 1} ({format_number(values[i])}) is not the member that follows item {i}"
 
 
 def _plural(name: str, param: str | None) -> str:
@@ -584,20 +594,17 @@ def _check_range(criterion: Criterion, delivered: Delivered, intent: Intent) -> 
 
 
 def _check_value(criterion: Criterion, delivered: Delivered, intent: Intent) -> CriterionResult:
+    """Compare with the computed value; the message names only what was delivered."""
     try:
-        want = float(criterion.value)
+        float(criterion.value)
     except (TypeError, ValueError):
-        return _result(criterion, None, f"unreadable expected value {criterion.value!r}")
+        return _result(criterion, None, "the value to compare against could not be read")
     if not delivered.values:
-        return _result(criterion, False, f"no value found; expected {format_number(want)}")
+        return _result(criterion, False, "no value found in the answer")
     got = delivered.values[-1] if len(delivered.values) > 1 else delivered.values[0]
     if _close(got, criterion.value):
         return _result(criterion, True, f"{format_number(got)} is correct")
-    return _result(
-        criterion,
-        False,
-        f"the answer {format_number(got)} is wrong; expected {format_number(want)}",
-    )
+    return _result(criterion, False, f"the answer {format_number(got)} is not correct")
 
 
 def _close(got: Number, want: Any) -> bool:
@@ -629,7 +636,10 @@ def _check_contains(criterion: Criterion, delivered: Delivered, intent: Intent) 
 def _check_given_list(
     criterion: Criterion, given: list[Any], delivered: Delivered, intent: Intent
 ) -> CriterionResult:
-    """The answer must be the user's own numbers: sorted and/or deduplicated as asked."""
+    """The answer must be the user's own numbers: sorted and/or deduplicated as asked.
+
+    The message names only delivered items and counts, never the expected arrangement.
+    """
     numbers = [_tidy(float(v)) for v in given]
     dedupe = any(
         c.kind == CriterionKind.PROPERTY and str(c.value).lower() == "unique"
@@ -642,11 +652,14 @@ def _check_given_list(
     extra = [v for v in delivered.values if v not in numbers]
     parts = []
     if missing:
-        parts.append("missing " + ", ".join(format_number(v) for v in missing[:5]))
+        verb = "is" if len(missing) == 1 else "are"
+        parts.append(f"{len(missing)} of the given numbers {verb} missing")
     if extra:
         parts.append("not in the input: " + ", ".join(format_number(v) for v in extra[:5]))
-    if not parts:
-        parts.append(f"{len(delivered.values)} values, expected {len(expected)}")
+    if not parts and dedupe:
+        parts.append("a number appears more often than a deduplicated list allows")
+    elif not parts:
+        parts.append(f"{len(delivered.values)} values delivered, {len(numbers)} given")
     return _result(criterion, False, "the result is not the given list: " + "; ".join(parts))
 
 
@@ -724,6 +737,11 @@ def _unverified_value(delivered: Delivered) -> CriterionResult:
 
 
 def _suggest(res: CriterionResult, intent: Intent) -> str:
+    """What to do differently, from the criterion's kind, the stated value and the detail.
+
+    Suggestions become the next attempt's guidance, so none of them may name a value the
+    rules computed: no descriptions (a value criterion's holds the answer), no references.
+    """
     kind = res.criterion.kind
     value = res.criterion.value
     subject = intent.subject or "items"
@@ -734,13 +752,15 @@ def _suggest(res: CriterionResult, intent: Intent) -> str:
     if kind == CriterionKind.ORDERING:
         return f"Sort the values in {value} order."
     if kind == CriterionKind.RANGE:
-        return f"Keep only values in the requested range ({res.criterion.description})."
+        return "Keep only values within the range the request states."
     if kind == CriterionKind.VALUE:
         return "Recompute the value (use the python tool for exact arithmetic) and state it."
     if kind == CriterionKind.FIELDS:
         return f"Use exactly these column names in the header: {value}."
     if kind == CriterionKind.FILE_TYPE:
         return f"Write a .{value} file with the python tool and return its path."
+    if kind == CriterionKind.CONTAINS and isinstance(value, list):
+        return "Deliver exactly the numbers the request gives, rearranged as it asks."
     if kind == CriterionKind.CONTAINS:
         return f"Make sure the result includes {value}."
     return "Address the failed requirement."

@@ -77,6 +77,51 @@ def lift_parameters(code: str, params: dict[str, Any]) -> tuple[str, dict[str, A
     return ast.unparse(tree), used
 
 
+# Calls that only format or emit a value: a program made of these computes nothing.
+_PASSIVE_CALLS = frozenset({"print", "str", "repr", "format", "int", "float", "join"})
+# A literal holding this many numbers is data typed into the program, not computed by it.
+_MAX_LITERAL_NUMBERS = 4
+_LOOPS = (ast.For, ast.While, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+
+
+def _call_name(node: ast.Call) -> str:
+    func = node.func
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return func.id if isinstance(func, ast.Name) else ""
+
+
+def _does_work(node: ast.AST) -> bool:
+    if isinstance(node, (*_LOOPS, ast.AugAssign)):
+        return True
+    if isinstance(node, ast.BinOp):
+        return any(not isinstance(side, ast.Constant) for side in (node.left, node.right))
+    return isinstance(node, ast.Call) and _call_name(node) not in _PASSIVE_CALLS
+
+
+def _hard_coded_data(node: ast.AST) -> bool:
+    if not isinstance(node, ast.List | ast.Tuple | ast.Set):
+        return False
+    numbers = [e for e in node.elts
+               if isinstance(e, ast.Constant) and type(e.value) in (int, float)]
+    return len(numbers) > _MAX_LITERAL_NUMBERS
+
+
+def computes(code: str) -> bool:
+    """Whether a program computes its output rather than printing a parameter or a constant.
+
+    ``print(P_VALUE)``, ``print(7006652)`` or a typed-in list of results would replay one
+    answer (possibly the rules' own) with no model or computation behind it; a skill must
+    loop, call a function that is not mere formatting, or do arithmetic on names.
+    """
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return False
+    nodes = list(ast.walk(tree))
+    return any(_does_work(n) for n in nodes) and not any(_hard_coded_data(n) for n in nodes)
+
+
 def bind_parameters(code: str, params: dict[str, Any]) -> str:
     """Prefix the lifted program with this request's parameter values."""
     header = "\n".join(f"P_{k.upper()} = {v!r}" for k, v in sorted(params.items()))
@@ -86,11 +131,16 @@ def bind_parameters(code: str, params: dict[str, Any]) -> str:
 async def save_skill(
     store: BaseStore, namespace: str, pattern: str, code: str, request: str
 ) -> Skill | None:
-    """Store a validated program as the pattern's skill, if its values can be lifted."""
+    """Store a validated program as the pattern's skill, if its values can be lifted.
+
+    Refused (None) when the program does not compute its output (see :func:`computes`).
+    """
     lifted = lift_parameters(code, extract_parameters(request))
     if lifted is None:
         return None
     body, params = lifted
+    if not computes(body):
+        return None
     skill = Skill(pattern=pattern, code=body, parameters=params, source_request=request[:500])
     await aput(store, _ns(namespace), pattern_key(pattern), skill.model_dump())
     return skill
@@ -120,8 +170,8 @@ async def skill_action(
 ) -> ActionSelection | None:
     """A python action running the pattern's skill with this request's values."""
     skill = await load_skill(store, namespace, pattern)
-    if skill is None:
-        return None
+    if skill is None or not computes(skill.code):
+        return None  # a store written before the check may hold a print-only "skill"
     values = extract_parameters(request)
     if not set(skill.parameters) <= set(values):
         return None

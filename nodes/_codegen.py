@@ -9,20 +9,19 @@ from langchain_core.messages import HumanMessage, SystemMessage
 
 from ..llm import extract_code
 from ..llm.calls import ainvoke_model
-from ..prompts import render, templates
+from ..prompts import elements, render, templates
 from ..state import DataType, Intent
 
 _DOCUMENT_LIBS = ", openpyxl, python-docx and reportlab"
 
 
 def requirements(intent: Intent | None) -> list[str]:
-    """The intent's criteria as requirement lines for a prompt."""
-    if intent is None:
-        return []
-    return [
-        f"{c.kind.value}: {c.value}" + (f" ({c.description})" if c.description else "")
-        for c in intent.success_criteria
-    ]
+    """The intent's criteria as requirement lines, in the request's terms only.
+
+    A program writer told the expected value copies it into ``print``; the requirement says
+    what is checked, never the answer the rules computed.
+    """
+    return elements.producer_criteria(intent)
 
 
 async def write_code(

@@ -9,7 +9,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..state.models import FailedAttempt, Intent, Progress, RoundRecord, StrategyView, ToolSpec
+from ..state.models import (
+    Criterion,
+    CriterionKind,
+    FailedAttempt,
+    Intent,
+    Progress,
+    RoundRecord,
+    StrategyView,
+    ToolSpec,
+)
 
 _MAX_LINE = 240
 
@@ -24,8 +33,73 @@ def objective(request: str) -> str:
     return "OBJECTIVE:\n" + _clip(request, 2000)
 
 
+def _range_words(value: object) -> str:
+    lo, hi = value if isinstance(value, list | tuple) and len(value) == 2 else (None, None)
+    if lo is not None and hi is not None:
+        return f"between {lo} and {hi} inclusive"
+    if hi is not None:
+        return f"at most {hi}"
+    if lo is not None:
+        return f"at least {lo}"
+    return "within the range the request states"
+
+
+def _property_words(value: object) -> str:
+    name, _, param = str(value).strip().lower().partition(":")
+    if name == "multiple_of":
+        return f"every item is a multiple of {param}"
+    if name == "unique":
+        return "no item appears twice"
+    return f"every item is {name}"
+
+
+def _criterion_line(c: Criterion) -> str:
+    """One criterion in the request's own terms: what kind of check, and what the user stated.
+
+    Built from the kind and the stated value, never from the description: a rule's description
+    of a computed value ("1234 * 5678 = 7006652") carries the answer key.
+    """
+    kind, value = c.kind, c.value
+    if kind == CriterionKind.COUNT:
+        return f"count: exactly {value} items"
+    if kind == CriterionKind.PROPERTY:
+        return f"property: {_property_words(value)}"
+    if kind == CriterionKind.ORDERING:
+        return f"ordering: {value} order"
+    if kind == CriterionKind.RANGE:
+        return f"range: every item is {_range_words(value)}"
+    if kind == CriterionKind.FIELDS:
+        names = value if isinstance(value, list) else [value]
+        return "fields: " + ", ".join(str(n) for n in names)
+    if kind == CriterionKind.FILE_TYPE:
+        return f"file type: a .{str(value).lower().lstrip('.')} file"
+    if kind == CriterionKind.CONTAINS:
+        if isinstance(value, list):
+            return "contains: exactly the numbers the request gives, rearranged as asked"
+        return f"contains: {value}"
+    if kind in (CriterionKind.VALUE, CriterionKind.ANSWER):
+        # The rules may know this answer; the producer must compute it, not be told it.
+        return f"{kind.value}: the one result the request asks for; it is checked independently"
+    return f"{kind.value}: {_clip(c.description or str(value or ''), 160)}"
+
+
+def producer_criteria(intent: Intent | None) -> list[str]:
+    """The checkable criteria as a producer may see them: kind plus what the request stated.
+
+    A value a rule computed (an expected answer, an expected sequence) never appears: a
+    producer told the answer key makes every measured success a measure of the rules.
+    """
+    if intent is None:
+        return []
+    return [_criterion_line(c) for c in intent.success_criteria]
+
+
 def user_intent(intent: Intent | None) -> str:
-    """What the request was understood to want, including the checkable criteria."""
+    """What the request was understood to want, with its criteria in the user's terms.
+
+    Every model prompt takes the intent through here (planner, action batches, the intent
+    model's rules reading), so none of them can see a rule's computed answer.
+    """
     if intent is None:
         return "USER INTENT: not analysed yet"
     lines = [
@@ -33,9 +107,7 @@ def user_intent(intent: Intent | None) -> str:
         f"- wants: {intent.data_type.value}" + (f" ({intent.subject})" if intent.subject else ""),
         f"- format: {intent.expected_format.value}",
     ]
-    for c in intent.success_criteria:
-        desc = f" - {c.description}" if c.description else ""
-        lines.append(f"- must satisfy: {c.kind.value} = {c.value!r}{desc}")
+    lines.extend(f"- must satisfy: {line}" for line in producer_criteria(intent))
     return "\n".join(lines)
 
 

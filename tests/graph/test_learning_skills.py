@@ -20,9 +20,10 @@ PRIMES_PROGRAM = (
     "    if all(k % p for p in primes):\n        primes.append(k)\n    k += 1\n"
     "print(', '.join(map(str, primes)))\n```"
 )
-# Hard-codes thirty primes: lifting the 30 gives a "skill" that cannot do 45.
+# Computes only the primes below 120 (there are 30): lifting the 30 gives a skill that cannot
+# do 45. (A program with the thirty primes typed in is not stored at all: it computes nothing.)
 FROZEN_PROGRAM = (
-    "```python\nPR = " + repr(expected_sequence("prime", 30)) + "\n"
+    "```python\nPR = [k for k in range(2, 120) if all(k % d for d in range(2, k))]\n"
     "print(', '.join(map(str, PR[:30])))\n```"
 )
 

@@ -122,8 +122,16 @@ def test_observe_snippet_keeps_head_and_tail() -> None:
         ("first 5 primes", "1. 2\n2. 3\n3. 5\n4. 7\n5. 11", "2, 3, 5, 7, 11"),
         ("first 5 primes", "Sure! Here they are: 2, 3, 5, 7, 11. Enjoy!", "2, 3, 5, 7, 11"),
         ("first 5 primes", "2, 3, 5, 7, 11, 13, 17", "2, 3, 5, 7, 11"),
-        # surplus is only trimmed when the prefix is verifiably right
-        ("first 5 primes", "1, 2, 3, 5, 7, 11", "1, 2, 3, 5, 7, 11"),
+        # surplus: an item the property rejects is dropped (one item at a time, no reference
+        # list), then the list is trimmed to the stated count only if every kept item passes
+        ("first 5 primes", "1, 2, 3, 5, 7, 11", "2, 3, 5, 7, 11"),
+        ("first 5 primes", "2, 3, 5, 7, 11, 4", "2, 3, 5, 7, 11"),
+        ("first 3 primes", "2, 9, 3, 5, 7", "2, 3, 5"),
+        # within the count nothing is dropped: the validator must name the offender
+        ("first 5 primes", "1, 2, 3, 5, 7", "1, 2, 3, 5, 7"),
+        # nothing is added or reordered to match the expected sequence
+        ("first 5 primes", "2, 3, 7, 11", "2, 3, 7, 11"),
+        ("first 5 primes", "11, 7, 5, 3, 2", "11, 7, 5, 3, 2"),
         ("5 numbers", "1, 2, 3, 4, 5, 6", "1, 2, 3, 4, 5, 6"),
         ("first 5 primes", "I cannot do that.", "I cannot do that."),
         ("what is 17 times 23", "17 × 23 = 391", "391"),
