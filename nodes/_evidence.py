@@ -61,6 +61,8 @@ class JudgeVerdict(BaseModel):
 def describe(result: CriterionResult) -> str:
     """A criterion in words, for the judge and for findings; never a rule-computed value."""
     c = result.criterion
+    if c.kind == CriterionKind.VALUE:
+        return "the value the request asks for is correct"  # a rule's description holds it
     return c.description or c.kind.value.replace("_", " ")
 
 
