@@ -198,8 +198,8 @@ def _case(call: str, expected: str, source: Source, *, style: Style = "equals",
 
 _SIMPLE_LITERAL = re.compile(r"[-+]?(?:\d[\w.]*(?:[eE][-+]?\d+)?j?|True\b|False\b|None\b)")
 # After an expected value: "1,000" or "1, 2" is ambiguous, "'ab' * 3" is an expression.
-_AMBIGUOUS_TAIL = re.compile(r"\s*(?:,\s*(?:[-+]?\d|[\[('\"{])|[-+*/%@]\s*[\w(\[]|[(\[])")
-_WORD_TAIL = re.compile(r"[\w'\"%]")
+_AMBIGUOUS_TAIL = re.compile(r"[ \t]*(?:,[ \t]*(?:[-+]?\d|[\[('\"{])|[-+*/%@][ \t]*[\w(\[]|[(\[])")
+_WORD_TAIL = re.compile(r"[\w%]")
 
 
 def _closing(text: str, start: int, limit: int = _LITERAL_CHARS) -> int | None:
@@ -519,7 +519,7 @@ _DEF = re.compile(r"^[ \t]*(?:async[ \t]+)?def[ \t]+([A-Za-z_]\w*)[ \t]*\(", re.
 _NAMED = re.compile(
     r"\b(?:function|method)\s+(?:(?:called|named)\s+`?([A-Za-z_]\w*)`?|`([A-Za-z_]\w*)`"
     r"|([A-Za-z_]\w*)\s*\(|([A-Za-z_]\w*_\w*))"
-    r"|\b(?:write|implement|define|create)\s+`?([A-Za-z_]\w*)`?\s*\(",
+    r"|\b(?:write|implement|define|create)\s+(?:`([A-Za-z_]\w*)`|([A-Za-z_]\w*)\s*\()",
     re.I,
 )
 
