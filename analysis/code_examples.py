@@ -26,6 +26,7 @@ from __future__ import annotations
 import ast
 import builtins
 import inspect
+import itertools
 import json
 import re
 import secrets
@@ -49,6 +50,10 @@ MAX_MODEL_CASES = 10
 _BUILTINS = frozenset(dir(builtins))
 _STDLIB = frozenset(sys.stdlib_module_names)
 _LITERAL_CHARS = 2000
+# Prose is scanned with bounded effort: a literal or call in a sentence is short, and a
+# pathological request ("f(" ten thousand times) must not cost seconds.
+_PROSE_LITERAL_CHARS = 500
+_MAX_ANCHORS = 500
 _ERROR_CHARS = 300
 _RUN_STATUSES: frozenset[str] = frozenset({"passed", "failed", "raised", "timeout"})
 
@@ -198,7 +203,7 @@ def _case(call: str, expected: str, source: Source, *, style: Style = "equals",
 
 _SIMPLE_LITERAL = re.compile(r"[-+]?(?:\d[\w.]*(?:[eE][-+]?\d+)?j?|True\b|False\b|None\b)")
 # After an expected value: "1,000" or "1, 2" is ambiguous, "'ab' * 3" is an expression.
-_AMBIGUOUS_TAIL = re.compile(r"[ \t]*(?:,[ \t]*(?:[-+]?\d|[\[('\"{])|[-+*/%@][ \t]*[\w(\[]|[(\[])")
+_AMBIGUOUS_TAIL = re.compile(r"[ \t]*(?:,[ \t]*(?:[-+]?\d|[\[('\"{])|[-+*/%@][ \t]*[\w(\[])|[(\[]")
 _WORD_TAIL = re.compile(r"[\w%]")
 
 
@@ -236,7 +241,7 @@ def _leading_literal(text: str, start: int, *, strict_tail: bool = True) -> tupl
     if start >= len(text):
         return None
     if text[start] in "([{'\"":
-        end = _closing(text, start)
+        end = _closing(text, start, _PROSE_LITERAL_CHARS)
     else:
         match = _SIMPLE_LITERAL.match(text, start)
         end = match.end() if match else None
@@ -405,10 +410,10 @@ _CONNECTOR = re.compile(
 
 def _call_end(text: str, start: int) -> int | None:
     """End of a call expression starting at ``start``: ``f(...)`` plus ``.m(...)``/``[...]``."""
-    end = _closing(text, text.index("(", start))
+    end = _closing(text, text.index("(", start), _PROSE_LITERAL_CHARS)
     while end is not None and end < len(text):
         if text[end] in "([":
-            end = _closing(text, end)
+            end = _closing(text, end, _PROSE_LITERAL_CHARS)
         elif attribute := _ATTRIBUTE.match(text, end):
             end = attribute.end()
         else:
@@ -418,8 +423,9 @@ def _call_end(text: str, start: int) -> int | None:
 
 def _stated_calls(text: str) -> list[Case]:
     cases: list[Case] = []
-    for match in _CALL_START.finditer(text):
-        line = text[text.rfind("\n", 0, match.start()) + 1:match.start()]
+    for match in itertools.islice(_CALL_START.finditer(text), _MAX_ANCHORS):
+        line = text[max(0, match.start() - 40, text.rfind("\n", 0, match.start()) + 1):
+                    match.start()]
         bullet = line.strip() in {"*", "-", "+", "•"}
         if _DEF_BEFORE.search(line) or (_OPERATOR_BEFORE.search(line) and not bullet):
             continue
@@ -497,7 +503,7 @@ def _output_after(text: str, pos: int) -> str | None:
 
 def _io_pairs(text: str, function: str) -> list[Case]:
     cases: list[Case] = []
-    for match in _INPUT.finditer(text):
+    for match in itertools.islice(_INPUT.finditer(text), _MAX_ANCHORS):
         args, end = _arguments(text, match.end())
         if not args or (match.group("clause") and _CONDITION.match(text, end)):
             continue
@@ -518,7 +524,8 @@ def _io_pairs(text: str, function: str) -> list[Case]:
 _DEF = re.compile(r"^[ \t]*(?:async[ \t]+)?def[ \t]+([A-Za-z_]\w*)[ \t]*\(", re.M)
 _NAMED = re.compile(
     r"\b(?:function|method)\s+(?:(?:called|named)\s+`?([A-Za-z_]\w*)`?|`([A-Za-z_]\w*)`"
-    r"|([A-Za-z_]\w*)\s*\(|([A-Za-z_]\w*_\w*))"
+    r"|([A-Za-z_]\w*)\s*\(|([A-Za-z_]\w*_\w*)"
+    r"|(?!(?:that|which|to|for|in|with|the|an?)\b)([A-Za-z_]\w*)\s+(?:that|which|taking|returning)\b)"
     r"|\b(?:write|implement|define|create)\s+(?:`([A-Za-z_]\w*)`|([A-Za-z_]\w*)\s*\()",
     re.I,
 )

@@ -57,6 +57,7 @@ def pairs(request: str, **kwargs: str) -> list[tuple[str, str]]:
         ("* first_word('big red dog') ==> 'big'\n* first_word('') ==> ''",
          [("first_word('big red dog')", "'big'"), ("first_word('')", "''")]),
         ("nothing(0) returns None.", [("nothing(0)", "None")]),
+        ("flatten([1, [2]]) returns [1, 2] (order kept).", [("flatten([1, [2]])", "[1, 2]")]),
         ("Stack().push(3).size() returns 1", [("Stack().push(3).size()", "1")]),
         ("len(chunks([1, 2, 3], 2)) should equal 2", [("len(chunks([1, 2, 3], 2))", "2")]),
     ],
@@ -102,6 +103,8 @@ def test_what_cannot_be_run_safely_is_skipped(request_text: str) -> None:
          [("digit_sum(123)", "6"), ("digit_sum(0)", "0")]),
         ("Write a function shorten(s). Given s = 'abcdef', it should return 'abc'.",
          [("shorten('abcdef')", "'abc'")]),
+        ("Write a function twice that doubles the input, e.g. for input 4 the result is 8.",
+         [("twice(4)", "8")]),
         ("def spread(a, b):\n    '''inputs 2 and 5: the answer is 3'''",
          [("spread(2, 5)", "3")]),
     ],
@@ -143,7 +146,9 @@ def test_io_pair_with_an_explicit_function_name() -> None:
         ("Write a function merge_lists which merges two lists", "merge_lists"),
         ("Create a function rotate(xs, k) that rotates", "rotate"),
         ("Implement squash(s) so that ...", "squash"),
+        ("Write a function doubler that doubles its input", "doubler"),
         ("Write a function that reverses a string", None),
+        ("Write a function which reverses a string", None),
         ("A function len(x) that ...", None),
     ],
 )
@@ -233,6 +238,14 @@ def test_cases_are_deduplicated_and_bounded() -> None:
     cases = extract_cases(request)
     assert len(cases) == 20
     assert len({(c.call.replace(" ", ""), c.expected) for c in cases}) == 20
+
+
+@pytest.mark.parametrize("request_text", ["f(" * 10_000, "f(1) == [" * 5_000,
+                                          ">>> f(\n" * 5_000, "For x = [" * 5_000])
+def test_pathological_requests_are_scanned_quickly(request_text: str) -> None:
+    start = time.monotonic()
+    assert extract_cases(request_text) == []
+    assert time.monotonic() - start < 2.0
 
 
 # --- tests a model wrote ----------------------------------------------------------------------
