@@ -156,6 +156,20 @@ Write a program that computes this and prints the result: {{ request }}"""
 ACTION_DOCUMENT = """\
 Write a program that creates the requested file in the current directory: {{ request }}"""
 
+CODE_TESTS_SYSTEM = """\
+You write tests for a Python function from its description alone; you never see an
+implementation. Answer with 3 to 5 lines, each of the form
+assert {{ function }}(<arguments>) == <expected value>
+Arguments and expected values are Python literals (numbers, strings, lists, tuples, dicts,
+True, False, None). Choose inputs whose correct result follows with certainty from the
+description, including one edge case. Write nothing but the assert lines."""
+
+CODE_TESTS_USER = """\
+REQUEST:
+{{ request }}
+
+Write 3 to 5 assert lines that test {{ function }}."""
+
 TEMPLATES: dict[str, str] = {
     name: value
     for name, value in dict(globals()).items()
