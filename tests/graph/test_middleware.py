@@ -351,3 +351,23 @@ def test_a_bad_namespace_or_budget_is_refused():
         AdaptiveMiddleware(namespace="a.b")
     with pytest.raises(ValueError):
         AdaptiveMiddleware(max_retries=-1)
+
+
+def test_an_agent_without_a_system_prompt_gets_one():
+    model = ScriptedChatModel(script=[RIGHT_PRIMES])
+    agent = create_agent(model, tools=[], middleware=[AdaptiveMiddleware()], store=InMemoryStore())
+    out = agent.invoke({"messages": [("user", PRIMES_8)]})
+    assert out["success"] is True
+    assert model.calls[0][0].type == "system" and "exactly 8 items" in _system(model)
+
+
+def test_agreement_proves_a_single_value_by_a_second_route():
+    question = "How many days does a leap year have?"
+    router = Router(codegen=["```python\nprint(366)\n```"])
+    helper = ScriptedChatModel(script=router)
+    model = ScriptedChatModel(script=["A leap year has 366 days."])
+    mw = AdaptiveMiddleware(helper, check_agreement=True, trust_judge=True)
+    out = _ask(_agent(model, middleware=[mw]), question)
+    assert "codegen" in router.seen and "judge" not in router.seen
+    assert out["verdict"] == "verified"
+    assert any(c["checked_by"] == "agreement" for c in out["validation"]["criteria"])
