@@ -327,3 +327,47 @@ def run_actionplan(task: Task, env: AgentEnv) -> Outcome:
         output_dir=str(env.workdir),
     )
     return _invoke_loop(agent, task, env)
+
+
+@register_agent("create_agent+adaptive", learns=True)
+def run_baseline_adaptive(task: Task, env: AgentEnv) -> Outcome:
+    """The react-baseline agent (same tool, same prompt) plus ``AdaptiveMiddleware``.
+
+    The middleware's own model calls (intent, judge) use the same model object; its verdict
+    is the agent's claim, so a false success here is the middleware's false claim.
+    """
+    from langchain.agents import create_agent
+    from langgraph.errors import GraphRecursionError
+
+    from adaptive_react.middleware import AdaptiveMiddleware
+
+    agent = create_agent(
+        env.model,
+        tools=[python_tool(task, env.workdir)],
+        system_prompt=BASELINE_SYSTEM,
+        middleware=[AdaptiveMiddleware(env.model, namespace="bench")],
+        checkpointer=env.checkpointer,
+        store=env.store,
+    )
+    SandboxClock.take()
+    config = {
+        # Each retry is one more model call and at most a few tool rounds.
+        "recursion_limit": 4 * env.max_steps + 1,
+        "callbacks": env.callbacks,
+        "configurable": {"thread_id": env.thread_id},
+    }
+    try:
+        out = agent.invoke({"messages": [HumanMessage(task.request_with_files())]}, config=config)
+    except GraphRecursionError:
+        return Outcome(
+            text="", steps=env.max_steps, error="step budget exhausted", tool_s=SandboxClock.take()
+        )
+    messages = out["messages"]
+    final = next((m for m in reversed(messages) if m.type == "ai"), None)
+    return Outcome(
+        text=final.text if final is not None else "",
+        files=sorted(str(p) for p in env.workdir.iterdir() if p.is_file()),
+        steps=sum(1 for m in messages if m.type == "tool"),
+        claimed_success=bool(out.get("success")),
+        tool_s=SandboxClock.take(),
+    )

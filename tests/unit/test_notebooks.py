@@ -10,7 +10,7 @@ import pytest
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 
 
-@pytest.mark.parametrize("name", ["quickstart.ipynb", "learning_curve.ipynb"])
+@pytest.mark.parametrize("name", ["quickstart.ipynb", "learning_curve.ipynb", "middleware.ipynb"])
 def test_notebook_runs(name, tmp_path, monkeypatch):
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")

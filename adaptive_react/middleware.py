@@ -1,0 +1,439 @@
+"""Validation and learning for agents built with LangChain's ``create_agent``.
+
+An existing agent gets what the adaptive loop does around its model by adding one middleware:
+
+    agent = create_agent(model, tools, store=store, middleware=[AdaptiveMiddleware()])
+
+Before the run's first model call the request is read (rules first, a model only when the
+rules cannot read it) and its requirements, with what earlier runs learned for this kind of
+request, are added to the system prompt. The agent's final answer (an AI message without tool
+calls, or a structured response) is then validated with the same evidence the react graph
+gathers: rules, the caller's validators, agreement and a judge for what rules leave open. A
+rejected answer goes back to the model with the findings (never the reference they were
+compared with), within ``max_retries``; the run then ends honestly with ``success`` (verified
+only), ``verdict`` and ``validation`` in the agent's output. Every checked answer is recorded
+in the store the agent was compiled with, under the same poisoning guard as the loop's own
+lessons, so the next thread on that store starts from what this one learned.
+
+Hooks used: ``before_agent`` (read the request once per run), ``wrap_model_call`` (add the
+prompt block to whatever system prompt the agent has), ``after_model`` (validate a final
+answer, jump back to the model on rejection). Tool calls are left alone, so the agent's own
+tools, ``HumanInTheLoopMiddleware`` and ``ModelCallLimitMiddleware`` work as before.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+import uuid
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from typing import Annotated, Any, NotRequired
+
+from langchain.agents.middleware import AgentMiddleware, AgentState, ModelRequest, ModelResponse
+from langchain.agents.middleware.types import (
+    ExtendedModelResponse,
+    OmitFromInput,
+    PrivateStateAttr,
+    hook_config,
+)
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, SystemMessage
+from langgraph.runtime import Runtime
+from langgraph.store.base import BaseStore
+from pydantic import BaseModel, Field
+
+from .analysis import classify, merge_intents, rules_confident, rules_intent, validate_content
+from .analysis.verdict import settle
+from .learning import LearningEngine, StrategyStore, request_pattern
+from .learning.auto_trainer import AutoTrainer, ReflectiveMemory, evaluation_of
+from .llm import ainvoke_structured, load_chat_model
+from .nodes import _evidence as evidence
+from .nodes._common import _run_sync, current_thread_id, emit
+from .nodes.learn import lesson_for
+from .prompts import elements, render, templates
+from .prompts import middleware as prompts
+from .state import ActionResult, Context, CriterionKind, Intent, Validation
+
+__all__ = ["AdaptiveMiddleware", "AdaptiveState", "producer_findings"]
+
+FINDINGS_ID_PREFIX = "adaptive-findings-"
+_TEMPLATE_PREFIX = "agent:"
+
+
+class AdaptiveState(AgentState[Any]):
+    """The agent state keys this middleware adds.
+
+    ``success``, ``verdict`` and ``validation`` are part of the agent's output; the run's
+    notes are private. Values are plain JSON so any checkpointer can store them without a
+    type allowlist.
+    """
+
+    success: NotRequired[Annotated[bool, OmitFromInput]]
+    verdict: NotRequired[Annotated[str | None, OmitFromInput]]
+    validation: NotRequired[Annotated[dict[str, Any] | None, OmitFromInput]]
+    adaptive_run: NotRequired[Annotated[dict[str, Any], PrivateStateAttr]]
+
+
+class RunNotes(BaseModel):
+    """What ``before_agent`` read about this run, handed to the later hooks through state."""
+
+    run_id: str = ""
+    request: str = ""
+    intent: Intent | None = None
+    pattern: str = ""
+    prompt: str = Field(default="", description="The block added to the system prompt.")
+    retries: int = Field(default=0, description="Rejected answers sent back so far.")
+    output_tools: list[str] = Field(
+        default_factory=list,
+        description="Tools that delivered a structured response: a way to answer, not a tool.")
+
+    @classmethod
+    def of(cls, state: dict[str, Any]) -> RunNotes:
+        """The notes in a state, empty when ``before_agent`` found no request."""
+        return cls.model_validate(state.get("adaptive_run") or {})
+
+
+class AdaptiveMiddleware(AgentMiddleware[AdaptiveState, Any, Any]):
+    """Intent and learned advice in, validated answers out, outcomes into the store.
+
+    Args:
+        model: A chat model (or ``"provider:model"`` spec) for what rules cannot do: reading a
+            request the rules cannot read, the judge, the agreement check. ``None`` makes no
+            model calls of its own: what no rule or validator can check then ends unverified.
+        namespace: The user or tenant the learned strategies belong to.
+        max_retries: Rejected final answers sent back to the model before giving up.
+        validators: The caller's own checks, ``(request, intent, deliverable)`` -> bool,
+            ``(passed, detail)`` or ``{"passed", "detail"}``, sync or async.
+        trust_judge: Whether the judge's approval proves a requirement; ``None`` decides by
+            model (the embedded models' judgement is weak evidence).
+        learning: Record outcomes and read learned advice (needs ``create_agent(store=...)``).
+        check_agreement: Prove a single value no rule can check by an independent second
+            route (runs a program in the sandbox); off by default.
+    """
+
+    state_schema = AdaptiveState
+
+    def __init__(
+        self,
+        model: BaseChatModel | str | None = None,
+        *,
+        namespace: str = "default",
+        max_retries: int = 2,
+        validators: Sequence[Callable[..., Any]] | Callable[..., Any] = (),
+        trust_judge: bool | None = None,
+        learning: bool = True,
+        check_agreement: bool = False,
+    ) -> None:
+        super().__init__()
+        if max_retries < 0:
+            raise ValueError(f"max_retries must be >= 0, got {max_retries}")
+        if not namespace or "." in namespace:
+            raise ValueError(f"invalid namespace {namespace!r} (non-empty, no dots)")
+        self.model = model
+        self.namespace = namespace
+        self.max_retries = max_retries
+        self.learning = learning
+        self.check_agreement = check_agreement
+        # The evidence steps read their settings from a Context, as in the react graph.
+        self._ctx = Context(model=model if model is not None else "", namespace=namespace,
+                            validators=validators, trust_judge=trust_judge, learning=learning)
+
+    # -- hooks --------------------------------------------------------------------------
+
+    def before_agent(self, state: AdaptiveState, runtime: Runtime[Any]) -> dict[str, Any] | None:
+        """Read the request and what was learned for it, once per run."""
+        return _sync(self._start(state, runtime))
+
+    async def abefore_agent(
+        self, state: AdaptiveState, runtime: Runtime[Any]
+    ) -> dict[str, Any] | None:
+        """Async twin of :meth:`before_agent`."""
+        return await self._start(state, runtime)
+
+    def wrap_model_call(
+        self,
+        request: ModelRequest[Any],
+        handler: Callable[[ModelRequest[Any]], ModelResponse[Any]],
+    ) -> ModelResponse[Any] | AIMessage | ExtendedModelResponse[Any]:
+        """Add the requirements and learned advice to the agent's own system prompt."""
+        return handler(_with_prompt(request))
+
+    async def awrap_model_call(
+        self,
+        request: ModelRequest[Any],
+        handler: Callable[[ModelRequest[Any]], Awaitable[ModelResponse[Any]]],
+    ) -> ModelResponse[Any] | AIMessage | ExtendedModelResponse[Any]:
+        """Async twin of :meth:`wrap_model_call`."""
+        return await handler(_with_prompt(request))
+
+    @hook_config(can_jump_to=["model"])
+    def after_model(self, state: AdaptiveState, runtime: Runtime[Any]) -> dict[str, Any] | None:
+        """Validate a final answer; send a rejected one back with the findings."""
+        return _sync(self._check(state, runtime))
+
+    @hook_config(can_jump_to=["model"])
+    async def aafter_model(
+        self, state: AdaptiveState, runtime: Runtime[Any]
+    ) -> dict[str, Any] | None:
+        """Async twin of :meth:`after_model`."""
+        return await self._check(state, runtime)
+
+    # -- before the first model call ----------------------------------------------------
+
+    async def _start(self, state: AdaptiveState, runtime: Runtime[Any]) -> dict[str, Any] | None:
+        request = _last_request(state["messages"])
+        fresh: dict[str, Any] = {"success": False, "verdict": None, "validation": None}
+        if not request:
+            return {**fresh, "adaptive_run": RunNotes().model_dump(mode="json")}
+        intent = await self._intent(request)
+        pattern = request_pattern(intent)
+        strategies, heuristics = await self._learned(runtime.store, pattern)
+        prompt = render(
+            prompts.ADAPTIVE_SYSTEM, wants=prompts.wants(intent),
+            format=intent.expected_format.value, requirements=prompts.requirements(intent),
+            strategies=elements.learned_strategies(strategies) if strategies else "",
+            heuristics=elements.learned_heuristics(heuristics),
+        )
+        notes = RunNotes(run_id=uuid.uuid4().hex, request=request, intent=intent,
+                         pattern=pattern, prompt=prompt)
+        emit("intent", pattern=pattern, source=intent.source, learned=len(strategies))
+        return {**fresh, "adaptive_run": notes.model_dump(mode="json")}
+
+    async def _intent(self, request: str) -> Intent:
+        """The rules' reading; the model's only when the rules cannot read the request."""
+        rules = rules_intent(request)
+        if rules_confident(rules) or self.model is None:
+            return rules
+        messages = [SystemMessage(templates.INTENT_SYSTEM),
+                    HumanMessage(render(templates.INTENT_USER, request=request,
+                                        rules_reading=prompts.reading(rules)))]
+        outcome = await ainvoke_structured(self._model(), Intent, messages)
+        model_intent = outcome.value if isinstance(outcome.value, Intent) else None
+        return merge_intents(model_intent, rules)
+
+    async def _learned(self, store: BaseStore | None, pattern: str) -> tuple[list[Any], list[str]]:
+        """Strategies and recurring advice recorded for the pattern, when learning is on."""
+        if store is None or not self.learning:
+            return [], []
+        choice = await LearningEngine(StrategyStore(store, self.namespace)).get_improved_strategy(
+            pattern)
+        advice = await ReflectiveMemory(store, self.namespace).heuristics_for(pattern)
+        return list(choice.ranked), advice
+
+    # -- after a final answer -----------------------------------------------------------
+
+    async def _check(self, state: AdaptiveState, runtime: Runtime[Any]) -> dict[str, Any] | None:
+        notes = RunNotes.of(dict(state))
+        if notes.intent is None:
+            return None
+        messages = state["messages"]
+        last = next((m for m in reversed(messages) if isinstance(m, AIMessage)), None)
+        structured = state.get("structured_response")
+        if last is None or (last.tool_calls and structured is None):
+            return None  # a tool call, not a final answer: the agent's loop goes on
+        answer = _answer_text(last, structured)
+        if structured is not None:
+            delivered_by = {c["name"] for c in last.tool_calls}
+            notes.output_tools = sorted(delivered_by.union(notes.output_tools))
+        validation = await self._validate(notes, notes.intent, answer)
+        if runtime.store is not None and self.learning:
+            await self._record(runtime.store, notes, notes.intent, validation, answer,
+                               _template(messages, set(notes.output_tools)))
+        update: dict[str, Any] = {
+            "success": validation.overall_success,
+            "verdict": validation.verdict,
+            "validation": validation.model_dump(mode="json"),
+        }
+        findings = producer_findings(validation, notes.request, answer)
+        emit("validation", verdict=validation.verdict, success=validation.overall_success,
+             attempt=notes.retries + 1, findings=findings)
+        if validation.verdict == "rejected" and notes.retries < self.max_retries:
+            notes.retries += 1
+            feedback = render(prompts.ADAPTIVE_FINDINGS, findings=findings,
+                              attempt=notes.retries + 1, total=self.max_retries + 1)
+            msg_id = f"{FINDINGS_ID_PREFIX}{notes.run_id[:12]}-{notes.retries}"
+            update["messages"] = [HumanMessage(feedback, id=msg_id)]
+            update["jump_to"] = "model"
+        update["adaptive_run"] = notes.model_dump(mode="json")
+        return update
+
+    async def _validate(self, notes: RunNotes, intent: Intent, answer: str) -> Validation:
+        """The validate node's evidence, strongest first, for one final answer."""
+        validation = validate_content(ActionResult(tool="agent", success=True, content=answer),
+                                      intent)
+        deliverable = validation.cleaned_content or answer
+        validation = await evidence.by_user(validation, self._ctx, notes.request, intent,
+                                            deliverable)
+        if not _rejected(validation):
+            validation = evidence.open_answer(validation, intent)
+            if self.model is not None and self.check_agreement:
+                validation, _ = await evidence.by_agreement(
+                    validation, model=self._model(), intent=intent, request=notes.request,
+                    deliverable=deliverable, produced_by="agent", files=[])
+            if self.model is not None and not _rejected(validation):
+                validation, _ = await evidence.by_judge(
+                    validation, model=self._model(), request=notes.request, content=deliverable,
+                    trusted=evidence.judge_trusted(self._ctx))
+        return settle(evidence.rescore(validation))
+
+    async def _record(self, store: BaseStore, notes: RunNotes, intent: Intent,
+                      validation: Validation, answer: str, template: str) -> None:
+        """One outcome per checked answer; lessons and advice from validator fields only."""
+        lesson = lesson_for(notes.pattern, template, validation, intent.data_type.value,
+                            classify(answer).value)
+        thread_id = current_thread_id()
+        # Run and attempt make the id, so a replayed hook cannot count the same answer twice.
+        task_id = f"{thread_id or 'run'}-{notes.run_id[:12]}-{notes.retries}"
+        content = validation.cleaned_content if validation.cleaned_content is not None else answer
+        await LearningEngine(StrategyStore(store, self.namespace)).learn_from_feedback(
+            pattern=notes.pattern, template=template, validation=validation, lesson=lesson,
+            request=notes.request, thread_id=thread_id, step=notes.retries, content=content,
+            event_id=task_id)
+        memory = ReflectiveMemory(store, self.namespace)
+        evaluation = evaluation_of(validation)
+        await memory.add_lesson(task_id, evaluation)
+        await AutoTrainer(memory).run_auto_training(
+            task_id, evaluation, untrusted=[answer], include_lessons=False,
+            pattern=notes.pattern, request=notes.request)
+
+    def _model(self) -> BaseChatModel:
+        assert self.model is not None
+        return load_chat_model(self.model)
+
+
+# ---------------------------------------------------------------------------------------
+# Findings the model may see.
+
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+# Positions and counts describe the delivered answer itself ("item 5", "8 values").
+_OWN_NUMBER = re.compile(
+    r"\b(?:item|items|position|row|line)\s+\d+|\d+\s+(?:items|values|rows|numbers|lines)\b", re.I)
+# "expected <something with a number>" is how the rules state the reference they compared.
+_REFERENCE = re.compile(r"\bexpected\b[^;]*\d", re.I)
+
+
+def _numbers(text: str) -> set[float]:
+    return {float(n) for n in _NUMBER.findall(text.replace(",", ""))}
+
+
+def _safe_clause(clause: str, known: set[float]) -> bool:
+    """A clause the producer may read: no stated reference, no number it did not know."""
+    if _REFERENCE.search(clause):
+        return False
+    rest = _OWN_NUMBER.sub(" ", clause)
+    return all(float(n) in known for n in _NUMBER.findall(rest))
+
+
+def _safe_part(text: str, known: set[float]) -> str:
+    return "; ".join(c.strip() for c in text.split(";") if c.strip() and _safe_clause(c, known))
+
+
+def _requirement(result: Any) -> str:
+    if result.criterion.kind == CriterionKind.VALUE:
+        return "the exact value asked for"
+    return evidence.describe(result)
+
+
+def producer_findings(validation: Validation, request: str, answer: str) -> list[str]:
+    """What the model is told about a rejected answer, without the answer key.
+
+    The validator's details may state the reference it compared with ("expected the first 8
+    primes (2..19)", "the answer 41 is wrong; expected 42"). Each clause is kept only when it
+    states no reference and every number in it was already in the request or the answer
+    (positions and counts of the delivered items aside); a failed requirement whose details
+    are all withheld is still named, in the request's terms.
+    """
+    known = _numbers(request) | _numbers(answer)
+    failed = {r.detail: r for r in validation.criteria if r.passed is False}
+    lines: list[str] = []
+    for issue in validation.issues:
+        kept = _safe_part(issue, known)
+        result = failed.pop(issue, None)
+        if result is not None:
+            name = _requirement(result)
+            lines.append(f"{name}: {kept}" if kept else
+                         render(prompts.ADAPTIVE_FINDING_UNMET, requirement=name))
+        elif kept:
+            lines.append(kept)
+    # Failed checks that added their own issue text (user validators, the judge) and shape
+    # problems whose wording was withheld are still named.
+    lines += [render(prompts.ADAPTIVE_FINDING_UNMET, requirement=_requirement(r))
+              for r in failed.values() if not any(_requirement(r) in line for line in lines)]
+    if not (validation.data_type_match and validation.format_match) and not lines:
+        lines.append(render(prompts.ADAPTIVE_FINDING_SHAPE))
+    return list(dict.fromkeys(lines))
+
+
+# ---------------------------------------------------------------------------------------
+# Small helpers.
+
+
+def _sync(coro: Coroutine[Any, Any, dict[str, Any] | None]) -> dict[str, Any] | None:
+    """Run a hook coroutine for a synchronous ``invoke`` (the nodes' own private loop)."""
+
+    async def as_dict() -> dict[str, Any]:
+        return await coro or {}
+
+    return _run_sync(as_dict()) or None
+
+
+def _rejected(validation: Validation) -> bool:
+    return (any(c.passed is False for c in validation.criteria)
+            or not (validation.data_type_match and validation.format_match)
+            or validation.verdict == "rejected")
+
+
+def _last_request(messages: Sequence[AnyMessage]) -> str:
+    """The user's latest message; our own findings are not a request."""
+    for msg in reversed(messages):
+        if isinstance(msg, HumanMessage) and not _is_findings(msg):
+            return msg.text.strip()
+    return ""
+
+
+def _is_findings(message: HumanMessage) -> bool:
+    return str(message.id or "").startswith(FINDINGS_ID_PREFIX)
+
+
+def _answer_text(message: AIMessage, structured: Any) -> str:
+    """The final answer as text: a structured response as JSON, else the message's text."""
+    if structured is None:
+        return message.text
+    if isinstance(structured, BaseModel):
+        return structured.model_dump_json()
+    if dataclasses.is_dataclass(structured) and not isinstance(structured, type):
+        return json.dumps(dataclasses.asdict(structured), default=str)
+    return json.dumps(structured, default=str)
+
+
+def _template(messages: Sequence[AnyMessage], output_tools: set[str]) -> str:
+    """The answer's approach for learning: the tools the run called since the request.
+
+    A retry builds on the tool results before it, so they count for it too. The tools that
+    delivered a structured response are how the answer was given, not tools the agent chose.
+    """
+    names: list[str] = []
+    for msg in reversed(messages):
+        if isinstance(msg, HumanMessage) and not _is_findings(msg):
+            break
+        if isinstance(msg, AIMessage):
+            names.extend(c["name"] for c in msg.tool_calls if c["name"] not in output_tools)
+    tokens = sorted({re.sub(r"[^A-Za-z0-9_]+", "_", n).strip("_") or "tool" for n in names})
+    return (_TEMPLATE_PREFIX + ("-".join(tokens) or "direct"))[:60]
+
+
+def _with_prompt(request: ModelRequest[Any]) -> ModelRequest[Any]:
+    """The request with the run's block after the agent's own system prompt."""
+    block = RunNotes.of(dict(request.state)).prompt
+    if not block:
+        return request
+    system = request.system_message
+    if system is None:
+        return request.override(system_message=SystemMessage(block))
+    content = system.content
+    if isinstance(content, str):
+        merged: Any = f"{content}\n\n{block}" if content else block
+    else:
+        merged = [*content, {"type": "text", "text": block}]
+    return request.override(system_message=system.model_copy(update={"content": merged}))
