@@ -19,6 +19,14 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from pydantic import BaseModel, Field
 
 from ..analysis.cleanup import single_value
+from ..analysis.code_examples import (
+    Case,
+    arun_cases,
+    cases_from_reply,
+    extract_cases,
+    finding,
+    target_function,
+)
 from ..llm import ainvoke_structured
 from ..llm.calls import ainvoke_model
 from ..prompts import render, templates
@@ -171,6 +179,71 @@ async def by_user(validation: Validation, ctx: Context, request: str, intent: In
 
 
 # ---------------------------------------------------------------------------------------
+# Execution: delivered code is run against examples, the request's own ones first.
+
+
+async def _sandboxed(program: str, budget_s: float) -> Any:
+    res = await asyncio.to_thread(run_python, program, limits=SandboxLimits(timeout_s=budget_s))
+    await asyncio.to_thread(_remove, res.workdir)
+    return res
+
+
+async def _model_tests(model: BaseChatModel, request: str, function: str) -> list[Case]:
+    """Tests written from the request alone: the call never sees the candidate."""
+    messages = [SystemMessage(render(templates.CODE_TESTS_SYSTEM, function=function)),
+                HumanMessage(render(templates.CODE_TESTS_USER, request=request,
+                                    function=function))]
+    reply = await ainvoke_model(model, messages)
+    return cases_from_reply(str(reply.content), function)
+
+
+def _defined_function(code: str) -> str | None:
+    import ast
+
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return None
+    names = [n.name for n in tree.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
+             and not n.name.startswith("_")]
+    return names[-1] if names else None
+
+
+async def by_execution(validation: Validation, *, model: BaseChatModel, intent: Intent,
+                       request: str, code: str, run: Any = _sandboxed) -> tuple[Validation, int]:
+    """Run the delivered code on examples; (validation, model calls made).
+
+    The request's examples are strong evidence. With none, the model writes tests in a call
+    that sees only the request: a pass on those is weak (unverified), a failure rejects.
+    """
+    if intent.data_type != DataType.CODE:
+        return validation, 0
+    open_ = [i for i in _pending(validation)
+             if validation.criteria[i].criterion.kind == CriterionKind.ANSWER]
+    if not open_:
+        return validation, 0
+    function = target_function(request) or _defined_function(code)
+    cases = extract_cases(request, function=function)
+    calls, weak = 0, False
+    if not cases and function:
+        cases = await _model_tests(model, request, function)
+        calls, weak = 1, True
+    if not cases:
+        return validation, calls
+    outcomes = await arun_cases(code, cases, run)
+    problem = finding(outcomes)
+    passed = problem is None
+    detail = (f"{len(outcomes)} {'model-written tests' if weak else 'examples from the request'}"
+              " passed when the code was run") if passed else str(problem)
+    criteria = list(validation.criteria)
+    for i in open_:
+        criteria[i] = criteria[i].model_copy(update={
+            "passed": passed, "detail": detail[:500], "checked_by": "execution",
+            "weak": weak and passed})
+    return _updated(validation, criteria, [] if passed else [detail[:500]]), calls
+
+
+# ---------------------------------------------------------------------------------------
 # Independent agreement: a second route that does not share the first one's failure mode.
 
 
@@ -307,5 +380,6 @@ def rescore(validation: Validation) -> Validation:
     return validation.model_copy(update={"quality_score": min(score, 1.0)})
 
 
-__all__ = ["JudgeItem", "JudgeVerdict", "by_agreement", "by_judge", "by_user", "decides_content",
-           "describe", "judge_trusted", "open_answer", "rescore", "sandbox_program"]
+__all__ = ["JudgeItem", "JudgeVerdict", "by_agreement", "by_execution", "by_judge", "by_user",
+           "decides_content", "describe", "judge_trusted", "open_answer", "rescore",
+           "sandbox_program"]

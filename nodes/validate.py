@@ -36,7 +36,11 @@ async def validate(state: ReactState, runtime: Runtime[Context]) -> dict[str, An
         if not _rejected(validation):
             validation = evidence.open_answer(validation, intent)
             content = _judged_text(state, validation)
-            if ctx.check_agreement:
+            validation, n = await evidence.by_execution(
+                validation, model=model_of(runtime), intent=intent, request=request,
+                code=content)
+            calls += n
+            if ctx.check_agreement and not _rejected(validation):
                 validation, n = await evidence.by_agreement(
                     validation, model=model_of(runtime), intent=intent, request=request,
                     deliverable=content, produced_by=state.result.tool, files=state.files)

@@ -16,6 +16,7 @@ KINDS = {
     "ai": templates.AI_PROCESS_SYSTEM[:40],
     "judge": templates.JUDGE_SYSTEM[:40],
     "agree": templates.AGREE_DIRECT_SYSTEM[:40],
+    "tests": templates.CODE_TESTS_SYSTEM[:40],
     "task_plan": actionplan.TASK_PLAN_SYSTEM[:40],
     "actions": actionplan.ACTIONS_SYSTEM[:40],
 }

@@ -201,3 +201,55 @@ def test_cli_exit_code_and_json_verdict(trust, answer, code, verdict, tmp_path, 
     assert got == code
     assert result["verdict"] == verdict and result["success"] is (verdict == "verified")
     assert result["validation"]["criteria"][-1]["checked_by"] == "judge"
+
+
+# --- Code is run, not only parsed -------------------------------------------------------
+
+MEDIAN = ("Write a Python function middle(values) that returns the median of a list of numbers. "
+          "For example middle([3, 1, 2]) == 2 and middle([4, 1, 3, 2]) == 2.5")
+RIGHT_MEDIAN = ("```python\ndef middle(values):\n    s = sorted(values)\n    n = len(s)\n"
+                "    return s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2\n```")
+WRONG_MEDIAN = "```python\ndef middle(values):\n    return sorted(values)[len(values) // 2]\n```"
+
+
+def test_a_function_that_fails_the_requests_example_is_rejected_with_the_failing_call():
+    router = Router(plan=[_ai(MEDIAN)], ai=[WRONG_MEDIAN])
+    out = _run(router, MEDIAN, max_steps=1)
+    assert out["success"] is False and out["verdict"] == "rejected"
+    [answer] = _by(out)
+    assert answer.checked_by == "execution" and answer.passed is False
+    assert "middle([4, 1, 3, 2]) returned 3" in answer.detail
+    assert "judge" not in router.seen
+
+
+def test_a_function_that_passes_the_requests_examples_is_verified_by_execution():
+    router = Router(plan=[_ai(MEDIAN)], ai=[RIGHT_MEDIAN])
+    out = _run(router, MEDIAN, max_steps=1)
+    assert out["success"] is True and out["verdict"] == "verified"
+    [answer] = _by(out)
+    assert answer.checked_by == "execution" and not answer.weak
+
+
+NO_EXAMPLES = "Write a Python function count_vowels(text) that counts the vowels a, e, i, o, u."
+VOWELS = ("```python\ndef count_vowels(text):\n"
+          "    return sum(ch in 'aeiou' for ch in text.lower())\n```")
+
+
+def test_without_examples_model_written_tests_are_weak_evidence():
+    tests = "assert count_vowels('banana') == 3\nassert count_vowels('') == 0"
+    router = Router(plan=[_ai(NO_EXAMPLES)], ai=[VOWELS], tests=[tests])
+    out = _run(router, NO_EXAMPLES, max_steps=1)
+    assert out["verdict"] == "unverified" and out["success"] is False
+    [answer] = _by(out)
+    assert answer.checked_by == "execution" and answer.weak and answer.passed
+    [prompt] = router.prompts["tests"]
+    assert "sum(ch in" not in prompt  # the test writer never sees the candidate
+
+
+def test_a_function_failing_model_written_tests_is_rejected():
+    tests = "assert count_vowels('banana') == 3"
+    wrong = "```python\ndef count_vowels(text):\n    return len(text)\n```"
+    router = Router(plan=[_ai(NO_EXAMPLES)], ai=[wrong], tests=[tests])
+    out = _run(router, NO_EXAMPLES, max_steps=1)
+    assert out["verdict"] == "rejected"
+    assert any("count_vowels('banana') returned 6" in i for i in out["validation"].issues)
