@@ -86,11 +86,7 @@ def test_the_findings_never_carry_the_answer_key():
     model = ScriptedChatModel(script=[WRONG_PRIMES, RIGHT_PRIMES])
     out = _ask(_agent(model), PRIMES_8)
     (feedback,) = _findings(out)
-    # The validator's own detail names the expected sequence and its 5th member.
-    raw = " ".join(validate_content(ActionResult(tool="agent", success=True,
-                                                 content=WRONG_PRIMES),
-                                    rules_intent(PRIMES_8)).issues)
-    assert "19" in raw and "expected" in raw
+    assert "9 is not prime" in feedback.content
     assert "19" not in feedback.content and "expected" not in feedback.content
 
 
@@ -234,6 +230,8 @@ def primes_below(limit: int) -> str:
     return ", ".join(str(n) for n in range(2, limit) if all(n % d for d in range(2, n)))
 
 
+@pytest.mark.oracle_ok(reason="the agent's own tool prints the primes below 20; the prompts "
+                       "carry that tool result, which no rule put there")
 @pytest.mark.parametrize("order", ["adaptive_first", "hitl_first"])
 def test_human_approval_of_a_tool_call_then_the_answer_is_validated(order):
     model = ScriptedChatModel(script=[_tool_call("primes_below", {"limit": 20}),
