@@ -311,3 +311,54 @@ def accepted_sequences(prop: str, n: int, param: Any = None) -> list[list[int]]:
     if name in {"square", "cube", "even", "triangular"}:
         return [canonical, ([0, *canonical[: n - 1]] if n else [])]
     return [canonical]
+
+
+# The PROPERTY value of a completeness criterion: "every member of the determined set is
+# delivered". It has no verifier of its own, since it needs the range and the other
+# properties; the validator computes the set from those.
+COMPLETE = "complete"
+
+# Sets a request determines ("the primes between 100 and 150"): computed only to verify that
+# a delivered list is complete. Spans wider than this are left to other checks.
+MAX_SET_SPAN = 200_000
+
+_MEMBER_TESTS: dict[str, Callable[[int], bool]] = {
+    "prime": is_prime,
+    "fibonacci": _is_fibonacci,
+    "square": _is_square,
+    "cube": _is_cube,
+    "even": lambda n: n % 2 == 0,
+    "odd": lambda n: n % 2 == 1,
+    "triangular": _is_triangular,
+}
+
+
+def determines_set(prop: str) -> bool:
+    """Whether a property picks a definite set of integers (so a range makes it finite)."""
+    name, param = split_property(prop)
+    if name == "multiple_of":
+        try:
+            return int(str(param)) != 0
+        except ValueError:
+            return False
+    return name in _MEMBER_TESTS
+
+
+def _member_test(prop: str) -> Callable[[int], bool]:
+    name, param = split_property(prop)
+    if name == "multiple_of":
+        k = int(str(param))
+        return lambda n: n % k == 0
+    return _MEMBER_TESTS[name]
+
+
+def members_in_range(props: list[str], lo: int, hi: int) -> list[int] | None:
+    """Every integer in [lo, hi] that has all the properties, or None when not computable.
+
+    None means the set is not determined (no set-defining property, an open or huge span);
+    the caller must then say it could not check completeness, never that it passed.
+    """
+    tests = [_member_test(p) for p in props if determines_set(p)]
+    if not tests or hi < lo or hi - lo > MAX_SET_SPAN:
+        return None
+    return [n for n in range(lo, hi + 1) if all(test(n) for test in tests)]
