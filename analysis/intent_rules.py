@@ -451,9 +451,12 @@ def _find_words(original: str) -> list[str]:
 
 
 def _word_order(text: str) -> str | None:
+    """Dictionary order when asked (or a bare "sort"); None for "by length", "by popularity"."""
     if _ALPHA_DESC_RE.search(text):
         return "reverse_alphabetical"
-    if _ALPHA_RE.search(text) or re.search(r"\bsort\b", text):
+    if _ALPHA_RE.search(text):
+        return "alphabetical"
+    if re.search(r"\bsort\b", text) and not re.search(r"\bby\s+(?!alphabet)[a-z]", text):
         return "alphabetical"
     return None
 
@@ -667,8 +670,10 @@ def _determines_set(found: _Findings) -> bool:
     """
     if found.count is not None or found.sort_task or found.aggregate or found.wants_code:
         return False
-    if not found.bounds or None in found.bounds or _SOME_RE.search(found.text):
+    if not found.bounds or found.bounds[1] is None or _SOME_RE.search(found.text):
         return False
+    if found.bounds[0] is None and "prime" not in found.properties:
+        return False  # "primes below 50" start at 2; "squares below 50" may or may not hold 0
     return any(determines_set(p) for p in found.properties)
 
 
@@ -793,8 +798,18 @@ def _criteria(found: _Findings, fmt: OutputFormat) -> list[Criterion]:
                 description=f"each item is one of the {found.count_noun or 'things'} asked for",
             )
         )
+    if found.words and found.word_order is None and "unique" not in found.properties:
+        # "Rank these by popularity": the words are checkable, the order is a judge's call.
+        out.append(
+            Criterion(
+                kind=CriterionKind.OTHER,
+                value="arranged as asked",
+                description="the given words arranged in the order the request asks for",
+            )
+        )
     if found.complete and not single:
         lo, hi = found.bounds or [None, None]
+        lo = 2 if lo is None else lo
         out.append(
             Criterion(
                 kind=CriterionKind.PROPERTY,
@@ -924,7 +939,9 @@ def _subject(found: _Findings, data_type: DataType) -> str:
         if prop.startswith("multiple_of:"):
             return f"multiples of {found.k}"
     if found.words:
-        return "the given words, deduplicated" if found.word_order is None else "sorted words"
+        if found.word_order:
+            return "sorted words"
+        return "the given words, deduplicated" if "unique" in found.properties else "given words"
     if found.sort_task:
         return "deduplicated numbers" if "unique" in found.properties else "sorted numbers"
     if data_type == DataType.CODE:

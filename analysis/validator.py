@@ -564,9 +564,11 @@ def _check_complete(criterion: Criterion, delivered: Delivered, intent: Intent) 
         for c in intent.success_criteria
         if c.kind == CriterionKind.PROPERTY and determines_set(str(c.value))
     ]
-    if bounds is None or None in bounds or not props:
+    if bounds is not None and bounds[0] is None and any(p == "prime" for p in props):
+        bounds = (2.0, bounds[1])  # primes start at 2: "primes below 40" is a closed set
+    if bounds is None or bounds[0] is None or bounds[1] is None or not props:
         return _result(criterion, None, "the request does not determine a finite set")
-    lo, hi = math.ceil(bounds[0] or 0), math.floor(bounds[1] or 0)
+    lo, hi = math.ceil(bounds[0]), math.floor(bounds[1])
     members = members_in_range(props, lo, hi)
     if members is None:
         return _result(criterion, None, f"the set over {lo}..{hi} is too large to check")

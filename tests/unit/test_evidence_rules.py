@@ -320,3 +320,32 @@ def test_letter_counts_are_computed_and_verified(request_text: str, right: str, 
 def test_every_rule_result_names_its_evidence(request_text: str, content: str) -> None:
     for res in _check(request_text, content).criteria:
         assert res.checked_by == ("none" if res.passed is None else "rule"), res
+
+
+def test_primes_below_a_bound_are_a_determined_set() -> None:
+    request = "What are the prime numbers under 40?"
+    primes = [n for n in range(2, 40) if is_prime(n)]
+    assert _verified(_check(request, ", ".join(map(str, primes))))
+    v = _check(request, ", ".join(map(str, primes[:-3])))
+    assert _rejected(v) and f"{len(primes)} items expected" in _said(v)
+
+
+def test_squares_below_a_bound_do_not_demand_a_start() -> None:
+    intent = rules_intent("squares below 50")
+    assert all(c.value != "complete" for c in intent.success_criteria)
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "Rank these languages by popularity: Rust, Python, Go",
+        "Sort these words by length: kiwi, fig, banana",
+    ],
+)
+def test_an_order_other_than_alphabetical_goes_to_the_judge(request_text: str) -> None:
+    intent = rules_intent(request_text)
+    assert intent.criterion(CriterionKind.ORDERING) is None
+    words = intent.criterion(CriterionKind.CONTAINS)
+    assert words is not None and len(words.value) == 3
+    v = _check(request_text, ", ".join(words.value))
+    assert v.verdict == "unverified"  # the words are right; nobody proved the order
