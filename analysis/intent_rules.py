@@ -10,8 +10,17 @@ under / less than N" is [None, N - 1]; "up to / at most N" is [None, N]; "above 
 greater than / more than N" is [N + 1, None]; "at least N" is [N, None]. None is unbounded.
 
 Value convention: a VALUE criterion holds an int when the answer is exact (integer
-arithmetic, sums of series) and a float otherwise (division, unit conversion); the validator
-compares ints exactly and floats within 0.5 % (absolute 0.01 near zero).
+arithmetic, sums of series, letter counts) and a float otherwise (division, unit
+conversion); the validator compares ints exactly and floats within 0.5 % (absolute 0.01 near
+zero). Its description names the quantity, never the value: descriptions reach prompts.
+
+Completeness convention: a set property with a closed range and no count ("the primes
+between 100 and 150") asks for the whole set. That is the PROPERTY ``complete``; the
+validator computes the set to count what is missing, and no criterion carries its members.
+A count the model reads into such a request is dropped (see :func:`merge_intents`).
+
+Layout (LAYOUT criteria): ``one_per_line``, ``value_only`` ("only the number"), and
+``{"field_types": {...}}`` for JSON fields whose simple type the request names.
 """
 
 from __future__ import annotations
@@ -24,7 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..state.models import Criterion, CriterionKind, DataType, Intent, OutputFormat
-from . import _arith
+from . import _arith, families
 from ._text import Number, format_number
 from .content import extract_numbers
 from .verifiers import COMPLETE, determines_set, expected_sequence
@@ -121,21 +130,12 @@ _COMPUTE_RE = re.compile(
 )
 _NUMBERS_WORD_RE = re.compile(r"\b(?:numbers|integers|natural numbers)\b")
 
-_PROPERTY_PATTERNS = [
-    ("prime", r"\bprimes?\b(?!\s+minister)"),
-    ("fibonacci", r"\bfibonacci\b"),
-    ("square", r"\b(?:perfect\s+)?squares\b|\bsquare numbers?\b|\bperfect squares?\b"),
-    ("cube", r"\b(?:perfect\s+)?cubes\b|\bcube numbers?\b|\bperfect cubes?\b"),
-    ("even", r"\beven\s+(?:numbers?|integers?|ones)\b|\b\d+\s+even\b|\beven\s*$"),
-    ("odd", r"\bodd\s+(?:numbers?|integers?|ones)\b|\b\d+\s+odd\b|\bodd\s*$"),
-    ("triangular", r"\btriangular\b|\btriangle numbers\b"),
-    (
-        "unique",
-        r"\b(?:unique|distinct|no duplicates|without duplicates|dedupe|de-?duplicate|"
-        r"remove (?:the |any |all )?duplicates)\b",
-    ),
-]
-_MULTIPLE_RE = re.compile(r"\bmultiples? of (-?\d+)\b")
+# Number families (primes, squares, multiples of K, ...) bring their own patterns; see
+# analysis/families. "unique" is a property of any list, so it lives here.
+_UNIQUE_RE = re.compile(
+    r"\b(?:unique|distinct|no duplicates|without duplicates|dedupe|de-?duplicate|"
+    r"remove (?:the |any |all )?duplicates)\b"
+)
 
 _FIRST_RE = re.compile(r"\b(?:first|top|initial)\s+(\d+)\b")
 _COUNT_NOUNS = (
@@ -294,15 +294,6 @@ _CONVERT_Q_RE = re.compile(
     rf"(?:degrees?\s+)?({_UNIT_WORD})"
 )
 
-_PROPERTY_SUBJECTS = {
-    "prime": "prime numbers",
-    "fibonacci": "Fibonacci numbers",
-    "square": "square numbers",
-    "cube": "cube numbers",
-    "even": "even numbers",
-    "odd": "odd numbers",
-    "triangular": "triangular numbers",
-}
 _LEAD_WORDS_RE = re.compile(
     r"^(?:(?:please|can you|could you|would you|i want|i need|i'd like|give me|show me|tell me|"
     r"what is|what's|what are|who is|how do i|explain|describe|about|"
@@ -354,11 +345,21 @@ def _find_document(text: str) -> OutputFormat | None:
 
 
 def _find_properties(text: str) -> tuple[list[str], int | None]:
-    found = [name for name, pattern in _PROPERTY_PATTERNS if re.search(pattern, text)]
-    multiple = _MULTIPLE_RE.search(text)
-    k = int(multiple.group(1)) if multiple else None
-    if k is not None:
-        found.append(f"multiple_of:{k}")
+    """Property names in the request, and the parameter of a family that takes one.
+
+    The 7 of "multiples of 7" is the parameter; parametrised families come last, after
+    "unique", so the order of criteria stays what it always was.
+    """
+    plain = [f for f in families.ordered() if not f.needs_param]
+    found = [f.name for f in plain if re.search(f.pattern, text)]
+    if _UNIQUE_RE.search(text):
+        found.append("unique")
+    k: int | None = None
+    for family in families.ordered():
+        match = re.search(family.pattern, text) if family.needs_param else None
+        if match:
+            k = int(match.group(1)) if k is None else k
+            found.append(f"{family.name}:{int(match.group(1))}")
     return found, k
 
 
@@ -914,11 +915,11 @@ def _shape_criteria(found: _Findings, fmt: OutputFormat) -> list[Criterion]:
 
 
 def _describe_property(prop: str) -> str:
-    if prop.startswith("multiple_of:"):
-        return f"a multiple of {prop.partition(':')[2]}"
-    if prop == "unique":
-        return "distinct"
-    return {"prime": "prime", "even": "even", "odd": "odd"}.get(prop, f"a {prop} number")
+    name, _, param = prop.partition(":")
+    family = families.FAMILIES.get(name)
+    if family is not None:
+        return family.label(family.describe, param)
+    return "distinct" if prop == "unique" else f"a {prop} number"
 
 
 def _describe_range(bounds: list[int | None]) -> str:
@@ -934,10 +935,10 @@ def _subject(found: _Findings, data_type: DataType) -> str:
     if found.value_label:
         return found.value_label
     for prop in found.properties:
-        if prop in _PROPERTY_SUBJECTS:
-            return _PROPERTY_SUBJECTS[prop]
-        if prop.startswith("multiple_of:"):
-            return f"multiples of {found.k}"
+        name, _, param = prop.partition(":")
+        family = families.FAMILIES.get(name)
+        if family is not None:
+            return family.label(family.subject, param)
     if found.words:
         if found.word_order:
             return "sorted words"

@@ -42,6 +42,7 @@ from .content import (
     text_items,
 )
 from .documents import inspect_document
+from .families import FAMILIES
 from .verdict import settle
 from .verifiers import (
     COMPLETE,
@@ -638,16 +639,8 @@ def _first_mismatch(values: list[Number], accepted: list[list[int]]) -> str:
 
 
 def _plural(name: str, param: str | None) -> str:
-    labels = {
-        "prime": "primes",
-        "fibonacci": "Fibonacci numbers",
-        "square": "squares",
-        "cube": "cubes",
-        "even": "even numbers",
-        "odd": "odd numbers",
-        "triangular": "triangular numbers",
-    }
-    return labels.get(name, f"multiples of {param}")
+    family = FAMILIES.get(name)
+    return family.label(family.plural, param) if family else f"{name} numbers"
 
 
 def _check_ordering(criterion: Criterion, delivered: Delivered, intent: Intent) -> CriterionResult:
@@ -870,7 +863,7 @@ def _check_one_per_line(
 
 def _check_value_only(criterion: Criterion, delivered: Delivered) -> CriterionResult:
     """The reply is the bare value: no sentence, unit-free prose or working around it."""
-    text = delivered.raw.strip().rstrip(".")
+    text = delivered.raw.strip().strip("*_`").strip().rstrip(".")  # markdown bold is no prose
     if NUMBER_RE.fullmatch(text) or re.fullmatch(r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?", text):
         return _result(criterion, True, "the reply is the value alone")
     words = len(text.split())

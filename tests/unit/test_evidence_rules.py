@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 
 import pytest
 
-from adaptive_react.analysis import merge_intents, rules_intent, validate_content
+from adaptive_react.analysis import VERIFIERS, merge_intents, rules_intent, validate_content
+from adaptive_react.analysis.families import FAMILIES, Family, register_family
 from adaptive_react.analysis.verifiers import is_prime
 from adaptive_react.state.models import (
     ActionResult,
@@ -349,3 +351,42 @@ def test_an_order_other_than_alphabetical_goes_to_the_judge(request_text: str) -
     assert words is not None and len(words.value) == 3
     v = _check(request_text, ", ".join(words.value))
     assert v.verdict == "unverified"  # the words are right; nobody proved the order
+
+
+# ---------------------------------------------------------------------------------------
+# 5. A number family is one unit: registering it is all the rules and checks need.
+
+
+@pytest.fixture
+def pentagonal() -> Iterator[None]:
+    family = Family(
+        name="pentagonal",
+        rank=75,
+        pattern=r"\bpentagonal\b",
+        subject="pentagonal numbers",
+        plural="pentagonal numbers",
+        what="pentagonal numbers",
+        one="a pentagonal number",
+        describe="a pentagonal number",
+        member=lambda n, _p: any(k * (3 * k - 1) // 2 == n for k in range(1, n + 2)),
+        sequence=lambda n, _p: [k * (3 * k - 1) // 2 for k in range(1, n + 1)],
+    )
+    register_family(family)
+    yield
+    FAMILIES.pop("pentagonal")
+    VERIFIERS.pop("pentagonal")
+
+
+@pytest.mark.usefixtures("pentagonal")
+def test_a_registered_family_is_found_verified_and_sequenced() -> None:
+    request = "Give me the first 4 pentagonal numbers"
+    intent = rules_intent(request)
+    assert intent.subject == "pentagonal numbers"
+    assert _verified(_check(request, "1, 5, 12, 22"))
+    v = _check(request, "1, 5, 12, 21")
+    assert _rejected(v) and "21 is not a pentagonal number" in _said(v)
+
+
+@pytest.mark.parametrize("reply", ["**540**", "```\n540\n```", "540."])
+def test_a_bare_value_may_be_formatted(reply: str) -> None:
+    assert _verified(_check("Work out 45 * 12; only the number, please.", reply))
