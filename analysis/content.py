@@ -284,6 +284,20 @@ _ITEM_MARK_RE = re.compile(r"^\s*(?:\d+[.):]\s+|[-*•]\s+)")
 _ITEM_SPLIT_RE = re.compile(r"\s*[,;]\s*(?:and\s+)?|\s+and\s+")
 
 
+# Lines a model wraps around a list: "Sure! Here are three:", "Let me know if ...".
+_CHATTER_RE = re.compile(
+    r"^\s*(?:sure|certainly|of course|okay|ok|here (?:are|is|you go)|below (?:are|is)|"
+    r"i hope|hope this|let me know|enjoy|these are|the (?:list|answer|result) is)\b",
+    re.I,
+)
+# "The sorted words are apple, fig and pear": the lead-in ends at the verb before the list.
+_LEAD_IN_RE = re.compile(r"^[^,]*?\b(?:are|is)\s+(?=[^,]*,)", re.I)
+
+
+def _after_lead_in(line: str) -> str:
+    return _LEAD_IN_RE.sub("", line, count=1)
+
+
 def _bare_item(text: str) -> str:
     return _ITEM_MARK_RE.sub("", text).strip().strip("\"'`*").rstrip(".!").strip()
 
@@ -298,8 +312,10 @@ def item_lines(text: str) -> list[str]:
     marked = [ln for ln in lines if _ITEM_MARK_RE.match(ln)]
     if len(marked) >= 2:
         return marked
-    if len(lines) >= 2 and lines[0].rstrip().endswith(":"):
+    if len(lines) >= 2 and (lines[0].rstrip().endswith(":") or _CHATTER_RE.match(lines[0])):
         lines = lines[1:]
+    if len(lines) >= 2 and _CHATTER_RE.match(lines[-1]):
+        lines = lines[:-1]
     return lines
 
 
@@ -313,7 +329,7 @@ def text_items(text: str) -> list[str]:
     if len(lines) >= 2:
         items = [_bare_item(ln) for ln in lines]
     elif lines:
-        line = lines[0].rsplit(":", 1)[-1] if ":" in lines[0] else lines[0]
+        line = lines[0].rsplit(":", 1)[-1] if ":" in lines[0] else _after_lead_in(lines[0])
         items = [_bare_item(part) for part in _ITEM_SPLIT_RE.split(line.strip().rstrip("."))]
     else:
         items = []

@@ -390,3 +390,21 @@ def test_a_registered_family_is_found_verified_and_sequenced() -> None:
 @pytest.mark.parametrize("reply", ["**540**", "```\n540\n```", "540."])
 def test_a_bare_value_may_be_formatted(reply: str) -> None:
     assert _verified(_check("Work out 45 * 12; only the number, please.", reply))
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "Sure! Here are three rivers\nNile\nCongo\nNiger\nLet me know if you need more.",
+        "The three rivers are Nile, Congo and Niger.",
+    ],
+)
+def test_chatter_around_a_text_list_is_not_an_item(reply: str) -> None:
+    v = _check("name three rivers of Africa", reply)
+    count = [r for r in v.criteria if r.criterion.kind == CriterionKind.COUNT]
+    assert count[0].passed, count[0].detail
+
+
+def test_a_sorted_word_list_in_a_sentence() -> None:
+    request = "Sort these words alphabetically: plum, kiwi, banana"
+    assert _verified(_check(request, "The words in alphabetical order are banana, kiwi and plum."))
