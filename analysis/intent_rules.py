@@ -1089,8 +1089,8 @@ def _keeps_model_count(
     The 0.5B model wrote the answer as a count ("count: 7006652" for 1234 * 5678) and
     invented "count: 7" for "multiples of 7 between 1 and 100", which let 7 of 14 pass.
     """
-    if single or _determined_set(rules):
-        return False
+    if single or rules.expected_format == OutputFormat.SINGLE_VALUE or _determined_set(rules):
+        return False  # either reading of the request as one value rules a count out
     return _stated_count(request, candidate.value)
 
 

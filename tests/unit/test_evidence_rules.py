@@ -408,3 +408,11 @@ def test_chatter_around_a_text_list_is_not_an_item(reply: str) -> None:
 def test_a_sorted_word_list_in_a_sentence() -> None:
     request = "Sort these words alphabetically: plum, kiwi, banana"
     assert _verified(_check(request, "The words in alphabetical order are banana, kiwi and plum."))
+
+
+def test_a_model_count_is_dropped_when_the_rules_read_one_value() -> None:
+    request = "How many legs do 3 spiders have altogether?"
+    rules = rules_intent(request)
+    assert rules.expected_format == OutputFormat.SINGLE_VALUE
+    model = _model_intent(Criterion(kind=CriterionKind.COUNT, value=3))  # the model says a list
+    assert merge_intents(model, rules, request).criterion(CriterionKind.COUNT) is None
