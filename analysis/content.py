@@ -277,3 +277,60 @@ def observe(result: ActionResult, intent: Intent, snippet_chars: int = 400) -> O
         intent_match=match,
         notes=notes,
     )
+
+
+# A line that is a list item: a bullet or an enumeration marker in front.
+_ITEM_MARK_RE = re.compile(r"^\s*(?:\d+[.):]\s+|[-*•]\s+)")
+_ITEM_SPLIT_RE = re.compile(r"\s*[,;]\s*(?:and\s+)?|\s+and\s+")
+
+
+# Lines a model wraps around a list: "Sure! Here are three:", "Let me know if ...".
+_CHATTER_RE = re.compile(
+    r"^\s*(?:sure|certainly|of course|okay|ok|here (?:are|is|you go)|below (?:are|is)|"
+    r"i hope|hope this|let me know|enjoy|these are|the (?:list|answer|result) is)\b",
+    re.I,
+)
+# "The sorted words are apple, fig and pear": the lead-in ends at the verb before the list.
+_LEAD_IN_RE = re.compile(r"^[^,]*?\b(?:are|is)\s+(?=[^,]*,)", re.I)
+
+
+def _after_lead_in(line: str) -> str:
+    return _LEAD_IN_RE.sub("", line, count=1)
+
+
+def _bare_item(text: str) -> str:
+    return _ITEM_MARK_RE.sub("", text).strip().strip("\"'`*").rstrip(".!").strip()
+
+
+def item_lines(text: str) -> list[str]:
+    """The lines of a reply that carry items: marked lines if any, else every non-empty line.
+
+    Marked lines win because a model wraps its list in prose ("Here are five:", "Enjoy!"); a
+    first line that ends with a colon is an introduction, not an item.
+    """
+    lines = [ln for ln in unfence(text).splitlines() if ln.strip()]
+    marked = [ln for ln in lines if _ITEM_MARK_RE.match(ln)]
+    if len(marked) >= 2:
+        return marked
+    if len(lines) >= 2 and (lines[0].rstrip().endswith(":") or _CHATTER_RE.match(lines[0])):
+        lines = lines[1:]
+    if len(lines) >= 2 and _CHATTER_RE.match(lines[-1]):
+        lines = lines[:-1]
+    return lines
+
+
+def text_items(text: str) -> list[str]:
+    """Split a delivered list of words or phrases into its items.
+
+    Several item lines are one item each; a single line is split on commas, semicolons and
+    "and", after any introduction ending in a colon ("Sorted: apple, fig, pear").
+    """
+    lines = item_lines(text)
+    if len(lines) >= 2:
+        items = [_bare_item(ln) for ln in lines]
+    elif lines:
+        line = lines[0].rsplit(":", 1)[-1] if ":" in lines[0] else _after_lead_in(lines[0])
+        items = [_bare_item(part) for part in _ITEM_SPLIT_RE.split(line.strip().rstrip("."))]
+    else:
+        items = []
+    return [item for item in items if item]

@@ -10,8 +10,17 @@ under / less than N" is [None, N - 1]; "up to / at most N" is [None, N]; "above 
 greater than / more than N" is [N + 1, None]; "at least N" is [N, None]. None is unbounded.
 
 Value convention: a VALUE criterion holds an int when the answer is exact (integer
-arithmetic, sums of series) and a float otherwise (division, unit conversion); the validator
-compares ints exactly and floats within 0.5 % (absolute 0.01 near zero).
+arithmetic, sums of series, letter counts) and a float otherwise (division, unit
+conversion); the validator compares ints exactly and floats within 0.5 % (absolute 0.01 near
+zero). Its description names the quantity, never the value: descriptions reach prompts.
+
+Completeness convention: a set property with a closed range and no count ("the primes
+between 100 and 150") asks for the whole set. That is the PROPERTY ``complete``; the
+validator computes the set to count what is missing, and no criterion carries its members.
+A count the model reads into such a request is dropped (see :func:`merge_intents`).
+
+Layout (LAYOUT criteria): ``one_per_line``, ``value_only`` ("only the number"), and
+``{"field_types": {...}}`` for JSON fields whose simple type the request names.
 """
 
 from __future__ import annotations
@@ -24,10 +33,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..state.models import Criterion, CriterionKind, DataType, Intent, OutputFormat
-from . import _arith
+from . import _arith, families
 from ._text import Number, format_number
 from .content import extract_numbers
-from .verifiers import expected_sequence
+from .verifiers import COMPLETE, determines_set, expected_sequence
 
 # ---------------------------------------------------------------------------------------
 # Normalisation: number words and thousands separators become digits.
@@ -103,6 +112,17 @@ _TABLE_RE = re.compile(r"\b(?:table|tabular|csv|tsv)\b")
 _CSV_RE = re.compile(r"\bcsv\b")
 _JSON_RE = re.compile(r"\bjson\b")
 _LIST_WORD_RE = re.compile(r"\b(?:list|bullets?|(?:one|1) per line)\b")
+_PER_LINE_RE = re.compile(
+    r"\b(?:(?:one|1|each)\s+(?:\w+\s+)?(?:per|on (?:a|its own|each|a separate|a new)) line|"
+    r"(?:each|every) (?:\w+ )?on (?:its own|a (?:separate|new)) line|"
+    r"(?:one|1) (?:\w+ )?per row|line by line|separated by newlines|newline[- ]separated)\b"
+)
+_VALUE_ONLY_RE = re.compile(
+    r"\b(?:only|just)\s+(?:give\s+|reply\s+with\s+|return\s+|output\s+)?(?:me\s+)?"
+    r"(?:the\s+)?(?:final\s+)?(?:number|value|answer|result|digits?|integer)\b(?!s)|"
+    r"\bnothing (?:else|but the (?:number|value|answer))\b|"
+    r"\bno (?:explanation|words|prose|other text|working)\b|\bwithout (?:any )?explanation\b"
+)
 _HOW_MANY_RE = re.compile(r"\bhow (?:many|much)\b")
 _COMPUTE_RE = re.compile(
     r"\b(?:what is|what's|calculate|compute|evaluate|solve|how much is|work out|multiply|"
@@ -110,21 +130,12 @@ _COMPUTE_RE = re.compile(
 )
 _NUMBERS_WORD_RE = re.compile(r"\b(?:numbers|integers|natural numbers)\b")
 
-_PROPERTY_PATTERNS = [
-    ("prime", r"\bprimes?\b(?!\s+minister)"),
-    ("fibonacci", r"\bfibonacci\b"),
-    ("square", r"\b(?:perfect\s+)?squares\b|\bsquare numbers?\b|\bperfect squares?\b"),
-    ("cube", r"\b(?:perfect\s+)?cubes\b|\bcube numbers?\b|\bperfect cubes?\b"),
-    ("even", r"\beven\s+(?:numbers?|integers?|ones)\b|\b\d+\s+even\b|\beven\s*$"),
-    ("odd", r"\bodd\s+(?:numbers?|integers?|ones)\b|\b\d+\s+odd\b|\bodd\s*$"),
-    ("triangular", r"\btriangular\b|\btriangle numbers\b"),
-    (
-        "unique",
-        r"\b(?:unique|distinct|no duplicates|without duplicates|dedupe|de-?duplicate|"
-        r"remove (?:the |any |all )?duplicates)\b",
-    ),
-]
-_MULTIPLE_RE = re.compile(r"\bmultiples? of (-?\d+)\b")
+# Number families (primes, squares, multiples of K, ...) bring their own patterns; see
+# analysis/families. "unique" is a property of any list, so it lives here.
+_UNIQUE_RE = re.compile(
+    r"\b(?:unique|distinct|no duplicates|without duplicates|dedupe|de-?duplicate|"
+    r"remove (?:the |any |all )?duplicates)\b"
+)
 
 _FIRST_RE = re.compile(r"\b(?:first|top|initial)\s+(\d+)\b")
 _COUNT_NOUNS = (
@@ -133,7 +144,17 @@ _COUNT_NOUNS = (
     r"examples?|facts?|sentences?|lines?|paragraphs?|points?|reasons?|tips?|questions?|"
     r"records?|steps?|pages?|bullets?)"
 )
-_COUNT_RE = re.compile(rf"\b(\d+)\s+(?:[a-z-]+\s+){{0,2}}?{_COUNT_NOUNS}\b")
+_COUNT_RE = re.compile(rf"\b(\d+)\s+(?:[a-z-]+\s+){{0,2}}?({_COUNT_NOUNS})\b")
+# "list 5 fruits", "name 3 rivers in europe": a verb that asks for items, then their number.
+_ASKED_COUNT_RE = re.compile(
+    r"\b(?:list|name|give(?:\s+me)?|suggest|recommend|provide|generate|write(?:\s+down)?|"
+    r"tell\s+me|share|pick|choose|come up with|brainstorm|enumerate|output|print|"
+    r"(?:table|csv|list|array|spreadsheet|sheet)\s+(?:of|with|containing|listing))\s+"
+    r"(?:me\s+|us\s+)?(?:exactly\s+)?(\d+)\s+(?:[a-z-]+\s+){0,2}?([a-z][a-z-]*)\b"
+)
+# Units that are not items of a list: a "50 word summary" is one text, not fifty items.
+_PROSE_UNITS = {"sentence", "sentences", "paragraph", "paragraphs", "page", "pages", "word",
+                "words", "minute", "minutes", "character", "characters"}
 _NOT_COUNT_BEFORE = {
     "of",
     "to",
@@ -169,6 +190,39 @@ _DEDUPE_TASK_RE = re.compile(
     r"\b(?:dedupe|de-?duplicate|remove (?:the |any |all )?duplicates|unique|distinct)\b"
 )
 
+_ALPHA_DESC_RE = re.compile(
+    r"\b(?:reverse alphabetical(?:ly)?|reverse[- ]alphabetic(?:al)? order|z\s*(?:-|to)\s*a|"
+    r"(?:descending|backwards?) alphabetical(?:ly)?|alphabetical(?:ly)? (?:in )?(?:descending|"
+    r"reverse|backwards?)(?: order)?)\b"
+)
+_ALPHA_RE = re.compile(r"\b(?:alphabetical(?:ly)?|alphabeti[sz]e|a\s*(?:-|to)\s*z|lexicographic)")
+_WORDS_INTRO_RE = re.compile(
+    r"(?:\b(?:these|the following|this list of|the)\s+(?:\w+\s+)?(?:words|names|items|"
+    r"terms|fruits|animals|cities|countries|colou?rs)\b|:)\s*(.+)$",
+    re.S,
+)
+# "... pear, apple and fig alphabetically": where the words end and the instruction resumes.
+_ORDER_TAIL_RE = re.compile(
+    r"\s+(?:alphabetical(?:ly)?|in\s+(?:\w+\s+){0,3}order|from\s+a\s+to\s+z|by\s+\w+|"
+    r"(?:a|z)\s*(?:-|to)\s*(?:z|a))\b.*$",
+    re.I | re.S,
+)
+_GIVEN_WORD_RE = re.compile(r"[A-Za-z][A-Za-z'-]*(?:\s[A-Za-z][A-Za-z'-]*){0,2}")
+_LETTER_ASK_RE = re.compile(r"\b(?:how many|count|number of|tally)\b")
+_LETTER_TARGET_RES = [
+    re.compile(r"\b(vowels?|consonants?)\b"),
+    re.compile(r"\b(?:letters?|characters?|chars?)\s+['\"]?([a-z])['\"]?(?![a-z])"),
+    re.compile(r"(?<![a-z'])['\"]?([a-z])['\"]?(?:'s|s)\s+(?:are|is|in|does|do|appear)\b"),
+    re.compile(r"\b(?:how many|count(?: the)?|number of)\s+['\"]([a-z])['\"]"),
+]
+_LETTER_WORD_RES = [
+    re.compile(r"['\"“‘]([a-z][a-z -]{1,60}?)['\"”’](?:\s|[?.!,]|$)"),
+    re.compile(r"\b(?:in|of|within)\s+(?:the\s+)?(?:word|name|string|term)?\s*([a-z]{2,})\b(?!.*\bin\b)"),
+    re.compile(r"\bdoes\s+(?:the\s+word\s+)?([a-z]{2,})\s+(?:have|contain)\b"),
+]
+_VOWELS = frozenset("aeiou")
+_SOME_RE = re.compile(r"\b(?:some|a few|any|several|examples? of|a sample of|random|a couple)\b")
+
 _DOMAIN_SPAN_RE = re.compile(
     r"\b(?:for\s+(?:each\s+|every\s+|all\s+)?[a-z]\w*\s+(?:from|in|between)\s+"
     r"|(?:integers|numbers|values)\s+(?:from\s+)?)"
@@ -200,6 +254,17 @@ _FIELD_STOP_RE = re.compile(
     r"per|please|which)\b"
 )
 _FIELD_SPLIT_RE = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+|\s*&\s*|\s*/\s*")
+_TYPE_WORDS = {
+    "number": "number", "numeric": "number", "integer": "number", "int": "number",
+    "float": "number", "string": "string", "text": "string", "str": "string",
+    "list": "list", "array": "list", "boolean": "boolean", "bool": "boolean",
+}
+_TYPE_WORD = r"(?:" + "|".join(sorted(_TYPE_WORDS, key=len, reverse=True)) + r")"
+_FIELD_TYPE_RES = [
+    re.compile(rf"\b([a-z_]\w*)\s*\(\s*(?:an?\s+)?({_TYPE_WORD})\s*\)"),
+    re.compile(rf"\b([a-z_]\w*)\s+(?:as|is|being)\s+(?:an?\s+)?({_TYPE_WORD})\b"),
+    re.compile(rf"\b([a-z_]\w*)\s*:\s*({_TYPE_WORD})\b"),
+]
 
 _FUNC_NAME_RE = re.compile(
     r"\b(?:function|method|def)\s+(?:called\s+|named\s+)?`?([A-Za-z_]\w*)`?|"
@@ -229,15 +294,6 @@ _CONVERT_Q_RE = re.compile(
     rf"(?:degrees?\s+)?({_UNIT_WORD})"
 )
 
-_PROPERTY_SUBJECTS = {
-    "prime": "prime numbers",
-    "fibonacci": "Fibonacci numbers",
-    "square": "square numbers",
-    "cube": "cube numbers",
-    "even": "even numbers",
-    "odd": "odd numbers",
-    "triangular": "triangular numbers",
-}
 _LEAD_WORDS_RE = re.compile(
     r"^(?:(?:please|can you|could you|would you|i want|i need|i'd like|give me|show me|tell me|"
     r"what is|what's|what are|who is|how do i|explain|describe|about|"
@@ -269,6 +325,13 @@ class _Findings:
     aggregate: bool = False
     conversion: tuple[float, str, str] | None = None
     names: list[str] = field(default_factory=list)
+    count_noun: str = ""
+    words: list[str] = field(default_factory=list)
+    word_order: str | None = None
+    per_line: bool = False
+    value_only: bool = False
+    field_types: dict[str, str] = field(default_factory=dict)
+    complete: bool = False
 
 
 def _find_document(text: str) -> OutputFormat | None:
@@ -282,23 +345,38 @@ def _find_document(text: str) -> OutputFormat | None:
 
 
 def _find_properties(text: str) -> tuple[list[str], int | None]:
-    found = [name for name, pattern in _PROPERTY_PATTERNS if re.search(pattern, text)]
-    multiple = _MULTIPLE_RE.search(text)
-    k = int(multiple.group(1)) if multiple else None
-    if k is not None:
-        found.append(f"multiple_of:{k}")
+    """Property names in the request, and the parameter of a family that takes one.
+
+    The 7 of "multiples of 7" is the parameter; parametrised families come last, after
+    "unique", so the order of criteria stays what it always was.
+    """
+    plain = [f for f in families.ordered() if not f.needs_param]
+    found = [f.name for f in plain if re.search(f.pattern, text)]
+    if _UNIQUE_RE.search(text):
+        found.append("unique")
+    k: int | None = None
+    for family in families.ordered():
+        match = re.search(family.pattern, text) if family.needs_param else None
+        if match:
+            k = int(match.group(1)) if k is None else k
+            found.append(f"{family.name}:{int(match.group(1))}")
     return found, k
 
 
-def _find_count(text: str) -> int | None:
+def _find_count(text: str) -> tuple[int, str] | None:
+    """The number of items the request's own words ask for, and what they are called."""
+    text = _PER_LINE_RE.sub(" ", text)  # "one per line" is a layout, not a count of lines
     first = _FIRST_RE.search(text)
     if first:
-        return int(first.group(1))
+        return int(first.group(1)), ""
     for match in _COUNT_RE.finditer(text):
         before = text[: match.start()].split()
         if before and before[-1] in _NOT_COUNT_BEFORE:
             continue
-        return int(match.group(1))
+        return int(match.group(1)), match.group(2)
+    asked = _ASKED_COUNT_RE.search(text)
+    if asked and asked.group(2) not in _PROSE_UNITS:
+        return int(asked.group(1)), asked.group(2)
     return None
 
 
@@ -325,7 +403,24 @@ def _find_bounds(text: str) -> list[int | None] | None:
     return [bounds.get("lo"), bounds.get("hi")]
 
 
+def _find_field_types(text: str) -> dict[str, str]:
+    """Simple types the request names for fields: "age (number)", "tags as a list"."""
+    types: dict[str, str] = {}
+    for pattern in _FIELD_TYPE_RES:
+        for match in pattern.finditer(text):
+            if match.group(1) not in _TYPE_WORDS and match.group(1) not in {"it", "each", "value"}:
+                types.setdefault(match.group(1), _TYPE_WORDS[match.group(2)])
+    return types
+
+
+_TYPE_NOTE_RE = re.compile(
+    rf"\s*\(\s*(?:an?\s+)?{_TYPE_WORD}\s*\)|\s+(?:as|being)\s+(?:an?\s+)?{_TYPE_WORD}\b|"
+    rf"(?<=\w):\s*{_TYPE_WORD}\b"
+)
+
+
 def _find_fields(text: str) -> list[str]:
+    text = _TYPE_NOTE_RE.sub("", text)
     for pattern in _FIELD_LIST_RES:
         match = pattern.search(text)
         if match:
@@ -340,6 +435,56 @@ def _find_fields(text: str) -> list[str]:
 def _find_given(text: str) -> list[Number]:
     """The numbers the user supplied, e.g. "sort 5, 3, 9 and 1" -> [5, 3, 9, 1]."""
     return extract_numbers(re.sub(r",?\s+and\s+(?=-?\d)", ", ", text))
+
+
+def _find_words(original: str) -> list[str]:
+    """Words the user gives to rearrange: "Sort these words alphabetically: pear, apple, fig"."""
+    text = original.replace("’", "'")
+    intro = _WORDS_INTRO_RE.search(text[text.index(":") :] if ":" in text else text)
+    if not intro:
+        return []
+    raw = re.split(r"[.?!](?:\s|$)|\n\n", intro.group(1).strip(), maxsplit=1)[0]
+    raw = _ORDER_TAIL_RE.split(raw, maxsplit=1)[0]
+    parts = [p.strip(" \"'`") for p in _FIELD_SPLIT_RE.split(raw) if p.strip(" \"'`")]
+    if len(parts) < 2 or not all(_GIVEN_WORD_RE.fullmatch(p) for p in parts):
+        return []
+    return parts
+
+
+def _word_order(text: str) -> str | None:
+    """Dictionary order when asked (or a bare "sort"); None for "by length", "by popularity"."""
+    if _ALPHA_DESC_RE.search(text):
+        return "reverse_alphabetical"
+    if _ALPHA_RE.search(text):
+        return "alphabetical"
+    if re.search(r"\bsort\b", text) and not re.search(r"\bby\s+(?!alphabet)[a-z]", text):
+        return "alphabetical"
+    return None
+
+
+def _letter_count(original: str) -> tuple[int, str] | None:
+    """How often a letter (or vowels, consonants) occurs in a quoted or named word.
+
+    Read from the original wording: normalising would turn the word "one" into "1".
+    """
+    text = original.lower().replace("’", "'")
+    if not _LETTER_ASK_RE.search(text):
+        return None
+    target = next((m for r in _LETTER_TARGET_RES for m in [r.search(text)] if m), None)
+    word = next((m for r in _LETTER_WORD_RES for m in [r.search(text)] if m), None)
+    if target is None or word is None:
+        return None
+    letter, subject = target.group(1), word.group(1).strip()
+    if subject == letter or subject in {"it", "this", "that", "the", "a", "an"}:
+        return None
+    letters = [c for c in subject if c.isalpha()]
+    if letter.startswith("vowel"):
+        n, what = sum(c in _VOWELS for c in letters), "vowels"
+    elif letter.startswith("consonant"):
+        n, what = sum(c not in _VOWELS for c in letters), "consonants"
+    else:
+        n, what = letters.count(letter), f"letters '{letter}'"
+    return n, f"the number of {what} in '{subject}'"
 
 
 def _find_names(original: str) -> list[str]:
@@ -439,6 +584,10 @@ def _conversion(text: str) -> tuple[float, str, str] | None:
 
 def _find_value(found: _Findings) -> None:
     text = found.text
+    letters = _letter_count(found.original)
+    if letters:
+        found.value, found.value_label = letters
+        return
     conversion = _conversion(text)
     if conversion:
         result = _arith.convert(*conversion)
@@ -464,10 +613,13 @@ def _findings(request: str) -> _Findings:
     found.wants_code = bool(_CODE_RE.search(text)) and not _NO_CODE_RE.search(text)
     found.properties, found.k = _find_properties(text)
     _find_value(found)
-    if not found.aggregate:
-        found.count = _find_count(text)
+    counted = None if found.aggregate else _find_count(text)
+    if counted:
+        found.count, found.count_noun = counted
     found.ordering = _find_ordering(text)
     domain = _DOMAIN_SPAN_RE.search(text)
+    if domain and _filters_values(found, domain.group(0)):
+        domain = None  # "even numbers from 10 to 30": the span bounds the values asked for
     if domain:
         lo, hi = sorted((int(domain.group(1)), int(domain.group(2))))
         # "squares of the integers 1 through 15" asks for 15 items: the first 15 squares.
@@ -481,7 +633,49 @@ def _findings(request: str) -> _Findings:
     given = _find_given(text) if task else []
     if len(given) >= 2 and found.value is None:
         found.given, found.sort_task = given, True
+    elif (task or _ALPHA_RE.search(text)) and found.value is None and not found.wants_code:
+        _find_word_task(found)
+    found.per_line = bool(_PER_LINE_RE.search(text))
+    found.value_only = bool(_VALUE_ONLY_RE.search(text))
+    found.field_types = _find_field_types(text) if found.fields else {}
+    found.complete = _determines_set(found)
     return found
+
+
+def _filters_values(found: _Findings, span: str) -> bool:
+    """A "numbers from A to B" span with a set property bounds the values, not an input."""
+    if span.startswith("for") or _TRANSFORM_RE.search(found.text):
+        return False
+    return any(determines_set(p) for p in found.properties)
+
+
+def _find_word_task(found: _Findings) -> None:
+    """A request to sort or dedupe given words: the words are the data, text not numbers."""
+    words = _find_words(found.original)
+    if not words:
+        return
+    found.words, found.sort_task = words, True
+    found.properties = [p for p in found.properties if p == "unique"]
+    found.bounds, found.ordering, found.k = None, None, None
+    if _SORT_TASK_RE.search(found.text) or _ALPHA_RE.search(found.text):
+        found.word_order = _word_order(found.text)
+    if found.count is not None and found.count_noun in {"words", "names", "items", ""}:
+        found.count = None  # "sort these 4 words": the given list fixes the count already
+
+
+def _determines_set(found: _Findings) -> bool:
+    """Whether the request names a finite set in full: a property and a closed range, no count.
+
+    "Multiples of 7 between 1 and 100" asks for all of them; "some primes below 50" or "the
+    first 5 primes over 100" do not, so completeness is not a criterion there.
+    """
+    if found.count is not None or found.sort_task or found.aggregate or found.wants_code:
+        return False
+    if not found.bounds or found.bounds[1] is None or _SOME_RE.search(found.text):
+        return False
+    if found.bounds[0] is None and "prime" not in found.properties:
+        return False  # "primes below 50" start at 2; "squares below 50" may or may not hold 0
+    return any(determines_set(p) for p in found.properties)
 
 
 # ---------------------------------------------------------------------------------------
@@ -491,6 +685,8 @@ def _findings(request: str) -> _Findings:
 def _numbers_wanted(found: _Findings) -> bool:
     props = [p for p in found.properties if p != "unique"]
     text = found.text
+    if found.words:
+        return False
     return bool(
         props
         or found.value is not None
@@ -518,6 +714,8 @@ def _data_type(found: _Findings) -> tuple[DataType, OutputFormat]:
         return DataType.NUMBERS, _numbers_format(found)
     if _JSON_RE.search(text):
         return DataType.TABLE, OutputFormat.JSON
+    if found.words or (found.count is not None and found.count_noun not in _PROSE_UNITS):
+        return DataType.TEXT, OutputFormat.LIST
     return DataType.TEXT, OutputFormat.PROSE
 
 
@@ -549,11 +747,12 @@ def _criteria(found: _Findings, fmt: OutputFormat) -> list[Criterion]:
         # the delivered text; the code is checked as code, by name, and by the judge.
         return _shape_criteria(found, fmt)
     if found.count is not None and not single:
+        noun = found.count_noun if found.count_noun and not found.properties else "items"
         out.append(
             Criterion(
                 kind=CriterionKind.COUNT,
                 value=found.count,
-                description=f"exactly {found.count} items",
+                description=f"exactly {found.count} {noun}",
             )
         )
     if not single and not found.aggregate:
@@ -565,6 +764,14 @@ def _criteria(found: _Findings, fmt: OutputFormat) -> list[Criterion]:
                     description=f"every item is {_describe_property(prop)}",
                 )
             )
+    if found.word_order and not single:
+        out.append(
+            Criterion(
+                kind=CriterionKind.ORDERING,
+                value=found.word_order,
+                description=f"in {found.word_order.replace('_', ' ')} order",
+            )
+        )
     if found.ordering and not single:
         out.append(
             Criterion(
@@ -581,22 +788,81 @@ def _criteria(found: _Findings, fmt: OutputFormat) -> list[Criterion]:
                 description=_describe_range(found.bounds),
             )
         )
+    if fmt == OutputFormat.LIST and found.count is not None and not (
+        found.words or _numbers_wanted(found)
+    ):
+        # Counting proves the number of items, not that they are what was asked for.
+        out.append(
+            Criterion(
+                kind=CriterionKind.OTHER,
+                value="items fit the request",
+                description=f"each item is one of the {found.count_noun or 'things'} asked for",
+            )
+        )
+    if found.words and found.word_order is None and "unique" not in found.properties:
+        # "Rank these by popularity": the words are checkable, the order is a judge's call.
+        out.append(
+            Criterion(
+                kind=CriterionKind.OTHER,
+                value="arranged as asked",
+                description="the given words arranged in the order the request asks for",
+            )
+        )
+    if found.complete and not single:
+        lo, hi = found.bounds or [None, None]
+        lo = 2 if lo is None else lo
+        out.append(
+            Criterion(
+                kind=CriterionKind.PROPERTY,
+                value=COMPLETE,
+                description=f"every such number from {lo} to {hi} is listed, none left out",
+            )
+        )
     out += _value_criteria(found, single)
-    return out + _shape_criteria(found, fmt)
+    return out + _shape_criteria(found, fmt) + _layout_criteria(found, fmt)
+
+
+def _layout_criteria(found: _Findings, fmt: OutputFormat) -> list[Criterion]:
+    """How the reply is laid out: one item per line, or the bare value and nothing else."""
+    out: list[Criterion] = []
+    if found.per_line and fmt not in (OutputFormat.SINGLE_VALUE, OutputFormat.CODE):
+        out.append(
+            Criterion(kind=CriterionKind.LAYOUT, value="one_per_line",
+                      description="one item per line")
+        )
+    if found.value_only and fmt == OutputFormat.SINGLE_VALUE:
+        out.append(
+            Criterion(kind=CriterionKind.LAYOUT, value="value_only",
+                      description="the value alone, with no other text")
+        )
+    return out
 
 
 def _value_criteria(found: _Findings, single: bool) -> list[Criterion]:
     out: list[Criterion] = []
     if found.value is not None and single:
-        tolerance = " (within 0.5%)" if isinstance(found.value, float) else ""
+        # The description is shown to the producer, so it names the quantity, not its value.
+        tolerance = " (within 0.5%)" if isinstance(found.value, float) else " (exact)"
         out.append(
             Criterion(
                 kind=CriterionKind.VALUE,
                 value=found.value,
-                description=f"{found.value_label} = {format_number(found.value)}{tolerance}",
+                description=f"the correct value of {found.value_label}{tolerance}",
             )
         )
-    if found.sort_task:
+    if found.words:
+        out.append(
+            Criterion(
+                kind=CriterionKind.CONTAINS,
+                value=list(found.words),
+                description=(
+                    "exactly the distinct words given, none added"
+                    if "unique" in found.properties
+                    else "exactly the words given, none added or left out"
+                ),
+            )
+        )
+    elif found.sort_task:
         out.append(
             Criterion(
                 kind=CriterionKind.CONTAINS,
@@ -624,6 +890,15 @@ def _shape_criteria(found: _Findings, fmt: OutputFormat) -> list[Criterion]:
         OutputFormat.CSV,
         OutputFormat.JSON,
     }
+    if found.field_types:
+        out.append(
+            Criterion(
+                kind=CriterionKind.LAYOUT,
+                value={"field_types": dict(found.field_types)},
+                description="field types: "
+                + ", ".join(f"{k} is a {v}" for k, v in found.field_types.items()),
+            )
+        )
     if fmt in file_types:
         out.append(
             Criterion(
@@ -640,11 +915,11 @@ def _shape_criteria(found: _Findings, fmt: OutputFormat) -> list[Criterion]:
 
 
 def _describe_property(prop: str) -> str:
-    if prop.startswith("multiple_of:"):
-        return f"a multiple of {prop.partition(':')[2]}"
-    if prop == "unique":
-        return "distinct"
-    return {"prime": "prime", "even": "even", "odd": "odd"}.get(prop, f"a {prop} number")
+    name, _, param = prop.partition(":")
+    family = families.FAMILIES.get(name)
+    if family is not None:
+        return family.label(family.describe, param)
+    return "distinct" if prop == "unique" else f"a {prop} number"
 
 
 def _describe_range(bounds: list[int | None]) -> str:
@@ -660,10 +935,14 @@ def _subject(found: _Findings, data_type: DataType) -> str:
     if found.value_label:
         return found.value_label
     for prop in found.properties:
-        if prop in _PROPERTY_SUBJECTS:
-            return _PROPERTY_SUBJECTS[prop]
-        if prop.startswith("multiple_of:"):
-            return f"multiples of {found.k}"
+        name, _, param = prop.partition(":")
+        family = families.FAMILIES.get(name)
+        if family is not None:
+            return family.label(family.subject, param)
+    if found.words:
+        if found.word_order:
+            return "sorted words"
+        return "the given words, deduplicated" if "unique" in found.properties else "given words"
     if found.sort_task:
         return "deduplicated numbers" if "unique" in found.properties else "sorted numbers"
     if data_type == DataType.CODE:
@@ -703,6 +982,7 @@ def extract_parameters(request: str) -> dict[str, Any]:
         "n": found.count,
         "k": found.k,
         "numbers": list(found.given) or None,
+        "words": list(found.words) or None,
         "fields": list(found.fields) or None,
         "function_names": list(found.names) or None,
         "properties": list(found.properties) or None,
@@ -748,6 +1028,12 @@ def rules_confident(intent: Intent) -> bool:
         return bool(kinds & _CHECKABLE)
     if intent.data_type == DataType.TABLE:
         return bool(kinds & {CriterionKind.FIELDS, CriterionKind.FILE_TYPE})
+    if intent.data_type == DataType.TEXT:
+        # Given words to rearrange are text for certain, whatever the model reads into them.
+        return any(
+            c.kind == CriterionKind.CONTAINS and isinstance(c.value, list)
+            for c in intent.success_criteria
+        )
     return False
 
 
@@ -769,12 +1055,68 @@ def _normalise_model_criterion(criterion: Criterion) -> Criterion:
         return criterion.model_copy(update={"kind": CriterionKind.OTHER})
 
 
-def merge_intents(model_intent: Intent | None, rules: Intent) -> Intent:
+# Criteria that only a list of numbers can meet.
+_NUMERIC_KINDS = {
+    CriterionKind.PROPERTY,
+    CriterionKind.RANGE,
+    CriterionKind.ORDERING,
+    CriterionKind.VALUE,
+}
+
+
+def _determined_set(rules: Intent) -> bool:
+    return any(
+        c.kind == CriterionKind.PROPERTY and c.value == COMPLETE for c in rules.success_criteria
+    )
+
+
+def _stated_count(request: str | None, value: Any) -> bool:
+    """Whether the request's own words state this count ("5 ideas", "five ideas").
+
+    A number that bounds a range or parametrises a property ("multiples of 7 between 1 and
+    100") is not a count, so it must stand before a word that is not a range word.
+    """
+    if request is None or not isinstance(value, int):
+        return False
+    text = normalize(request)
+    for match in re.finditer(rf"(?<![\d.])({value})\s+([a-z]+)", text):
+        before = text[: match.start()].split()
+        if not (before and before[-1] in _NOT_COUNT_BEFORE) and match.group(2) != "and":
+            return True
+    return False
+
+
+def _keeps_model_count(
+    candidate: Criterion, rules: Intent, single: bool, request: str | None
+) -> bool:
+    """A model's count stands only on the request's words, never on the model's guess.
+
+    The 0.5B model wrote the answer as a count ("count: 7006652" for 1234 * 5678) and
+    invented "count: 7" for "multiples of 7 between 1 and 100", which let 7 of 14 pass.
+    """
+    if single or rules.expected_format == OutputFormat.SINGLE_VALUE or _determined_set(rules):
+        return False  # either reading of the request as one value rules a count out
+    return _stated_count(request, candidate.value)
+
+
+def _merged_subject(model_intent: Intent, rules: Intent, take_rules: bool) -> str:
+    # When the rules decided the data type, their subject names it: the model's "prime
+    # numbers" for a word sort must not survive into prompts and the learned pattern.
+    if take_rules and rules.data_type != model_intent.data_type:
+        return rules.subject or model_intent.subject
+    return model_intent.subject or rules.subject
+
+
+def merge_intents(
+    model_intent: Intent | None, rules: Intent, request: str | None = None
+) -> Intent:
     """Combine the model's intent with the rules' intent without losing checkable facts.
 
     Every criterion the rules found is kept; the model's criteria are added where they do
-    not duplicate or contradict one of them. The data type and format come from the rules
-    when :func:`rules_confident`, otherwise from the model.
+    not duplicate or contradict one of them, except a count the request does not state:
+    pass ``request`` so a count the rules missed can still be confirmed from its words.
+    The data type and format come from the rules when :func:`rules_confident`, otherwise
+    from the model.
     """
     if model_intent is None:
         return rules.model_copy(update={"source": "merged"}, deep=True)
@@ -785,10 +1127,12 @@ def merge_intents(model_intent: Intent | None, rules: Intent) -> Intent:
     single = base.expected_format == OutputFormat.SINGLE_VALUE
     for criterion in model_intent.success_criteria:
         candidate = _normalise_model_criterion(criterion)
-        if single and candidate.kind == CriterionKind.COUNT:
-            # One value has no item count: the 0.5B model wrote the answer itself as a count
-            # ("count: 7006652" for 1234 * 5678) and correct answers failed it.
+        if candidate.kind == CriterionKind.COUNT and not _keeps_model_count(
+            candidate, rules, single, request
+        ):
             continue
+        if take_rules and rules.data_type == DataType.TEXT and candidate.kind in _NUMERIC_KINDS:
+            continue  # "prime" or "ascending" read into a list of words checks nothing real
         if _criterion_key(candidate) not in seen:
             seen.add(_criterion_key(candidate))
             criteria.append(candidate.model_copy(deep=True))
@@ -797,6 +1141,6 @@ def merge_intents(model_intent: Intent | None, rules: Intent) -> Intent:
         expected_format=base.expected_format,
         success_criteria=criteria,
         quality=model_intent.quality.model_copy(),
-        subject=model_intent.subject or rules.subject,
+        subject=_merged_subject(model_intent, rules, take_rules),
         source="merged",
     )

@@ -30,12 +30,29 @@ from ..state.models import (
     OutputFormat,
     Validation,
 )
-from ._text import Number, format_number, unfence
+from ._text import NUMBER_RE, Number, format_number, strip_enumeration, unfence
 from .cleanup import clean, single_value
-from .content import classify, extract_numbers, kind_matches, parse_python, table_delimiter
+from .content import (
+    classify,
+    extract_numbers,
+    item_lines,
+    kind_matches,
+    parse_python,
+    table_delimiter,
+    text_items,
+)
 from .documents import inspect_document
+from .families import FAMILIES
 from .verdict import settle
-from .verifiers import VERIFIERS, accepted_sequences, parse_range, split_property
+from .verifiers import (
+    COMPLETE,
+    VERIFIERS,
+    accepted_sequences,
+    determines_set,
+    members_in_range,
+    parse_range,
+    split_property,
+)
 
 _FENCE_RE = re.compile(r"```.*?(?:```|\Z)", re.S)
 
@@ -58,6 +75,9 @@ class Delivered:
     file_info: dict[str, Any] | None = None
     checkable: bool = True  # False when the content is the wrong kind to check at all
     why_unchecked: str = ""
+    raw: str = ""  # the reply as sent (unfenced): layout is judged on it, not on the cleanup
+    items: list[str] = field(default_factory=list)  # words or phrases of a text list
+    records: list[Any] = field(default_factory=list)  # parsed JSON records, for field types
 
 
 @dataclass
@@ -80,6 +100,7 @@ def validate_content(result: ActionResult, intent: Intent) -> Validation:
         return _failed_action(result)
     report = _Report()
     delivered = _deliver(result, intent, report)
+    delivered.raw = unfence(result.content or "")
     for criterion in intent.success_criteria:
         report.results.append(_check(criterion, delivered, intent))
     if intent.expected_format == OutputFormat.SINGLE_VALUE and not _has(
@@ -341,7 +362,9 @@ def _json_table(text: str, intent: Intent, report: _Report) -> Delivered:
         return Delivered(text=text, checkable=False, why_unchecked="invalid JSON")
     records = data if isinstance(data, list) else [data]
     header = list(records[0].keys()) if records and isinstance(records[0], dict) else []
-    return Delivered(text=text, header=[str(h) for h in header], rows=len(records))
+    return Delivered(
+        text=text, header=[str(h) for h in header], rows=len(records), records=records
+    )
 
 
 def _deliver_text(content: str, kind: ContentKind, intent: Intent, report: _Report) -> Delivered:
@@ -355,7 +378,7 @@ def _deliver_text(content: str, kind: ContentKind, intent: Intent, report: _Repo
         if value is None:
             report.fail("no value found", "State the computed value as a number.")
         return Delivered(text=cleaned, values=[] if value is None else [value])
-    return Delivered(text=cleaned, values=extract_numbers(cleaned))
+    return Delivered(text=cleaned, values=extract_numbers(cleaned), items=text_items(cleaned))
 
 
 # ---------------------------------------------------------------------------------------
@@ -487,6 +510,11 @@ def _check_count(criterion: Criterion, delivered: Delivered, intent: Intent) -> 
         want = int(str(criterion.value).replace(",", ""))
     except ValueError:
         return _result(criterion, None, f"unreadable count {criterion.value!r}")
+    if intent.data_type == DataType.TEXT and _countable_text(criterion, intent):
+        got = len(delivered.items)
+        if got == want:
+            return _result(criterion, True, f"{got} items, as asked")
+        return _result(criterion, False, f"the list has {got} items; deliver exactly {want}")
     if intent.data_type in (DataType.TEXT, DataType.ANALYSIS, DataType.OTHER):
         return _result(criterion, None, "counting items in prose needs a judge")
     got = _count_of(delivered)
@@ -496,8 +524,22 @@ def _check_count(criterion: Criterion, delivered: Delivered, intent: Intent) -> 
     return _result(criterion, False, f"the list has {got} {noun}; deliver exactly {want}")
 
 
+_PROSE_UNIT_RE = re.compile(r"\b(?:sentences?|paragraphs?|pages?|words?|characters?|minutes?)\b")
+
+
+def _countable_text(criterion: Criterion, intent: Intent) -> bool:
+    """Items of a text list can be counted; sentences or words of prose are a judge's call."""
+    return intent.expected_format == OutputFormat.LIST and not _PROSE_UNIT_RE.search(
+        criterion.description.lower()
+    )
+
+
 def _check_property(criterion: Criterion, delivered: Delivered, intent: Intent) -> CriterionResult:
+    if criterion.value == COMPLETE:
+        return _check_complete(criterion, delivered, intent)
     name, param = split_property(str(criterion.value))
+    if name == "unique" and intent.data_type == DataType.TEXT:
+        return _unique_items(criterion, delivered)
     verifier = VERIFIERS.get(name)
     if verifier is None:
         return _result(criterion, None, f"no verifier for property {name!r}")
@@ -508,6 +550,51 @@ def _check_property(criterion: Criterion, delivered: Delivered, intent: Intent) 
     if sequence:
         return _result(criterion, False, sequence if passed else f"{detail}; {sequence}")
     return _result(criterion, passed, detail)
+
+
+def _check_complete(criterion: Criterion, delivered: Delivered, intent: Intent) -> CriterionResult:
+    """Every member of the set the request determines is delivered.
+
+    The set is computed here only to count what is missing; the finding gives the numbers
+    of items and the range, never the missing members themselves.
+    """
+    span = intent.criterion(CriterionKind.RANGE)
+    bounds = parse_range(span.value) if span is not None else None
+    props = [
+        str(c.value)
+        for c in intent.success_criteria
+        if c.kind == CriterionKind.PROPERTY and determines_set(str(c.value))
+    ]
+    if bounds is not None and bounds[0] is None and any(p == "prime" for p in props):
+        bounds = (2.0, bounds[1])  # primes start at 2: "primes below 40" is a closed set
+    if bounds is None or bounds[0] is None or bounds[1] is None or not props:
+        return _result(criterion, None, "the request does not determine a finite set")
+    lo, hi = math.ceil(bounds[0]), math.floor(bounds[1])
+    members = members_in_range(props, lo, hi)
+    if members is None:
+        return _result(criterion, None, f"the set over {lo}..{hi} is too large to check")
+    delivered_set = {v for v in delivered.values if isinstance(v, int) or float(v).is_integer()}
+    covered = len(set(members) & {int(v) for v in delivered_set})
+    if covered == len(members):
+        return _result(criterion, True, f"all {len(members)} members of the set are present")
+    return _result(
+        criterion,
+        False,
+        f"{len(members)} items expected, {covered} delivered; the range {lo}..{hi} is not "
+        "fully covered",
+    )
+
+
+def _unique_items(criterion: Criterion, delivered: Delivered) -> CriterionResult:
+    """No word or phrase of a text list appears twice (case ignored)."""
+    if not delivered.items:
+        return _result(criterion, False, "no items to check for duplicates")
+    seen: set[str] = set()
+    for item in delivered.items:
+        if item.casefold() in seen:
+            return _result(criterion, False, f"'{item}' appears more than once")
+        seen.add(item.casefold())
+    return _result(criterion, True, f"all {len(seen)} items are distinct")
 
 
 def _sequence_check_applies(intent: Intent) -> bool:
@@ -562,26 +649,43 @@ def _first_mismatch(values: list[Number], accepted: list[list[int]]) -> str:
 
 
 def _plural(name: str, param: str | None) -> str:
-    labels = {
-        "prime": "primes",
-        "fibonacci": "Fibonacci numbers",
-        "square": "squares",
-        "cube": "cubes",
-        "even": "even numbers",
-        "odd": "odd numbers",
-        "triangular": "triangular numbers",
-    }
-    return labels.get(name, f"multiples of {param}")
+    family = FAMILIES.get(name)
+    return family.label(family.plural, param) if family else f"{name} numbers"
 
 
 def _check_ordering(criterion: Criterion, delivered: Delivered, intent: Intent) -> CriterionResult:
     direction = str(criterion.value).lower()
+    if direction in _WORD_ORDERS:
+        return _check_word_order(criterion, direction, delivered)
     if direction not in ("ascending", "descending"):
         return _result(criterion, None, f"unknown ordering {criterion.value!r}")
     if not delivered.values:
         return _result(criterion, None, "no numbers to check the order of")
     passed, detail = VERIFIERS[direction](delivered.values, None)
     return _result(criterion, passed, detail)
+
+
+_WORD_ORDERS = {"alphabetical", "reverse_alphabetical"}
+
+
+def _check_word_order(
+    criterion: Criterion, direction: str, delivered: Delivered
+) -> CriterionResult:
+    """Words in dictionary order, ignoring case; names the first pair out of order."""
+    items = delivered.items
+    if len(items) < 2:
+        return _result(criterion, None, "fewer than two items to check the order of")
+    keys = [item.casefold() for item in items]
+    reverse = direction == "reverse_alphabetical"
+    for i in range(1, len(keys)):
+        if (keys[i] > keys[i - 1]) if reverse else (keys[i] < keys[i - 1]):
+            label = direction.replace("_", " ")
+            return _result(
+                criterion,
+                False,
+                f"not in {label} order: '{items[i]}' follows '{items[i - 1]}' at position {i + 1}",
+            )
+    return _result(criterion, True, f"the items are in {direction.replace('_', ' ')} order")
 
 
 def _check_range(criterion: Criterion, delivered: Delivered, intent: Intent) -> CriterionResult:
@@ -616,6 +720,8 @@ def _close(got: Number, want: Any) -> bool:
 
 def _check_contains(criterion: Criterion, delivered: Delivered, intent: Intent) -> CriterionResult:
     value = criterion.value
+    if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+        return _check_given_words(criterion, value, delivered, intent)
     if isinstance(value, list):
         return _check_given_list(criterion, [v for v in value if _is_number(v)], delivered, intent)
     name = str(value)
@@ -661,6 +767,32 @@ def _check_given_list(
     elif not parts:
         parts.append(f"{len(delivered.values)} values delivered, {len(numbers)} given")
     return _result(criterion, False, "the result is not the given list: " + "; ".join(parts))
+
+
+def _check_given_words(
+    criterion: Criterion, given: list[str], delivered: Delivered, intent: Intent
+) -> CriterionResult:
+    """The delivered items are the user's own words, no more and no fewer (case ignored)."""
+    dedupe = any(
+        c.kind == CriterionKind.PROPERTY and str(c.value).lower() == "unique"
+        for c in intent.success_criteria
+    )
+    wanted = [w.strip().casefold() for w in given]
+    if dedupe:
+        wanted = list(dict.fromkeys(wanted))
+    got = [item.casefold() for item in delivered.items]
+    if sorted(got) == sorted(wanted):
+        return _result(criterion, True, f"exactly the {len(wanted)} given words")
+    foreign = [item for item in delivered.items if item.casefold() not in wanted]
+    missing = sum(1 for w in set(wanted) if w not in got)
+    parts = [f"{len(wanted)} words expected, {len(got)} delivered"]
+    if foreign:
+        parts.append("not among the given words: " + ", ".join(f"'{w}'" for w in foreign[:5]))
+    if missing:
+        parts.append(f"{missing} of the given words left out")
+    if not foreign and not missing:
+        parts.append("some words appear more often than given")
+    return _result(criterion, False, "; ".join(parts))
 
 
 def _check_fields(criterion: Criterion, delivered: Delivered, intent: Intent) -> CriterionResult:
@@ -712,6 +844,74 @@ def _file_summary(info: dict[str, Any]) -> str:
     return f"{kind} file"
 
 
+def _check_layout(criterion: Criterion, delivered: Delivered, intent: Intent) -> CriterionResult:
+    value = criterion.value
+    if isinstance(value, dict) and isinstance(value.get("field_types"), dict):
+        return _check_field_types(criterion, value["field_types"], delivered)
+    if value == "one_per_line":
+        return _check_one_per_line(criterion, delivered, intent)
+    if value == "value_only":
+        return _check_value_only(criterion, delivered)
+    return _result(criterion, None, f"no deterministic check for layout {value!r}")
+
+
+def _check_one_per_line(
+    criterion: Criterion, delivered: Delivered, intent: Intent
+) -> CriterionResult:
+    """Each item stands on a line of its own, judged on the reply as sent."""
+    if intent.data_type == DataType.NUMBERS:
+        lines = [ln for ln in delivered.raw.splitlines() if NUMBER_RE.search(ln)]
+        crowded = [ln for ln in lines if len(NUMBER_RE.findall(strip_enumeration(ln))) > 1]
+        if len(delivered.values) > 1 and (crowded or len(lines) < 2):
+            worst = max((len(NUMBER_RE.findall(strip_enumeration(ln))) for ln in lines), default=0)
+            return _result(criterion, False, f"not one per line: a line holds {worst} items")
+        return _result(criterion, True, f"{len(lines)} lines, one item each")
+    lines = item_lines(delivered.raw)
+    if len(lines) == 1 and len(text_items(lines[0])) > 1:
+        return _result(criterion, False, "not one per line: all items share one line")
+    if not lines:
+        return _result(criterion, False, "no items delivered")
+    return _result(criterion, True, f"{len(lines)} lines, one item each")
+
+
+def _check_value_only(criterion: Criterion, delivered: Delivered) -> CriterionResult:
+    """The reply is the bare value: no sentence, unit-free prose or working around it."""
+    text = delivered.raw.strip().strip("*_`").strip().rstrip(".")  # markdown bold is no prose
+    if NUMBER_RE.fullmatch(text) or re.fullmatch(r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?", text):
+        return _result(criterion, True, "the reply is the value alone")
+    words = len(text.split())
+    return _result(criterion, False, f"the reply has {words} words; only the value was asked for")
+
+
+_TYPE_CHECKS: dict[str, Any] = {
+    "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+    "string": lambda v: isinstance(v, str),
+    "list": lambda v: isinstance(v, list),
+    "boolean": lambda v: isinstance(v, bool),
+}
+
+
+def _check_field_types(
+    criterion: Criterion, types: dict[str, Any], delivered: Delivered
+) -> CriterionResult:
+    """Each named field holds the JSON type the request named, in every record."""
+    records = [r for r in delivered.records if isinstance(r, dict)]
+    if not records:
+        return _result(criterion, None, "no JSON records to check field types on")
+    for i, record in enumerate(records, start=1):
+        for name, kind in types.items():
+            check = _TYPE_CHECKS.get(str(kind))
+            key = next((k for k in record if str(k).lower() == str(name).lower()), None)
+            if check is None or key is None:
+                continue  # a missing field is the fields criterion's finding
+            if not check(record[key]):
+                got = type(record[key]).__name__
+                return _result(
+                    criterion, False, f"{name} is a {got} in record {i}, not a {kind}"
+                )
+    return _result(criterion, True, "every named field has the type asked for")
+
+
 _CHECKERS = {
     CriterionKind.COUNT: _check_count,
     CriterionKind.PROPERTY: _check_property,
@@ -721,6 +921,7 @@ _CHECKERS = {
     CriterionKind.CONTAINS: _check_contains,
     CriterionKind.FIELDS: _check_fields,
     CriterionKind.FILE_TYPE: _check_file_type,
+    CriterionKind.LAYOUT: _check_layout,
 }
 
 

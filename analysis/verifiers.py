@@ -3,8 +3,11 @@
 A verifier answers one question about a list of numbers with a precise reason, so the
 validator can tell the model *which* value is wrong instead of "the answer is incorrect".
 The registry is open: other layers can add properties with ``@register_verifier("name")``.
+Number families (primes, squares, multiples of K, ...) live one per module in
+:mod:`.families`; each one's verifier is registered here from its membership test.
 
-Reference-sequence conventions (first members returned by :func:`expected_sequence`):
+Reference-sequence conventions (first members returned by :func:`expected_sequence`; each
+family module holds its own):
 
 * ``prime``: 2, 3, 5, ...
 * ``fibonacci``: 0, 1, 1, 2, ... (also accepted: 1, 1, 2, ... and 1, 2, 3, ...)
@@ -22,11 +25,13 @@ ordinary usage (0 is a multiple of 7, but nobody lists it first), so multiples h
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import Any
 
 from ._text import Number, format_number
+from .families import FAMILIES, Family, int_param, on_register
+from .families.prime import is_prime as is_prime  # callers imported it from here
+from .families.prime import primes_upto
 
 Verifier = Callable[[list[Number], Any], tuple[bool, str]]
 
@@ -73,99 +78,43 @@ def _offenders(
     return False, f"{shown}{more} are not {what}"
 
 
-def is_prime(n: int) -> bool:
-    """Trial division: values in delivered lists are small enough for this to be instant."""
-    if n < 2:
-        return False
-    if n < 4:
-        return True
-    if n % 2 == 0:
-        return False
-    return all(n % d for d in range(3, math.isqrt(n) + 1, 2))
+def _family_verifier(family: Family) -> Verifier:
+    """The verifier of one number family: every value is a member, or the first offenders."""
+
+    def verify(values: list[Number], param: Any = None) -> tuple[bool, str]:
+        if family.needs_param:
+            k = int_param(param)
+            if k is None:
+                return False, f"{family.name} needs an integer parameter, got {param!r}"
+            if k == 0:
+                return False, f"{family.name} 0 is not a meaningful requirement"
+
+        def ok(value: Number) -> bool:
+            as_int = _as_int(value)
+            return as_int is not None and family.member(as_int, param)
+
+        what, one = family.label(family.what, param), family.label(family.one, param)
+        return _offenders(values, ok, what, one)
+
+    verify.__doc__ = f"Every value is {family.label(family.describe, 'K')}."
+    return verify
 
 
-def _is_square(n: int) -> bool:
-    return n >= 0 and math.isqrt(n) ** 2 == n
+def _register_family_verifier(family: Family) -> None:
+    register_verifier(family.name)(_family_verifier(family))
 
 
-def _is_cube(n: int) -> bool:
-    root = round(abs(n) ** (1 / 3))
-    return any((r if n >= 0 else -r) ** 3 == n for r in (root - 1, root, root + 1))
+on_register(_register_family_verifier)
 
-
-def _is_fibonacci(n: int) -> bool:
-    # Classic identity: n is Fibonacci iff 5n^2 +/- 4 is a perfect square.
-    return n >= 0 and (_is_square(5 * n * n + 4) or _is_square(5 * n * n - 4))
-
-
-def _is_triangular(n: int) -> bool:
-    return n >= 0 and _is_square(8 * n + 1)
-
-
-def _int_check(pred: Callable[[int], bool]) -> Callable[[Number], bool]:
-    def check(value: Number) -> bool:
-        as_int = _as_int(value)
-        return as_int is not None and pred(as_int)
-
-    return check
-
-
-@register_verifier("prime")
-def verify_prime(values: list[Number], _param: Any = None) -> tuple[bool, str]:
-    """Every value is a prime number."""
-    return _offenders(values, _int_check(is_prime), "prime")
-
-
-@register_verifier("fibonacci")
-def verify_fibonacci(values: list[Number], _param: Any = None) -> tuple[bool, str]:
-    """Every value is a Fibonacci number (membership only; order is checked separately)."""
-    return _offenders(values, _int_check(_is_fibonacci), "Fibonacci numbers", "a Fibonacci number")
-
-
-@register_verifier("square")
-def verify_square(values: list[Number], _param: Any = None) -> tuple[bool, str]:
-    """Every value is a perfect square."""
-    return _offenders(values, _int_check(_is_square), "perfect squares", "a perfect square")
-
-
-@register_verifier("cube")
-def verify_cube(values: list[Number], _param: Any = None) -> tuple[bool, str]:
-    """Every value is a perfect cube."""
-    return _offenders(values, _int_check(_is_cube), "perfect cubes", "a perfect cube")
-
-
-@register_verifier("even")
-def verify_even(values: list[Number], _param: Any = None) -> tuple[bool, str]:
-    """Every value is an even integer."""
-    return _offenders(values, _int_check(lambda n: n % 2 == 0), "even")
-
-
-@register_verifier("odd")
-def verify_odd(values: list[Number], _param: Any = None) -> tuple[bool, str]:
-    """Every value is an odd integer."""
-    return _offenders(values, _int_check(lambda n: n % 2 == 1), "odd")
-
-
-@register_verifier("triangular")
-def verify_triangular(values: list[Number], _param: Any = None) -> tuple[bool, str]:
-    """Every value is a triangular number."""
-    return _offenders(
-        values, _int_check(_is_triangular), "triangular numbers", "a triangular number"
-    )
-
-
-@register_verifier("multiple_of")
-def verify_multiple_of(values: list[Number], param: Any = None) -> tuple[bool, str]:
-    """Every value is a multiple of the integer parameter K."""
-    try:
-        k = int(param)
-    except (TypeError, ValueError):
-        return False, f"multiple_of needs an integer parameter, got {param!r}"
-    if k == 0:
-        return False, "multiple_of 0 is not a meaningful requirement"
-    return _offenders(
-        values, _int_check(lambda n: n % k == 0), f"multiples of {k}", f"a multiple of {k}"
-    )
+# The names these verifiers had before the families moved to their own modules.
+verify_prime = VERIFIERS["prime"]
+verify_fibonacci = VERIFIERS["fibonacci"]
+verify_square = VERIFIERS["square"]
+verify_cube = VERIFIERS["cube"]
+verify_even = VERIFIERS["even"]
+verify_odd = VERIFIERS["odd"]
+verify_triangular = VERIFIERS["triangular"]
+verify_multiple_of = VERIFIERS["multiple_of"]
 
 
 @register_verifier("unique")
@@ -241,42 +190,6 @@ def split_property(value: str) -> tuple[str, str | None]:
     return name, (param if sep else None)
 
 
-def _primes(n: int) -> list[int]:
-    """First n primes with a sieve sized by the prime-counting upper bound."""
-    if n <= 0:
-        return []
-    limit = 15 if n < 6 else int(n * (math.log(n) + math.log(math.log(n)))) + 10
-    sieve = bytearray([1]) * (limit + 1)
-    sieve[0:2] = b"\x00\x00"
-    for p in range(2, math.isqrt(limit) + 1):
-        if sieve[p]:
-            sieve[p * p :: p] = bytearray(len(range(p * p, limit + 1, p)))
-    return [i for i, flag in enumerate(sieve) if flag][:n]
-
-
-def _fibonacci(n: int, a: int = 0, b: int = 1) -> list[int]:
-    out: list[int] = []
-    while len(out) < n:
-        out.append(a)
-        a, b = b, a + b
-    return out
-
-
-def _generators(n: int, k: int) -> dict[str, list[int]]:
-    r = range(1, n + 1)
-    return {
-        "square": [i * i for i in r],
-        "cube": [i**3 for i in r],
-        "even": [2 * i for i in r],
-        "odd": [2 * i - 1 for i in r],
-        "triangular": [i * (i + 1) // 2 for i in r],
-        "multiple_of": [k * i for i in r],
-    }
-
-
-_SEQUENCE_PROPS = {"prime", "fibonacci", "square", "cube", "even", "odd", "triangular"}
-
-
 def expected_sequence(prop: str, n: int, param: Any = None) -> list[int] | None:
     """Return the canonical first n members of a property's sequence, or None if it has none.
 
@@ -285,19 +198,10 @@ def expected_sequence(prop: str, n: int, param: Any = None) -> list[int] | None:
     """
     name, inline = split_property(prop)
     param = param if param is not None else inline
-    if n < 0 or (name not in _SEQUENCE_PROPS and name != "multiple_of"):
+    family = FAMILIES.get(name)
+    if n < 0 or family is None or (family.needs_param and int_param(param) is None):
         return None
-    if name == "prime":
-        return _primes(n)
-    if name == "fibonacci":
-        return _fibonacci(n)
-    k = 0
-    if name == "multiple_of":
-        try:
-            k = int(param)
-        except (TypeError, ValueError):
-            return None
-    return _generators(n, k)[name]
+    return family.sequence(n, param)
 
 
 def accepted_sequences(prop: str, n: int, param: Any = None) -> list[list[int]]:
@@ -305,9 +209,51 @@ def accepted_sequences(prop: str, n: int, param: Any = None) -> list[list[int]]:
     canonical = expected_sequence(prop, n, param)
     if canonical is None:
         return []
-    name, _ = split_property(prop)
-    if name == "fibonacci":
-        return [canonical, _fibonacci(n, 1, 1), _fibonacci(n, 1, 2)]
-    if name in {"square", "cube", "even", "triangular"}:
-        return [canonical, ([0, *canonical[: n - 1]] if n else [])]
-    return [canonical]
+    name, inline = split_property(prop)
+    return [canonical, *FAMILIES[name].other_starts(n, param if param is not None else inline)]
+
+
+# The PROPERTY value of a completeness criterion: "every member of the determined set is
+# delivered". It has no verifier of its own, since it needs the range and the other
+# properties; the validator computes the set from those.
+COMPLETE = "complete"
+
+# Sets a request determines ("the primes between 100 and 150"): computed only to verify that
+# a delivered list is complete. Spans wider than this are left to other checks.
+MAX_SET_SPAN = 200_000
+
+def determines_set(prop: str) -> bool:
+    """Whether a property picks a definite set of integers (so a range makes it finite)."""
+    name, param = split_property(prop)
+    family = FAMILIES.get(name)
+    if family is None:
+        return False
+    return not family.needs_param or int_param(param) not in (None, 0)
+
+
+def _member_test(prop: str) -> Callable[[int], bool]:
+    name, param = split_property(prop)
+    family = FAMILIES[name]
+    return lambda n: family.member(n, param)
+
+
+def members_in_range(props: list[str], lo: int, hi: int) -> list[int] | None:
+    """Every integer in [lo, hi] that has all the properties, or None when not computable.
+
+    None means the set is not determined (no set-defining property, an open or huge span);
+    the caller must then say it could not check completeness, never that it passed.
+    """
+    defining = [p for p in props if determines_set(p)]
+    if not defining or hi < lo or hi - lo > MAX_SET_SPAN:
+        return None
+    tests = [_member_test(p) for p in defining if p != "prime"]  # the sieve decided those
+    return [n for n in _candidates(defining, lo, hi) if all(test(n) for test in tests)]
+
+
+def _candidates(props: list[str], lo: int, hi: int) -> list[int]:
+    """A cheap superset to filter: a sieve for primes, every n otherwise."""
+    if "prime" in props:
+        return [n for n in primes_upto(hi) if n >= lo]
+    return list(range(lo, hi + 1))
+
+
