@@ -210,7 +210,7 @@ class AdaptiveMiddleware(AgentMiddleware[AdaptiveState, Any, Any]):
                                         rules_reading=prompts.reading(rules)))]
         outcome = await ainvoke_structured(self._model(), Intent, messages)
         model_intent = outcome.value if isinstance(outcome.value, Intent) else None
-        return merge_intents(model_intent, rules)
+        return merge_intents(model_intent, rules, request)
 
     async def _learned(self, store: BaseStore | None, pattern: str) -> tuple[list[Any], list[str]]:
         """Strategies and recurring advice recorded for the pattern, when learning is on."""

@@ -93,7 +93,7 @@ async def intent_analyze(state: ReactState, runtime: Runtime[Context]) -> dict[s
             "decision": Decision(action="stop", reason=problem),
         }
     rules = rules_intent(request)
-    known = merge_intents(None, rules)
+    known = merge_intents(None, rules, request)
     if await _already_solved(runtime, request, known, rules):
         intent, calls, errors, source = known, 0, [], "learned"
     else:
@@ -109,7 +109,7 @@ async def intent_analyze(state: ReactState, runtime: Runtime[Context]) -> dict[s
         ]
         outcome = await ainvoke_structured(model_of(runtime), Intent, messages)
         model_intent = outcome.value if isinstance(outcome.value, Intent) else None
-        intent = merge_intents(model_intent, rules)
+        intent = merge_intents(model_intent, rules, request)
         calls, errors, source = outcome.calls, outcome.errors, "model"
     pattern = request_pattern(intent)
     emit(
