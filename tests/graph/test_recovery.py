@@ -145,3 +145,15 @@ def test_numeric_packages_import_in_the_loop(program):
     out = agent.invoke({"request": "Print the first 4 primes"})
     assert out["steps"][0].error is None
     assert out["success"] is True and out["deliverable"] == "2, 3, 5, 7"
+
+
+def test_retry_guidance_to_the_planner_and_ai_process_names_no_expected_value():
+    ask = ActionSelection(tool="ai_process", parameters={"prompt": REQUEST})
+    router = Router(intent=[INTENT], plan=[ask], ai=["2, 3, 5, 7, 9", ", ".join(map(str, PRIMES))])
+    out, _ = run(router, allow_python=False)  # the retry is ai_process again, with guidance
+
+    assert out["success"] is True
+    retry_prompts = router.prompts["plan"][1:] + router.prompts["ai"][1:]
+    assert retry_prompts
+    for prompt in retry_prompts:
+        assert str(PRIMES[-1]) not in prompt and "(2.." not in prompt
