@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from ..analysis.verdict import unproven
+from ..state.attempts import Attempt
 from ..state.models import Decision, FailedAttempt, Progress, Validation
+from . import attempts as ladder
+from .actions import AI_DATA
 
 
 def unproven_names(validation: Validation) -> list[str]:
@@ -58,9 +63,16 @@ def is_stagnating(progress: Progress) -> bool:
 
 
 def should_continue(
-    progress: Progress, validation: Validation, *, step: int, max_steps: int, untried: list[str]
+    progress: Progress, validation: Validation, *, step: int, max_steps: int, untried: list[str],
+    attempts: Sequence[Attempt] = (),
 ) -> Decision:
-    """Stop on validated success, on the budget, or when nothing new is left to try."""
+    """Stop on validated success, on the budget, or when nothing new is left to try.
+
+    ``attempts`` are the round's attempts. Once a program has run, "nothing new" is counted
+    in distinct approaches and distinct outputs: an attempt that repeated an earlier output
+    added no idea, and a round is over when it only repeats itself or has tried every
+    approach, however differently its failures were worded.
+    """
     if validation.overall_success:
         return Decision(action="stop", reason="the deliverable passed validation")
     if validation.verdict == "unverified":
@@ -70,11 +82,15 @@ def should_continue(
                         + "; ".join(unproven_names(validation)[:3]))
     if step >= max_steps:
         return Decision(action="stop", reason=f"the step budget ({max_steps}) is used up")
-    recent = progress.failed[-3:]
-    if len(recent) == 3 and len({f.reason for f in recent}) == 1 and not untried:
-        return Decision(
-            action="stop", reason="three attempts failed the same way and no new approach is left"
-        )
+    if ladder.programs_tried(attempts):
+        spent = ladder.out_of_ideas(attempts, ai_left=AI_DATA in untried)
+        if spent:
+            return Decision(action="stop", reason=spent)
+    else:
+        recent = progress.failed[-3:]
+        if len(recent) == 3 and len({f.reason for f in recent}) == 1 and not untried:
+            return Decision(action="stop",
+                            reason="three attempts failed the same way and no new approach is left")
     guidance = list(validation.suggestions[:4])
     if is_stagnating(progress):
         # Stagnation changes the strategy rather than repeating it: name the alternative.

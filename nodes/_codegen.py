@@ -7,12 +7,16 @@ from collections.abc import Sequence
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 
+from ..learning.repair import RepairBrief
 from ..llm import extract_code
 from ..llm.calls import ainvoke_model
 from ..prompts import elements, render, templates
 from ..state import DataType, Intent
+from ..state.attempts import Attempt
+from ..tools import DATA_PACKAGES, DOCUMENT_PACKAGES, available_packages
 
-_DOCUMENT_LIBS = ", openpyxl, python-docx and reportlab"
+# How a program is written after a repair failed: another framing of the same task.
+_FRAMINGS = {"fresh": templates.CODEGEN_FRESH, "short": templates.CODEGEN_SHORT}
 
 
 def requirements(intent: Intent | None) -> list[str]:
@@ -24,6 +28,26 @@ def requirements(intent: Intent | None) -> list[str]:
     return elements.producer_criteria(intent)
 
 
+def shown_packages(intent: Intent | None) -> list[str]:
+    """The installed packages the model is told it may import.
+
+    Data packages always, document ones for a document request; never a package the sandbox
+    cannot import.
+    """
+    document = intent is not None and intent.data_type == DataType.DOCUMENT
+    wanted = DATA_PACKAGES + (DOCUMENT_PACKAGES if document else ())
+    return [name for name in available_packages() if name in wanted]
+
+
+def _system(intent: Intent | None) -> SystemMessage:
+    return SystemMessage(render(templates.CODEGEN_SYSTEM, libraries=shown_packages(intent)))
+
+
+async def _ask(model: BaseChatModel, intent: Intent | None, user: str) -> str:
+    reply = await ainvoke_model(model, [_system(intent), HumanMessage(user)])
+    return extract_code(str(reply.content))
+
+
 async def write_code(
     model: BaseChatModel, intent: Intent | None, task: str, problems: Sequence[str] = (),
     advice: Sequence[str] = (),
@@ -32,12 +56,34 @@ async def write_code(
 
     ``advice`` is what earlier runs on this kind of request taught (auto-trainer heuristics).
     """
-    document = intent is not None and intent.data_type == DataType.DOCUMENT
-    messages = [
-        SystemMessage(render(templates.CODEGEN_SYSTEM,
-                             extra_libs=_DOCUMENT_LIBS if document else "")),
-        HumanMessage(render(templates.CODEGEN_USER, task=task, requirements=requirements(intent),
-                            previous_problems=list(problems), advice=list(advice))),
-    ]
-    reply = await ainvoke_model(model, messages)
-    return extract_code(str(reply.content))
+    return await _ask(model, intent, render(
+        templates.CODEGEN_USER, task=task, requirements=requirements(intent),
+        previous_problems=list(problems), advice=list(advice)))
+
+
+async def repair_code(
+    model: BaseChatModel, intent: Intent | None, task: str, attempt: Attempt, brief: RepairBrief
+) -> str:
+    """Ask for the last program changed: the model sees it, what it printed and what is wrong.
+
+    Editing a concrete program was measured to be what a weak model can do; asked the task
+    again, it wrote the same program again.
+    """
+    return await _ask(model, intent, render(
+        templates.CODEGEN_REPAIR, task=task, requirements=requirements(intent),
+        program=attempt.program, output=attempt.excerpt, output_chars=attempt.output_chars,
+        findings=brief.findings, instructions=brief.instructions))
+
+
+async def reframe_code(
+    model: BaseChatModel, intent: Intent | None, task: str, framing: str,
+    findings: Sequence[str] = (),
+) -> str:
+    """Ask for the program again in another framing ('fresh' or 'short') after a repair failed.
+
+    ``findings`` says what was wrong before (producer-safe): the new program should not
+    fall into the same hole, but it is not shown the old program to stay close to.
+    """
+    return await _ask(model, intent, render(
+        _FRAMINGS[framing], task=task, requirements=requirements(intent),
+        findings=list(findings)))

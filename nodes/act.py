@@ -13,10 +13,13 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
+from ..learning import attempts as ladder
+from ..learning.repair import producer_safe
 from ..llm import faults
 from ..llm.calls import ainvoke_model
 from ..prompts import render, templates
 from ..state import ActionResult, ActionSelection, Context, DataType, ReactState
+from ..state.attempts import Attempt
 from ..tools import SandboxLimits, ToolBox, run_python
 from ._common import context_of, current_thread_id, emit, model_of
 
@@ -44,13 +47,17 @@ def _approved(answer: Any) -> bool:
     return bool(answer)
 
 
-async def _run_python(sel: ActionSelection, state: ReactState, ctx: Context) -> ActionResult:
+async def _run_python(
+    sel: ActionSelection, state: ReactState, ctx: Context
+) -> tuple[ActionResult, str]:
+    """Run the program; also returns the end of its stderr (a traceback) for a repair."""
     code = str(sel.parameters.get("code", ""))
     if ctx.require_approval:
         answer = interrupt({"kind": "approve_code", "tool": "python", "code": code,
                             "question": "Run this program? (yes/no)"})
         if not _approved(answer):
-            return ActionResult(tool="python", success=False, error="a human declined to run it")
+            return ActionResult(tool="python", success=False,
+                                error="a human declined to run it"), ""
     limits = SandboxLimits(timeout_s=ctx.python_timeout_s)
     res = await asyncio.to_thread(run_python, code, limits=limits, input_files=state.files)
     files: list[str] = []
@@ -64,8 +71,9 @@ async def _run_python(sel: ActionSelection, state: ReactState, ctx: Context) -> 
     content = res.stdout.strip()
     if not res.ok:
         content = content[-2000:]
-    return ActionResult(tool="python", success=res.ok, content=content, files=files,
-                        error=res.error, duration_s=res.duration_s, truncated=res.truncated)
+    result = ActionResult(tool="python", success=res.ok, content=content, files=files,
+                          error=res.error, duration_s=res.duration_s, truncated=res.truncated)
+    return result, "" if res.ok else res.stderr_tail()
 
 
 async def _run_ai(
@@ -77,12 +85,36 @@ async def _run_ai(
         SystemMessage(render(templates.AI_PROCESS_SYSTEM, wants_data=wants_data)),
         HumanMessage(render(templates.AI_PROCESS_USER,
                             prompt=str(sel.parameters.get("prompt") or state.request),
-                            requirements=state.guidance)),
+                            # validator suggestions can quote expected values: filtered
+                            requirements=[g for g in map(producer_safe, state.guidance) if g])),
     ]
     temperature = ctx.retry_temperature if state.step > 0 else ctx.temperature
     reply = await ainvoke_model(model_of(runtime, temperature), messages)
     content = reply.content if isinstance(reply.content, str) else str(reply.content)
     return ActionResult(tool="ai_process", success=True, content=content.strip(), model_calls=1)
+
+
+def _recorded(state: ReactState, sel: ActionSelection, result: ActionResult,
+              traceback: str) -> list[Attempt]:
+    """This round's attempts with the one just run completed.
+
+    Completed means its output recorded, and whether that output repeats an earlier one
+    (then it is not a new idea, whatever produced it).
+    """
+    history = ladder.of_round(state.attempts, state.request_id)
+    pending = history[-1] if history and history[-1].step == state.step + 1 else None
+    if pending is None:  # a checkpoint from before attempts were recorded
+        pending = Attempt(request_id=state.request_id, step=state.step + 1,
+                          approach=ladder.FIRST, tool=sel.tool,
+                          program=str(sel.parameters.get("code", "")))
+    else:
+        history = history[:-1]
+    key = ladder.output_key(result.content, result.error)
+    done = pending.model_copy(update={
+        "excerpt": ladder.excerpt(result.content), "output_chars": len(result.content),
+        "output_key": key, "error": result.error, "traceback": traceback,
+        "repeat": ladder.seen_before(history, key)})
+    return [*history, done]
 
 
 def make_act(toolbox: ToolBox):  # type: ignore[no-untyped-def]
@@ -94,11 +126,12 @@ def make_act(toolbox: ToolBox):  # type: ignore[no-untyped-def]
         assert sel is not None, "act runs after plan_select"
         ctx = context_of(runtime)
         start = time.monotonic()
+        traceback = ""
         try:
             if sel.tool == "python":
                 if not (ctx.allow_python and toolbox.allow_python):
                     raise PermissionError("the python tool is turned off for this run")
-                result = await _run_python(sel, state, ctx)
+                result, traceback = await _run_python(sel, state, ctx)
             elif sel.tool == "ai_process":
                 result = await _run_ai(sel, state, runtime)
             elif sel.tool in toolbox.user_tools:
@@ -118,8 +151,11 @@ def make_act(toolbox: ToolBox):  # type: ignore[no-untyped-def]
             result = result.model_copy(update={
                 "content": result.content[:MAX_CONTENT_CHARS], "truncated": True})
         result = result.model_copy(update={"duration_s": time.monotonic() - start})
+        attempts = _recorded(state, sel, result, traceback)
         emit("action_result", step=state.step + 1, tool=sel.tool, success=result.success,
-             error=result.error, chars=len(result.content), files=result.files)
-        return {"result": result, "step": state.step + 1, "model_calls": result.model_calls}
+             error=result.error, chars=len(result.content), files=result.files,
+             repeat=attempts[-1].repeat)
+        return {"result": result, "step": state.step + 1, "model_calls": result.model_calls,
+                "attempts": attempts}
 
     return act

@@ -8,15 +8,19 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from langgraph.runtime import Runtime
 
 from ..learning import action_template, default_order
+from ..learning import attempts as ladder
+from ..learning.actions import AI_DATA
 from ..learning.auto_trainer import ReflectiveMemory
 from ..learning.engine import CONFIDENT_MEAN, LearningEngine
+from ..learning.repair import producer_safe, repair_brief, safe_findings
 from ..learning.skills import skill_action
 from ..llm import ainvoke_structured
 from ..prompts import elements, render, templates
 from ..prompts.actions import build_action, buildable
-from ..state import ActionSelection, Context, Intent, ReactState
-from ..tools import ToolBox
-from ._codegen import write_code
+from ..state import ActionSelection, Context, FailedAttempt, Intent, ReactState
+from ..state.attempts import Attempt
+from ..tools import ToolBox, available_packages
+from ._codegen import reframe_code, repair_code, write_code
 from ._common import context_of, emit, model_of, store_of, strategies_of
 
 __all__ = ["CONFIDENT_MEAN", "make_plan_select"]
@@ -37,9 +41,70 @@ async def _write_code(
     state: ReactState, runtime: Runtime[Context], task: str, temperature: float,
     advice: list[str],
 ) -> tuple[str, int]:
-    problems = [f.reason for f in state.progress.failed if f.template.startswith("python")][-2:]
+    problems = [producer_safe(f.reason) for f in state.progress.failed
+                if f.template.startswith("python")][-2:]
     model = model_of(runtime, temperature)
-    return await write_code(model, state.intent, task, problems, advice), 1
+    return await write_code(model, state.intent, task, [p for p in problems if p], advice), 1
+
+
+def _safe_failures(failed: list[FailedAttempt]) -> list[FailedAttempt]:
+    """Failed attempts with their reasons cut to what may reach a producer's prompt."""
+    return [f.model_copy(update={"reason": producer_safe(f.reason) or "validation failed"})
+            for f in failed]
+
+
+def _ai_left(intent: Intent, failed: set[str], python_ok: bool) -> bool:
+    """Whether asking the model for the data itself is still an untried idea."""
+    return AI_DATA in default_order(intent, python_allowed=python_ok) and AI_DATA not in failed
+
+
+async def _candidate(
+    approach: str, state: ReactState, runtime: Runtime[Context], history: list[Attempt]
+) -> tuple[ActionSelection, int]:
+    """The next attempt after a failed program, different in kind from what was tried.
+
+    No planning call: the ladder already knows what comes next, and the planner of a weak
+    model was seen to pick the approach that had just failed.
+    """
+    ctx = context_of(runtime)
+    intent = state.intent
+    assert intent is not None
+    if approach == ladder.AI_DATA:
+        return build_action(AI_DATA, state.request, intent, rationale="the programs failed; "
+                            "asking for the data itself"), 0
+    last = history[-1]
+    if approach == ladder.REPAIR:
+        brief = repair_brief(last, state.validation, intent, available_packages())
+        # A repair edits one concrete program: no sampling noise on top of the instructions.
+        code = await repair_code(model_of(runtime, ctx.temperature), intent, state.request,
+                                 last, brief)
+        rationale = "repair the last program from what it printed and what was wrong"
+    else:
+        code = await reframe_code(model_of(runtime, ctx.retry_temperature), intent,
+                                  state.request, approach, safe_findings(state.validation))
+        rationale = f"a new program, written another way ({approach})"
+    selection = ActionSelection(tool="python", parameters={"code": code}, rationale=rationale)
+    return selection.model_copy(update={"template": action_template(selection, intent)}), 1
+
+
+async def _next_rung(
+    approach: str, state: ReactState, runtime: Runtime[Context], history: list[Attempt]
+) -> dict[str, Any]:
+    """plan_select's update for a retry the ladder decides."""
+    candidate, calls = await _candidate(approach, state, runtime, history)
+    emit("action_start", step=state.step + 1, tool=candidate.tool, template=candidate.template,
+         source=approach, rationale=candidate.rationale)
+    return {"selection": candidate, "model_calls": calls,
+            "attempts": _pending(state, history, approach, candidate),
+            "scratch": {**state.scratch, "plan_source": approach}}
+
+
+def _pending(state: ReactState, history: list[Attempt], approach: str,
+             selection: ActionSelection) -> list[Attempt]:
+    """This round's attempts plus the one about to run; act fills in what it produced."""
+    pending = Attempt(request_id=state.request_id, step=state.step + 1, approach=approach,
+                      tool=selection.tool, program=str(selection.parameters.get("code", "")))
+    return [*history, pending]
 
 
 async def _learned_advice(state: ReactState, runtime: Runtime[Context]) -> list[str]:
@@ -69,6 +134,12 @@ def make_plan_select(toolbox: ToolBox):  # type: ignore[no-untyped-def]
         temperature = ctx.retry_temperature if retry else ctx.temperature
         calls = 0
         scratch = dict(state.scratch)
+        history = ladder.of_round(state.attempts, state.request_id)
+
+        if retry and python_ok and ladder.programs_tried(history):
+            approach = ladder.next_approach(history, ai_left=_ai_left(intent, failed, python_ok))
+            if approach is not None:
+                return await _next_rung(approach, state, runtime, history)
 
         selection: ActionSelection | None = None
         advice: list[str] | None = None  # read only when a model call will see it
@@ -94,10 +165,11 @@ def make_plan_select(toolbox: ToolBox):  # type: ignore[no-untyped-def]
                 history=elements.workflow_history(state.history),
                 strategies=elements.learned_strategies(strategies),
                 heuristics=elements.learned_heuristics(advice),
-                failed_actions=elements.failed_actions(state.progress.failed, avoid),
+                failed_actions=elements.failed_actions(_safe_failures(state.progress.failed),
+                                                       avoid),
                 progress=elements.progress_state(state.progress, state.step, ctx.max_steps),
                 tools=elements.available_tools(toolbox.specs(allow_python=python_ok)),
-                guidance=state.guidance,
+                guidance=[g for g in map(producer_safe, state.guidance) if g],
             )
             messages = [SystemMessage(render(templates.PLAN_SYSTEM, rules=templates.PLAN_RULES)),
                         HumanMessage(prompt)]
@@ -134,6 +206,8 @@ def make_plan_select(toolbox: ToolBox):  # type: ignore[no-untyped-def]
             "selection": selection,
             "model_calls": calls,
             "skill_tried": state.skill_tried or source == "skill",
+            "attempts": _pending(state, history, ladder.FIRST if not history else source,
+                                 selection),
             "scratch": {**scratch, "plan_source": source},
         }
 

@@ -24,7 +24,8 @@ async def refine_decide(state: ReactState, runtime: Runtime[Context]) -> dict[st
         if t not in set(state.failed_templates)
     ]
     decision = should_continue(
-        state.progress, val, step=state.step, max_steps=ctx.max_steps, untried=untried
+        state.progress, val, step=state.step, max_steps=ctx.max_steps, untried=untried,
+        attempts=state.attempts,
     )
     update: dict[str, Any] = {"decision": decision}
     if decision.action == "continue":

@@ -60,7 +60,8 @@ GUIDANCE FROM THE LAST VALIDATION:
 CODEGEN_SYSTEM = """\
 You write one short, complete Python 3 program that computes the answer and prints it.
 Print only the final result, once, with nothing else: for a list of numbers print them
-separated by ", " on one line. Use only the standard library{{ extra_libs }}.
+separated by ", " on one line. Import only the standard library{% if libraries %} and these
+installed packages: {{ libraries|join(", ") }}{% endif %}; nothing else is installed.
 Answer with a single ```python fenced block and nothing else."""
 
 CODEGEN_USER = """\
@@ -75,6 +76,55 @@ LEARNED FROM EARLIER RUNS:
 A PREVIOUS PROGRAM FAILED BECAUSE:
 {% for line in previous_problems %}- {{ line }}
 {% endfor %}{% endif %}"""
+
+CODEGEN_REPAIR = """\
+TASK: {{ task }}
+{% if requirements %}
+REQUIREMENTS:
+{% for line in requirements %}- {{ line }}
+{% endfor %}{% endif %}
+THIS PROGRAM WAS RUN FOR THE TASK:
+```python
+{{ program }}
+```
+{% if output %}
+IT PRINTED ({{ output_chars }} characters{% if output_chars > output|length %}, start and end \
+shown{% endif %}):
+{{ output }}
+{% else %}
+IT PRINTED NOTHING.
+{% endif %}{% if findings %}
+WHAT IS WRONG:
+{% for line in findings %}- {{ line }}
+{% endfor %}{% endif %}
+CHANGE THE PROGRAM:
+{% for line in instructions %}- {{ line }}
+{% endfor %}
+Answer with the whole changed program."""
+
+CODEGEN_FRESH = """\
+TASK: {{ task }}
+{% if requirements %}
+REQUIREMENTS:
+{% for line in requirements %}- {{ line }}
+{% endfor %}{% endif %}{% if findings %}
+EARLIER PROGRAMS FOR THIS TASK DID NOT WORK:
+{% for line in findings %}- {{ line }}
+{% endfor %}{% endif %}
+Write a new program from scratch, not a variant of an earlier one: define one function that
+returns the complete result, then print the function's result as the last line."""
+
+CODEGEN_SHORT = """\
+TASK: {{ task }}
+{% if requirements %}
+REQUIREMENTS:
+{% for line in requirements %}- {{ line }}
+{% endfor %}{% endif %}{% if findings %}
+EARLIER PROGRAMS FOR THIS TASK DID NOT WORK:
+{% for line in findings %}- {{ line }}
+{% endfor %}{% endif %}
+Write the shortest correct program you can: at most 8 lines, no functions you do not need,
+the simplest method that is certainly right."""
 
 AI_PROCESS_SYSTEM = """\
 You produce content for a user. Deliver exactly what is asked, with no preamble,

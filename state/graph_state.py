@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from langchain_core.messages import AnyMessage
 from langgraph.graph.message import add_messages
 
+from .attempts import Attempt
 from .models import (
     ActionResult,
     ActionSelection,
@@ -74,4 +75,7 @@ class ReactState(InputState, OutputState):
     request_id: str = ""
     pattern: str = ""
     skill_tried: bool = False
+    # This round's attempts (older rounds' are dropped as new ones are added): what each
+    # program printed, so a retry can repair it and a repeated output is recognised.
+    attempts: list[Attempt] = field(default_factory=list)
     scratch: dict[str, Any] = field(default_factory=dict)

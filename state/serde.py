@@ -11,13 +11,13 @@ from enum import Enum
 
 from pydantic import BaseModel
 
-from . import models, workflow
+from . import attempts, models, workflow
 
 
 def checkpoint_allowlist() -> set[tuple[str, str]]:
     """``(module, name)`` of every pydantic model and enum defined by the state modules."""
     found: set[tuple[str, str]] = set()
-    for module in (models, workflow):
+    for module in (models, workflow, attempts):
         for _, obj in inspect.getmembers(module, inspect.isclass):
             if obj.__module__ == module.__name__ and issubclass(obj, (BaseModel, Enum)):
                 found.add((obj.__module__, obj.__name__))

@@ -5,6 +5,12 @@ clear error; it is not the boundary (a determined program can undo anything in i
 interpreter). The boundary is the process: another uid, no network, no view of the store's
 files (see docs/sandbox.md).
 
+The program's own imports are also held to what the model was told it may use: the standard
+library and the packages the agent passes with ``--allow``. Anything else fails with a message
+that names what is available, which a retry can act on; a bare "No module named 'x'" made
+weak models ask for the same module again. Imports made by those packages themselves are not
+held to the list (pandas imports dateutil), only to the block list.
+
 Runs a program like a REPL would: a bare expression on the last line is printed, and a
 program that prints nothing but defines ``result`` gets ``result`` printed, so a model that
 "returns a value" still delivers it. Kept dependency-free so it runs under ``python -I``.
@@ -16,17 +22,46 @@ import ast
 import builtins
 import importlib
 import sys
+import traceback
+from collections.abc import Callable
 from types import CodeType, ModuleType
 from typing import Any, TextIO
 
 _BLOCKED = ("adaptive_react", "langgraph", "langchain", "langsmith", "psycopg", "sqlite3")
 _real_import = builtins.__import__
 _real_import_module = importlib.import_module
+_allowed: frozenset[str] = frozenset()
 
 
 def _check(name: str) -> None:
     if name.split(".")[0].startswith(_BLOCKED):
         raise ImportError(f"import of {name!r} is not allowed in the sandbox")
+
+
+def _unavailable(top: str) -> ModuleNotFoundError:
+    listed = ", ".join(sorted(_allowed)) or "none"
+    return ModuleNotFoundError(
+        f"module {top!r} is not available in the sandbox; available: the standard library "
+        f"and {listed}", name=top)
+
+
+def _from_program() -> bool:
+    """Whether the import statement being run is the program's own (not a library's)."""
+    frame = sys._getframe(2)  # 0: here, 1: the guard, 2: whoever imports
+    return frame.f_globals.get("__name__") == "__main__"
+
+
+def _program_import(name: str, do_import: Callable[[], ModuleType]) -> ModuleType:
+    """Import for the program itself: only the standard library and the allowed packages."""
+    top = name.split(".")[0]
+    if top not in _allowed and top not in sys.stdlib_module_names:
+        raise _unavailable(top)
+    try:
+        return do_import()
+    except ModuleNotFoundError as exc:
+        if exc.name != top:
+            raise
+        raise _unavailable(top) from None  # a standard module this Python was built without
 
 
 def _guarded_import(
@@ -38,12 +73,17 @@ def _guarded_import(
 ) -> ModuleType:
     if level == 0:
         _check(name)
+        if _from_program():
+            return _program_import(
+                name, lambda: _real_import(name, globals, locals, fromlist, level))
     return _real_import(name, globals, locals, fromlist, level)
 
 
 def _guarded_import_module(name: str, package: str | None = None) -> ModuleType:
     if not name.startswith("."):
         _check(name)
+        if _from_program():
+            return _program_import(name, lambda: _real_import_module(name, package))
     return _real_import_module(name, package)
 
 
@@ -87,17 +127,47 @@ def _show(value: Any) -> None:
         print(value)
 
 
+def _report(exc: BaseException, source: str) -> None:
+    """Print the traceback without this runner's own frames, with the program's own lines.
+
+    The program's lines are what a repair must see; the runner's frames would push them out
+    of a short excerpt, and ``<action>`` has no file Python could quote the lines from.
+    """
+    lines = source.splitlines()
+    report = traceback.TracebackException(type(exc), exc, exc.__traceback__)
+    frames = []
+    # A syntax error is raised while compiling: the frames are the compiler's, not the program's.
+    for frame in [] if isinstance(exc, SyntaxError) else report.stack:
+        if frame.filename == __file__:
+            continue
+        if frame.filename == "<action>" and frame.lineno and 0 < frame.lineno <= len(lines):
+            frame = traceback.FrameSummary(frame.filename, frame.lineno, frame.name,
+                                           line=lines[frame.lineno - 1])
+        frames.append(frame)
+    report.stack = traceback.StackSummary.from_list(frames)
+    sys.stdout.flush()
+    sys.stderr.write("".join(report.format()))
+
+
 def main() -> None:
+    global _allowed
     path = sys.argv[1]
+    if len(sys.argv) > 3 and sys.argv[2] == "--allow":
+        _allowed = frozenset(n for n in sys.argv[3].split(",") if n)
     with open(path, encoding="utf-8") as fh:
         source = fh.read()
-    code = _prepare(source)
     out = _CountingStdout(sys.stdout)
     sys.stdout = out  # type: ignore[assignment]
     builtins.__import__ = _guarded_import
     importlib.import_module = _guarded_import_module
     namespace = {"__name__": "__main__", "__show__": _show}
-    exec(code, namespace)
+    try:
+        exec(_prepare(source), namespace)
+    except SystemExit:
+        raise
+    except BaseException as exc:  # noqa: BLE001 - reported like Python would, then exit 1
+        _report(exc, source)
+        sys.exit(1)
     if out.written == 0 and "result" in namespace:
         _show(namespace["result"])
     sys.stdout.flush()

@@ -16,12 +16,17 @@ What is guaranteed, and what is not, is documented precisely in docs/sandbox.md.
 
 It is not a container: a kernel exploit, or a file the host left world-readable, is outside
 what it can promise.
+
+A program may import the standard library and the packages of ``SANDBOX_PACKAGES`` that are
+installed (``available_packages()``, the list the model is shown); its own imports of
+anything else fail with a message naming what is available.
 """
 
 from __future__ import annotations
 
 import ctypes
 import functools
+import importlib.util
 import io
 import os
 import resource
@@ -59,6 +64,23 @@ _TMPFS_OPTIONS = "size=16m,nr_inodes=4096,mode=0755"
 
 # Bytes kept from each stream before decoding; the rest is counted, not stored.
 _STDERR_CHARS = 20_000
+
+# What data and document programs reach for, by import name; all are core dependencies of the
+# project, so its own setup installs them (python-docx imports as ``docx``).
+DATA_PACKAGES = ("numpy", "pandas", "sympy")
+DOCUMENT_PACKAGES = ("openpyxl", "docx", "reportlab", "pypdf")
+SANDBOX_PACKAGES = DATA_PACKAGES + DOCUMENT_PACKAGES
+
+# One thread per numeric library: OpenBLAS and OpenMP otherwise start a thread per core, and
+# on a many-core host those threads alone exceed RLIMIT_NPROC and the address-space limit, so
+# ``import numpy`` itself would fail inside the sandbox.
+_THREAD_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
+@functools.cache
+def available_packages() -> tuple[str, ...]:
+    """The packages of ``SANDBOX_PACKAGES`` a program can import here (same interpreter)."""
+    return tuple(name for name in SANDBOX_PACKAGES if importlib.util.find_spec(name) is not None)
 
 
 @dataclass(frozen=True)
@@ -118,6 +140,11 @@ class SandboxResult:
             return (tail[0][:400] + "; " if tail else "") + f"killed by {name}{hint}"
         tail = self.stderr.strip().splitlines()[-1:] or [f"exit code {self.returncode}"]
         return tail[0][:500]
+
+    def stderr_tail(self, lines: int = 4, chars: int = 600) -> str:
+        """The last lines of stderr: for a traceback, the failing line and the error itself."""
+        tail = "\n".join(self.stderr.strip().splitlines()[-lines:])
+        return tail[-chars:]
 
 
 def _signal_name(num: int) -> str:
@@ -297,7 +324,7 @@ class _BoundedReader(threading.Thread):
 def _scrubbed_env(work: str) -> dict[str, str]:
     env = {k: os.environ[k] for k in _SAFE_ENV_KEYS if k in os.environ}
     env.update(HOME=work, TMPDIR=work, PYTHONIOENCODING="utf-8", PYTHONDONTWRITEBYTECODE="1",
-               MPLBACKEND="Agg", MPLCONFIGDIR=work)
+               MPLBACKEND="Agg", MPLCONFIGDIR=work, **_THREAD_ENV)
     return env
 
 
@@ -343,7 +370,8 @@ def run_python(
         _chown_tree(work, uid)
     start = time.monotonic()
     proc = subprocess.Popen(
-        [sys.executable, "-I", str(_RUNNER), str(program)],
+        [sys.executable, "-I", str(_RUNNER), str(program), "--allow",
+         ",".join(available_packages())],
         cwd=work,
         env=_scrubbed_env(str(work)),
         stdin=subprocess.DEVNULL,

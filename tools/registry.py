@@ -15,8 +15,9 @@ AI_PROCESS = ToolSpec(
 )
 PYTHON = ToolSpec(
     name="python",
-    description="Runs a Python program in a sandbox; the printed output (or files it writes) "
-    "is the result. Give 'task' (a program is written for it) or 'code'.",
+    description="Runs a Python program in a sandbox (standard library, numpy, pandas, sympy); "
+    "the printed output (or files it writes) is the result. Give 'task' (a program is written "
+    "for it) or 'code'.",
     parameters={"task": "what the program must compute or produce"},
 )
 

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import re
 import sys
+import time
 import uuid
 from pathlib import Path
 from typing import Any
 
 from langchain_core.runnables import RunnableConfig
-from langgraph.types import Command
+from langgraph.types import Command, StreamMode
 from rich.console import Console
 from rich.prompt import Confirm
 
@@ -68,7 +70,8 @@ def _describe(event: dict[str, Any]) -> str | None:
     if kind == "action_result":
         error = event.get("error") or ""
         status = "[green]ran[/]" if event["success"] else f"[red]failed[/] {error}"
-        return f"  action {status} ({event['chars']} chars)"
+        repeat = " [yellow]same output as an earlier attempt[/]" if event.get("repeat") else ""
+        return f"  action {status} ({event['chars']} chars){repeat}"
     if kind == "validation":
         verdict = event.get("verdict") or ("verified" if event["success"] else "rejected")
         mark = {"verified": "[green]verified[/]", "unverified": "[yellow]unverified[/]"}.get(
@@ -82,6 +85,41 @@ def _describe(event: dict[str, Any]) -> str | None:
     if kind == "error":
         return f"[red]error[/] {event['message']}"
     return describe_message(event)
+
+
+class _Wait:
+    """The live status line: the running node, the attempt, and seconds spent waiting.
+
+    Rich re-renders it on every refresh of the live display, so the seconds keep counting
+    while a model call (5-100 s on the embedded model) blocks the stream.
+    """
+
+    def __init__(self) -> None:
+        self.node = "starting"
+        self.attempt = 0
+        self.started = self.since = time.monotonic()
+
+    def saw(self, mode: str, chunk: Any) -> None:
+        """Follow the stream: a task starting names the node, an action the attempt."""
+        if mode == "tasks" and isinstance(chunk, dict) and "input" in chunk:
+            self.node, self.since = str(chunk.get("name", "")), time.monotonic()
+        elif mode == "custom" and isinstance(chunk, dict) and chunk.get("event") == "action_start":
+            self.attempt = int(chunk.get("step") or 0)
+
+    def text(self, now: float | None = None) -> str:
+        """The status line at ``now``."""
+        now = time.monotonic() if now is None else now
+        attempt = f" · attempt {self.attempt}" if self.attempt else ""
+        return (f"[bold]{self.node}[/]{attempt} · {now - self.since:.0f}s "
+                f"[dim](run {now - self.started:.0f}s)[/]")
+
+    def __rich__(self) -> str:
+        return self.text()
+
+
+def _live_status_wanted(args: argparse.Namespace, console: Console) -> bool:
+    """A live status only for a person watching: never with --json, never into a pipe."""
+    return not args.json and console.is_terminal and sys.stdout.isatty()
 
 
 def run_command(args: argparse.Namespace) -> int:
@@ -134,17 +172,27 @@ def run_command(args: argparse.Namespace) -> int:
                            "files": [str(Path(f).resolve()) for f in args.file]}
                 if args.mode:
                     payload["mode"] = args.mode
+            live = _live_status_wanted(args, console)
+            modes: list[StreamMode] = ["custom", "updates"]
+            if live:
+                modes.append("tasks")  # a task starting names the node the status shows
             while True:
                 interrupted = None
-                parts: Any = agent.stream(payload, config, stream_mode=["custom", "updates"],
+                wait = _Wait() if live else None
+                parts: Any = agent.stream(payload, config, stream_mode=modes,
                                           subgraphs=bool(args.mode))
-                for *_ns, mode, chunk in parts:
-                    if mode == "custom" and not args.json:
-                        line = _describe(chunk)
-                        if line:
-                            console.print(line)
-                    elif mode == "updates" and "__interrupt__" in chunk:
-                        interrupted = chunk["__interrupt__"][0].value
+                # The status is stopped before a question is asked (below the loop).
+                status: Any = console.status(wait) if wait else contextlib.nullcontext()
+                with status:
+                    for *_ns, mode, chunk in parts:
+                        if wait is not None:
+                            wait.saw(mode, chunk)
+                        if mode == "custom" and not args.json:
+                            line = _describe(chunk)
+                            if line:
+                                console.print(line)
+                        elif mode == "updates" and "__interrupt__" in chunk:
+                            interrupted = chunk["__interrupt__"][0].value
                 if interrupted is None:
                     break
                 payload = Command(resume=_ask(console, interrupted, args.json))
