@@ -31,6 +31,15 @@ from .settings import ModelSettings
 
 #: Local model keys; the registry itself lives in :mod:`.local`.
 LOCAL_SPECS = ("local", "local-small")
+EMBEDDED_MODEL_TAG = "adaptive_react_embedded"
+
+
+def is_embedded(model: Any) -> bool:
+    """Whether ``model`` is (a client of) one of the small embedded models."""
+    if isinstance(model, str):
+        return model.strip() in LOCAL_SPECS
+    metadata = getattr(model, "metadata", None)
+    return isinstance(metadata, dict) and EMBEDDED_MODEL_TAG in metadata
 
 #: Environment variable each provider's SDK reads for its key (for error messages only).
 PROVIDER_KEY_VARS: dict[str, str] = {
@@ -165,6 +174,8 @@ def _build_local(spec: str, temperature: float, settings: ModelSettings) -> _Fac
         max_tokens=settings.max_tokens,  # type: ignore[call-arg]  # alias of max_completion_tokens
         timeout=settings.request_timeout,
         max_retries=1,
+        # Read by validation: a judge this small is weak evidence (nodes/_evidence.py).
+        metadata={EMBEDDED_MODEL_TAG: spec},
     )
 
 

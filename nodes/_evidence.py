@@ -29,6 +29,7 @@ from ..analysis.code_examples import (
 )
 from ..llm import ainvoke_structured
 from ..llm.calls import ainvoke_model
+from ..llm.load import is_embedded
 from ..prompts import render, templates
 from ..state import (
     Context,
@@ -45,7 +46,6 @@ from ._codegen import write_code
 
 JUDGE_CONTENT_CHARS = 4000
 VALIDATOR_TIMEOUT_S = 30.0
-_SMALL_MODELS = {"local", "local-small"}
 # Kinds whose rule check decides what the content is, not only its shape: with one of them
 # decided, a judge adds nothing; without one, "does it answer the request" is still open.
 _CONTENT_KINDS = {CriterionKind.PROPERTY, CriterionKind.VALUE, CriterionKind.FIELDS,
@@ -341,7 +341,7 @@ def judge_trusted(ctx: Context) -> bool:
     """Whether a judge's approval proves a criterion: not when the judge is a tiny model."""
     if ctx.trust_judge is not None:
         return ctx.trust_judge
-    return not (isinstance(ctx.model, str) and ctx.model in _SMALL_MODELS)
+    return not is_embedded(ctx.model)
 
 
 async def by_judge(validation: Validation, *, model: BaseChatModel, request: str,

@@ -253,3 +253,18 @@ def test_a_function_failing_model_written_tests_is_rejected():
     out = _run(router, NO_EXAMPLES, max_steps=1)
     assert out["verdict"] == "rejected"
     assert any("count_vowels('banana') returned 6" in i for i in out["validation"].issues)
+
+
+def test_the_embedded_models_judge_is_weak_by_spec_or_by_client():
+    from langchain_openai import ChatOpenAI
+
+    from adaptive_react.llm.load import EMBEDDED_MODEL_TAG
+    from adaptive_react.nodes._evidence import judge_trusted
+    from adaptive_react.state import Context
+
+    client = ChatOpenAI(model="qwen", base_url="http://127.0.0.1:9/v1", api_key="x",
+                        metadata={EMBEDDED_MODEL_TAG: "local"})
+    assert not judge_trusted(Context(model="local"))
+    assert not judge_trusted(Context(model=client))  # what the bench and Python callers pass
+    assert judge_trusted(Context(model=ScriptedChatModel(script=Router())))
+    assert judge_trusted(Context(model="local", trust_judge=True))
