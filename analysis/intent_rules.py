@@ -1124,6 +1124,7 @@ def merge_intents(
     base = rules if take_rules else model_intent
     criteria = [c.model_copy(deep=True) for c in rules.success_criteria]
     seen = {_criterion_key(c) for c in criteria}
+    covered = {c.kind for c in criteria}
     single = base.expected_format == OutputFormat.SINGLE_VALUE
     for criterion in model_intent.success_criteria:
         candidate = _normalise_model_criterion(criterion)
@@ -1133,6 +1134,11 @@ def merge_intents(
             continue
         if take_rules and rules.data_type == DataType.TEXT and candidate.kind in _NUMERIC_KINDS:
             continue  # "prime" or "ascending" read into a list of words checks nothing real
+        if take_rules and candidate.kind in covered:
+            # The rules read this kind confidently; the model's rewording of it ("every item
+            # is prime" beside "prime") is no verifier's input and would only leave a right
+            # answer open for a judge (seen on the embedded model: 25 right primes unverified).
+            continue
         if _criterion_key(candidate) not in seen:
             seen.add(_criterion_key(candidate))
             criteria.append(candidate.model_copy(deep=True))

@@ -416,3 +416,28 @@ def test_a_model_count_is_dropped_when_the_rules_read_one_value() -> None:
     assert rules.expected_format == OutputFormat.SINGLE_VALUE
     model = _model_intent(Criterion(kind=CriterionKind.COUNT, value=3))  # the model says a list
     assert merge_intents(model, rules, request).criterion(CriterionKind.COUNT) is None
+
+
+def test_a_models_rewording_of_a_confident_rule_criterion_is_not_added():
+    # Embedded model: beside the rules' 'prime' it wrote property 'every item is prime', which
+    # no verifier reads, so 25 right primes were left to a weak judge and ended unverified.
+    from adaptive_react.analysis import merge_intents, rules_intent, validate_content
+    from adaptive_react.state import (
+        ActionResult,
+        Criterion,
+        CriterionKind,
+        DataType,
+        Intent,
+        OutputFormat,
+    )
+
+    request = "Give me the first 12 prime numbers, please"
+    model = Intent(data_type=DataType.NUMBERS, expected_format=OutputFormat.LIST,
+                   success_criteria=[Criterion(kind=CriterionKind.PROPERTY,
+                                               value="all the items must be prime numbers")])
+    merged = merge_intents(model, rules_intent(request), request)
+    assert [c.value for c in merged.success_criteria
+            if c.kind == CriterionKind.PROPERTY] == ["prime"]
+    right = "2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37"
+    result = validate_content(ActionResult(tool="python", success=True, content=right), merged)
+    assert result.verdict == "verified"
