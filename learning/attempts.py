@@ -16,6 +16,9 @@ from collections.abc import Sequence
 from ..state.attempts import Attempt
 
 FIRST, REPAIR, FRESH, SHORT, AI_DATA = "first", "repair", "fresh", "short", "ai_data"
+# A repair code made to the model's program (learning/repair.mechanical_repair): the model's
+# own repair of that program is still the next idea if it fails.
+MECHANICAL = "mechanical"
 # Other ways to write the program once a repair failed, in the order they are tried.
 FRAMINGS = (FRESH, SHORT)
 # Outputs that only repeat earlier ones before a round counts as out of ideas.

@@ -150,6 +150,11 @@ def _error_instructions(attempt: Attempt, available: Sequence[str]) -> list[str]
     return [f"It stopped with this error; fix its cause:\n{lines}"]
 
 
+def _item_failure(result: CriterionResult) -> bool:
+    """Whether a property failed on some item, not only on how many items there are."""
+    return " is not " in result.detail or " are not " in result.detail
+
+
 def repair_brief(
     attempt: Attempt, validation: Validation | None, intent: Intent | None,
     available: Sequence[str] = (),
@@ -171,9 +176,141 @@ def repair_brief(
         elif validation is not None and not validation.data_type_match:
             instructions.append("Print the computed data itself, nothing else.")
         prop = _failed(validation, CriterionKind.PROPERTY)
-        if prop is not None and intent is not None:
+        if prop is not None and intent is not None and _item_failure(prop):
             instructions.append(f"Some printed items are not {prop.criterion.value}: check how "
                                 "the program decides that.")
     if not instructions:
         instructions.append("Change the program so that it meets every requirement.")
     return RepairBrief(findings=findings, instructions=instructions)
+
+
+# ---------------------------------------------------------------------------------------
+# Mechanical repairs: edits code can make to the model's own program, with no model call.
+# Measured on the 0.5B model: told "loop until the count is reached", it appended a second
+# loop after the first print; told "name 'sympy' is not defined", it answered the same
+# program. Both edits are exact and use only the program and the request's stated count.
+
+_UNDEFINED = re.compile(r"NameError: name '([A-Za-z_]\w*)' is not defined")
+
+
+def _range_start(call: ast.expr) -> ast.expr | None:
+    """The start of a ``range(...)`` call with an end bound, else None."""
+    if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
+            and call.func.id == "range" and 1 <= len(call.args) <= 2 and not call.keywords):
+        return None
+    return call.args[0] if len(call.args) == 2 else ast.Constant(0)
+
+
+def _counting(start: ast.expr) -> ast.Call:
+    return ast.Call(func=ast.Attribute(value=ast.Name("itertools", ast.Load()), attr="count",
+                                       ctx=ast.Load()), args=[start], keywords=[])
+
+
+def _appended_list(body: list[ast.stmt]) -> str | None:
+    """The list a loop body collects into with ``name.append(...)``, if exactly one."""
+    names = {node.func.value.id for stmt in body for node in ast.walk(stmt)
+             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+             and node.func.attr == "append" and isinstance(node.func.value, ast.Name)}
+    return names.pop() if len(names) == 1 else None
+
+
+class _Unbound(ast.NodeTransformer):
+    """``range(a, N)`` loops that collect matches become "count from a until N are found"."""
+
+    def __init__(self, count: int):
+        self.count = count
+        self.changed = False
+
+    def visit_ListComp(self, node: ast.ListComp) -> ast.expr:  # noqa: N802 - ast API
+        self.generic_visit(node)
+        if len(node.generators) != 1:
+            return node
+        gen = node.generators[0]
+        start = _range_start(gen.iter)
+        if start is None or not gen.ifs:
+            return node
+        self.changed = True
+        lazy = ast.GeneratorExp(elt=node.elt, generators=[ast.comprehension(
+            target=gen.target, iter=_counting(start), ifs=gen.ifs, is_async=0)])
+        islice = ast.Call(func=ast.Attribute(value=ast.Name("itertools", ast.Load()),
+                                             attr="islice", ctx=ast.Load()),
+                          args=[lazy, ast.Constant(self.count)], keywords=[])
+        return ast.Call(func=ast.Name("list", ast.Load()), args=[islice], keywords=[])
+
+    def visit_For(self, node: ast.For) -> ast.For:  # noqa: N802 - ast API
+        self.generic_visit(node)
+        start = _range_start(node.iter)
+        collected = _appended_list(node.body)
+        if start is None or collected is None:
+            return node
+        self.changed = True
+        node.iter = _counting(start)
+        enough = ast.If(test=ast.Compare(
+            left=ast.Call(func=ast.Name("len", ast.Load()),
+                          args=[ast.Name(collected, ast.Load())], keywords=[]),
+            ops=[ast.GtE()], comparators=[ast.Constant(self.count)]),
+            body=[ast.Break()], orelse=[])
+        node.body.insert(0, enough)
+        return node
+
+
+def unbounded(program: str, count: int) -> str | None:
+    """``program`` with its fixed-bound collecting loops turned into count-until-``count``.
+
+    Only loops that collect items (a filtered list comprehension over ``range``, or a
+    ``for`` over ``range`` that appends to one list) change; a primality test's inner
+    ``range`` is neither, so it keeps its bound. None when nothing could change.
+    """
+    try:
+        tree = ast.parse(program)
+    except SyntaxError:
+        return None
+    edit = _Unbound(count)
+    tree = edit.visit(tree)
+    if not edit.changed:
+        return None
+    tree.body.insert(0, ast.Import(names=[ast.alias("itertools")]))
+    return ast.unparse(ast.fix_missing_locations(tree))
+
+
+def with_missing_import(program: str, error: str | None, available: Sequence[str]) -> str | None:
+    """``program`` with ``import X`` added when it used an installed module it never imported."""
+    match = _UNDEFINED.search(error or "")
+    if match is None:
+        return None
+    name = match.group(1)
+    if name not in set(available) | _STDLIB_MODULES:
+        return None
+    return f"import {name}\n{program}"
+
+
+_STDLIB_MODULES = frozenset({"math", "itertools", "functools", "statistics", "collections",
+                             "re", "json", "csv", "random", "datetime", "fractions", "decimal"})
+
+
+def mechanical_repair(attempt: Attempt, validation: Validation | None,
+                      available: Sequence[str] = ()) -> tuple[str, str] | None:
+    """An exact edit of the last program for a failure code understands: (program, what).
+
+    The count comes from the request's own COUNT criterion (the user's number), and the
+    predicate stays the model's: nothing here knows or computes the answer.
+    """
+    if not attempt.program:
+        return None
+    if attempt.error:
+        fixed = with_missing_import(attempt.program, attempt.traceback or attempt.error,
+                                    available)
+        return (fixed, "added the import the program was missing") if fixed else None
+    count = _failed(validation, CriterionKind.COUNT)
+    if count is None or not fixed_bound(attempt.program):
+        return None
+    try:
+        want = int(str(count.criterion.value))
+    except ValueError:
+        return None
+    got = _GOT_COUNT.search(count.detail)
+    if got is not None and int(got.group(1)) >= want:
+        return None  # too many items: a bound is not what is wrong
+    fixed = unbounded(attempt.program, want)
+    return (fixed, "its fixed loop bound now counts until enough items are found") \
+        if fixed else None

@@ -12,7 +12,7 @@ from ..learning import attempts as ladder
 from ..learning.actions import AI_DATA
 from ..learning.auto_trainer import ReflectiveMemory
 from ..learning.engine import CONFIDENT_MEAN, LearningEngine
-from ..learning.repair import producer_safe, repair_brief, safe_findings
+from ..learning.repair import mechanical_repair, producer_safe, repair_brief, safe_findings
 from ..learning.skills import skill_action
 from ..llm import ainvoke_structured
 from ..prompts import elements, render, templates
@@ -73,6 +73,13 @@ async def _candidate(
         return build_action(AI_DATA, state.request, intent, rationale="the programs failed; "
                             "asking for the data itself"), 0
     last = history[-1]
+    if approach == ladder.REPAIR and last.approach != ladder.MECHANICAL:
+        edit = mechanical_repair(last, state.validation, available_packages())
+        if edit is not None and edit[0] not in {a.program for a in history}:
+            selection = ActionSelection(tool="python", parameters={"code": edit[0]},
+                                        rationale=f"repaired by code: {edit[1]}")
+            return selection.model_copy(
+                update={"template": action_template(selection, intent)}), 0
     if approach == ladder.REPAIR:
         brief = repair_brief(last, state.validation, intent, available_packages())
         # A repair edits one concrete program: no sampling noise on top of the instructions.
@@ -92,6 +99,8 @@ async def _next_rung(
 ) -> dict[str, Any]:
     """plan_select's update for a retry the ladder decides."""
     candidate, calls = await _candidate(approach, state, runtime, history)
+    if candidate.rationale.startswith("repaired by code"):
+        approach = ladder.MECHANICAL
     emit("action_start", step=state.step + 1, tool=candidate.tool, template=candidate.template,
          source=approach, rationale=candidate.rationale)
     return {"selection": candidate, "model_calls": calls,

@@ -35,6 +35,10 @@ def fenced(code: str) -> str:
 
 BOUNDED = fenced("primes = [n for n in range(2, 100) if all(n % d for d in range(2, n))]\n"
                  "print(', '.join(map(str, primes)))")
+# A bound code cannot lift by itself (a while test): the model is asked to repair it.
+WHILE_BOUNDED = fenced("primes = []\nn = 2\nwhile n < 100:\n"
+                       "    if all(n % d for d in range(2, n)):\n        primes.append(n)\n"
+                       "    n += 1\nprint(', '.join(map(str, primes)))")
 # The same 25 primes, printed another way: no new output.
 BOUNDED_AGAIN = fenced("print([n for n in range(2, 100) if all(n % d for d in range(2, n))])")
 COUNTED = fenced("found = []\nn = 2\nwhile len(found) < 60:\n"
@@ -51,7 +55,7 @@ def run(router: Router, **kwargs):
 
 
 def test_a_fixed_bound_program_is_repaired_from_what_it_printed():
-    router = Router(intent=[INTENT], plan=[PLAN], codegen=[BOUNDED, COUNTED])
+    router = Router(intent=[INTENT], plan=[PLAN], codegen=[WHILE_BOUNDED, COUNTED])
     out, state = run(router)
 
     assert out["success"] is True
@@ -61,18 +65,19 @@ def test_a_fixed_bound_program_is_repaired_from_what_it_printed():
     assert out["model_calls"] == 4
     repair = router.prompts["codegen"][1]
     assert "THIS PROGRAM WAS RUN FOR THE TASK" in repair
-    assert "range(2, 100) if all(n % d" in repair  # the previous program itself
+    assert "while n < 100:" in repair  # the previous program itself
     assert "2, 3, 5, 7, 11" in repair and "89, 97" in repair  # its output, head and tail
     assert "the list has 25 items" in repair  # what the validator found
     assert "loop until the count is reached, not up to a fixed bound" in repair
-    assert "`range(2, 100)`" in repair
+    assert "`n < 100`" in repair
     # Never the answer key: no expected item beyond what the program itself printed.
     assert str(PRIMES[-1]) not in repair  # the 60th prime, the answer key, is never shown
     assert [a.approach for a in state["attempts"]] == ["first", "repair"]
 
 
 def test_an_identical_output_is_a_repeat_and_the_run_stops_when_out_of_ideas():
-    router = Router(intent=[INTENT], plan=[PLAN], codegen=[BOUNDED, BOUNDED_AGAIN, BOUNDED_AGAIN])
+    router = Router(intent=[INTENT], plan=[PLAN],
+                    codegen=[WHILE_BOUNDED, BOUNDED_AGAIN, BOUNDED_AGAIN])
     out, state = run(router)
 
     assert out["success"] is False
@@ -157,3 +162,35 @@ def test_retry_guidance_to_the_planner_and_ai_process_names_no_expected_value():
     assert retry_prompts
     for prompt in retry_prompts:
         assert str(PRIMES[-1]) not in prompt and "(2.." not in prompt
+
+
+def test_a_fixed_range_bound_is_lifted_by_code_with_no_model_call():
+    # The embedded model, told to loop until the count, appended a second loop after its
+    # print; the exact edit (count from the start until 60 are found) is made by code.
+    router = Router(intent=[INTENT], plan=[PLAN], codegen=[BOUNDED])
+    out, state = run(router)
+    assert out["success"] is True and out["verdict"] == "verified"
+    assert out["deliverable"] == ", ".join(map(str, PRIMES))
+    assert router.seen == ["intent", "plan", "codegen"]
+    assert [a.approach for a in state["attempts"]] == ["first", "mechanical"]
+    assert "itertools.count(2)" in state["attempts"][1].program
+    assert "n % d for d in range(2, n)" in state["attempts"][1].program  # the model's own test
+
+
+def test_a_module_used_but_never_imported_is_imported_by_code():
+    missing = fenced("import sympy as sp\nprint(', '.join(map(str, sympy.primerange(2, 282))))")
+    router = Router(intent=[INTENT], plan=[PLAN], codegen=[missing])
+    out, state = run(router)
+    assert out["success"] is True
+    assert router.seen == ["intent", "plan", "codegen"]
+    assert state["attempts"][1].program.startswith("import sympy\n")
+
+
+def test_when_the_code_repair_fails_the_model_repairs_that_program():
+    # Lifting the bound is not enough when the predicate is wrong (odd numbers, not primes).
+    odd = fenced("found = [n for n in range(3, 100) if n % 2]\nprint(', '.join(map(str, found)))")
+    router = Router(intent=[INTENT], plan=[PLAN], codegen=[odd, COUNTED])
+    out, state = run(router)
+    assert out["success"] is True
+    assert [a.approach for a in state["attempts"]] == ["first", "mechanical", "repair"]
+    assert "itertools.count(3)" in router.prompts["codegen"][1]

@@ -200,3 +200,30 @@ def test_a_traceback_shows_the_program_lines_not_the_runner():
     tail = res.stderr_tail()
     assert 'File "<action>", line 2, in f' in tail and "return 10 // v" in tail
     assert "_runner.py" not in res.stderr
+
+
+def test_unbounded_lifts_only_the_collecting_loop():
+    from adaptive_react.learning.repair import unbounded
+
+    loop = ("evens = []\nfor k in range(0, 50):\n    if k % 2 == 0:\n        evens.append(k)\n"
+            "print(evens)")
+    lifted = unbounded(loop, 40)
+    assert lifted is not None and "itertools.count(0)" in lifted and "len(evens) >= 40" in lifted
+    comp = "squares = [i * i for i in range(1, 30) if i % 3]\nprint(squares)"
+    assert "islice" in unbounded(comp, 25)
+    inner = "def ok(n):\n    return all(n % d for d in range(2, n))\nprint(ok(7))"
+    assert unbounded(inner, 10) is None  # a test's range collects nothing
+    assert unbounded("print(list(range(10)))", 10) is None  # no filter: nothing to count
+
+
+def test_a_surplus_is_no_reason_to_lift_a_bound():
+    from adaptive_react.learning.repair import mechanical_repair
+
+    intent = _primes_intent(3)
+    count = CriterionResult(criterion=intent.success_criteria[0], passed=False,
+                            detail="the list has 5 items; deliver exactly 3")
+    validation = Validation(overall_success=False, data_type_match=True, format_match=True,
+                            criteria=[count], quality_score=0.5, issues=[count.detail])
+    program = "print([n for n in range(2, 12) if all(n % d for d in range(2, n))])"
+    assert mechanical_repair(attempt(program=program, excerpt="2, 3, 5, 7, 11"),
+                             validation) is None
