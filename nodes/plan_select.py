@@ -73,7 +73,7 @@ async def _candidate(
         return build_action(AI_DATA, state.request, intent, rationale="the programs failed; "
                             "asking for the data itself"), 0
     last = history[-1]
-    if approach == ladder.REPAIR and last.approach != ladder.MECHANICAL:
+    if approach == ladder.REPAIR and last.approach != ladder.MECHANICAL and not state.skill_tried:
         edit = mechanical_repair(last, state.validation, available_packages())
         if edit is not None and edit[0] not in {a.program for a in history}:
             selection = ActionSelection(tool="python", parameters={"code": edit[0]},
