@@ -16,7 +16,7 @@ from ..state.attempts import Attempt
 from ..tools import DATA_PACKAGES, DOCUMENT_PACKAGES, available_packages
 
 # How a program is written after a repair failed: another framing of the same task.
-_FRAMINGS = {"fresh": templates.CODEGEN_FRESH, "short": templates.CODEGEN_SHORT}
+_FRAMINGS = {"fresh": templates.REFRAME_FRESH, "short": templates.REFRAME_SHORT}
 
 
 def requirements(intent: Intent | None) -> list[str]:
@@ -85,5 +85,6 @@ async def reframe_code(
     fall into the same hole, but it is not shown the old program to stay close to.
     """
     return await _ask(model, intent, render(
-        _FRAMINGS[framing], task=task, requirements=requirements(intent),
+        templates.CODEGEN_REFRAME, framing=_FRAMINGS[framing], task=task,
+        requirements=requirements(intent),
         findings=list(findings)))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import math
+import shutil
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
@@ -80,7 +81,8 @@ def _updated(validation: Validation, criteria: list[CriterionResult],
         update={"criteria": criteria, "issues": [*validation.issues, *issues]})
 
 
-def _failed(validation: Validation) -> bool:
+def rejected(validation: Validation) -> bool:
+    """Something already failed: more evidence cannot rescue it, so no model call is made."""
     return (any(c.passed is False for c in validation.criteria)
             or not (validation.data_type_match and validation.format_match)
             or validation.verdict == "rejected")
@@ -182,9 +184,11 @@ async def by_user(validation: Validation, ctx: Context, request: str, intent: In
 # Execution: delivered code is run against examples, the request's own ones first.
 
 
-async def _sandboxed(program: str, budget_s: float) -> Any:
-    res = await asyncio.to_thread(run_python, program, limits=SandboxLimits(timeout_s=budget_s))
-    await asyncio.to_thread(_remove, res.workdir)
+async def _sandboxed(program: str, budget_s: float, files: Sequence[str] = ()) -> Any:
+    """Run a program in the sandbox and remove its working folder; the sandbox result."""
+    res = await asyncio.to_thread(run_python, program, limits=SandboxLimits(timeout_s=budget_s),
+                                  input_files=list(files))
+    await asyncio.to_thread(shutil.rmtree, res.workdir, True)
     return res
 
 
@@ -276,17 +280,8 @@ RunProgram = Callable[[str, Sequence[str]], Awaitable[tuple[bool, str]]]
 async def sandbox_program(code: str, files: Sequence[str], timeout_s: float = 20.0
                           ) -> tuple[bool, str]:
     """Run a program in the sandbox; (ran cleanly, what it printed)."""
-    res = await asyncio.to_thread(run_python, code, limits=SandboxLimits(timeout_s=timeout_s),
-                                  input_files=list(files))
-    await asyncio.to_thread(_remove, res.workdir)
+    res = await _sandboxed(code, timeout_s, files)
     return res.ok, res.stdout.strip()
-
-
-def _remove(path: Any) -> None:
-    import shutil
-
-    if path:
-        shutil.rmtree(path, ignore_errors=True)
 
 
 async def _program_answer(model: BaseChatModel, intent: Intent, request: str,
@@ -381,5 +376,5 @@ def rescore(validation: Validation) -> Validation:
 
 
 __all__ = ["JudgeItem", "JudgeVerdict", "by_agreement", "by_execution", "by_judge", "by_user",
-           "decides_content", "describe", "judge_trusted", "open_answer", "rescore",
+           "decides_content", "describe", "judge_trusted", "open_answer", "rejected", "rescore",
            "sandbox_program"]

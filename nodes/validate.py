@@ -33,19 +33,19 @@ async def validate(state: ReactState, runtime: Runtime[Context]) -> dict[str, An
     if state.result.success:
         deliverable = _deliverable(state, validation)
         validation = await evidence.by_user(validation, ctx, request, intent, deliverable)
-        if not _rejected(validation):
+        if not evidence.rejected(validation):
             validation = evidence.open_answer(validation, intent)
             content = _judged_text(state, validation)
             validation, n = await evidence.by_execution(
                 validation, model=model_of(runtime), intent=intent, request=request,
                 code=content)
             calls += n
-            if ctx.check_agreement and not _rejected(validation):
+            if ctx.check_agreement and not evidence.rejected(validation):
                 validation, n = await evidence.by_agreement(
                     validation, model=model_of(runtime), intent=intent, request=request,
                     deliverable=content, produced_by=state.result.tool, files=state.files)
                 calls += n
-            if not _rejected(validation):
+            if not evidence.rejected(validation):
                 validation, n = await evidence.by_judge(
                     validation, model=model_of(runtime), request=request, content=content,
                     trusted=evidence.judge_trusted(ctx))
@@ -66,13 +66,6 @@ async def validate(state: ReactState, runtime: Runtime[Context]) -> dict[str, An
         checked_by=sorted({c.checked_by for c in validation.criteria}),
     )
     return update
-
-
-def _rejected(validation: Validation) -> bool:
-    """Something already failed: more evidence cannot rescue it, so no model call is made."""
-    return (any(c.passed is False for c in validation.criteria)
-            or not (validation.data_type_match and validation.format_match)
-            or validation.verdict == "rejected")
 
 
 def _judged_text(state: ReactState, validation: Validation) -> str:

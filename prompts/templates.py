@@ -102,7 +102,7 @@ CHANGE THE PROGRAM:
 {% endfor %}
 Answer with the whole changed program."""
 
-CODEGEN_FRESH = """\
+CODEGEN_REFRAME = """\
 TASK: {{ task }}
 {% if requirements %}
 REQUIREMENTS:
@@ -111,18 +111,14 @@ REQUIREMENTS:
 EARLIER PROGRAMS FOR THIS TASK DID NOT WORK:
 {% for line in findings %}- {{ line }}
 {% endfor %}{% endif %}
+{{ framing }}"""
+
+# The closing instruction of each reframing (CODEGEN_REFRAME's ``framing``).
+REFRAME_FRESH = """\
 Write a new program from scratch, not a variant of an earlier one: define one function that
 returns the complete result, then print the function's result as the last line."""
 
-CODEGEN_SHORT = """\
-TASK: {{ task }}
-{% if requirements %}
-REQUIREMENTS:
-{% for line in requirements %}- {{ line }}
-{% endfor %}{% endif %}{% if findings %}
-EARLIER PROGRAMS FOR THIS TASK DID NOT WORK:
-{% for line in findings %}- {{ line }}
-{% endfor %}{% endif %}
+REFRAME_SHORT = """\
 Write the shortest correct program you can: at most 8 lines, no functions you do not need,
 the simplest method that is certainly right."""
 

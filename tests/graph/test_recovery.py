@@ -104,7 +104,7 @@ def test_a_failed_repair_is_followed_by_other_framings_then_another_tool():
         "first", "repair", "fresh", "repair", "short", "repair", "ai_data"]
     assert not any(a.repeat for a in state["attempts"])
     assert router.seen.count("plan") == 1
-    assert templates.CODEGEN_SHORT.split("\n")[-2][:30] in router.prompts["codegen"][4]
+    assert templates.REFRAME_SHORT.split("\n")[-2][:30] in router.prompts["codegen"][4]
     assert "every approach was tried" in state["decision"].reason
     assert out["success"] is False
 
