@@ -272,6 +272,16 @@ _FUNC_NAME_RE = re.compile(
 )
 _BUILTIN_NAMES = frozenset(dir(builtins)) | frozenset(keyword.kwlist)
 _CLASS_NAME_RE = re.compile(r"\bclass\s+(?:called\s+|named\s+)?`?([A-Z]\w*)")
+_FENCE_RE = re.compile(r"```[A-Za-z0-9_+-]*[ \t]*\n(.*?)```", re.DOTALL)
+_LISTED_DEF_RE = re.compile(r"^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+([A-Za-z_]\w*)[ \t]*[(:]",
+                            re.MULTILINE)
+# Words that follow "function" or "method" in a sentence without naming one.
+_PROSE_WORDS = frozenset({
+    "a", "an", "the", "that", "which", "to", "in", "is", "are", "was", "below", "above",
+    "here", "there", "should", "must", "will", "can", "may", "takes", "returns", "accepts",
+    "given", "shown", "defined", "following", "signature", "body", "and", "or", "with",
+    "for", "of", "on", "it", "its", "this", "so", "as", "by", "from", "definition",
+})
 
 _AGG_RE = re.compile(r"\b(sum|product|average|mean|total|add up)\s+(?:of\b)?(.*)")
 _AGG_RANGE_RE = re.compile(
@@ -487,22 +497,53 @@ def _letter_count(original: str) -> tuple[int, str] | None:
     return n, f"the number of {what} in '{subject}'"
 
 
+def _listed_stubs(original: str) -> list[str]:
+    """Functions of a listing left for the reply to write (a docstring, ``pass`` or ``...``).
+
+    A listing that gives a finished helper beside the stub to complete asks for the stub only.
+    """
+    import ast
+
+    stubs: list[str] = []
+    for block in _FENCE_RE.findall(original):
+        try:
+            tree = ast.parse(block)
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and all(
+                isinstance(stmt, ast.Pass)
+                or (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant))
+                for stmt in node.body
+            ):
+                stubs.append(node.name)
+    return stubs
+
+
 def _find_names(original: str) -> list[str]:
     """Names the code must define.
 
-    A call written in the spec ("returns str(n)") names a builtin the code uses, not one it
-    must define, so call-shaped builtins are skipped; "a function called len" still counts.
+    A ``def`` or ``class`` written in the request is the signature the user gave, so those
+    names are the whole answer: prose around a listing ("the function below", "this function
+    is ...") names no function. Without a listing, prose names count, except English words
+    that only follow "function" in a sentence. A call written in the spec ("returns str(n)")
+    names a builtin the code uses, not one it must define, so call-shaped builtins are
+    skipped; "a function called len" still counts.
     """
+    listed = _listed_stubs(original) or _LISTED_DEF_RE.findall(original)
+    if listed:
+        return list(dict.fromkeys(listed))
     names: list[str] = []
     for match in _FUNC_NAME_RE.finditer(original):
         if match.group(1):
             name = match.group(1)
+            if name.lower() in _PROSE_WORDS:
+                continue
         elif match.group(2) and match.group(2) not in _BUILTIN_NAMES:
             name = match.group(2)
         else:
             continue
-        if name.lower() not in {"a", "an", "the", "that", "which", "to", "in"}:
-            names.append(name)
+        names.append(name)
     names += [m.group(1) for m in _CLASS_NAME_RE.finditer(original)]
     return list(dict.fromkeys(names))
 

@@ -17,7 +17,7 @@ from ..learning.skills import skill_action
 from ..llm import ainvoke_structured
 from ..prompts import elements, render, templates
 from ..prompts.actions import build_action, buildable
-from ..state import ActionSelection, Context, FailedAttempt, Intent, ReactState
+from ..state import ActionSelection, Context, DataType, FailedAttempt, Intent, ReactState
 from ..state.attempts import Attempt
 from ..tools import ToolBox, available_packages
 from ._codegen import reframe_code, repair_code, write_code
@@ -51,6 +51,15 @@ def _safe_failures(failed: list[FailedAttempt]) -> list[FailedAttempt]:
     """Failed attempts with their reasons cut to what may reach a producer's prompt."""
     return [f.model_copy(update={"reason": producer_safe(f.reason) or "validation failed"})
             for f in failed]
+
+
+def _program_output_answers(intent: Intent) -> bool:
+    """Whether what a program prints can be the deliverable.
+
+    A request for code wants the source; a program's output (``False``/``True`` from a
+    function's own demo calls) is not it. The validator runs the code instead.
+    """
+    return intent.data_type != DataType.CODE
 
 
 def _ai_left(intent: Intent, failed: set[str], python_ok: bool) -> bool:
@@ -133,7 +142,7 @@ def make_plan_select(toolbox: ToolBox):  # type: ignore[no-untyped-def]
         intent = state.intent
         assert intent is not None, "plan_select runs after intent_analyze"
         failed = set(state.failed_templates)
-        python_ok = ctx.allow_python and toolbox.allow_python
+        python_ok = ctx.allow_python and toolbox.allow_python and _program_output_answers(intent)
         choice = await LearningEngine(strategies_of(runtime)).get_improved_strategy(
             state.pattern, failed,
             usable=lambda t: buildable(t) and (python_ok or not t.startswith("python:")),

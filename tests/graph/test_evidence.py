@@ -230,6 +230,14 @@ def test_a_function_that_passes_the_requests_examples_is_verified_by_execution()
     assert answer.checked_by == "execution" and not answer.weak
 
 
+def test_a_code_request_never_delivers_what_a_program_printed():
+    """The planner picking python for a function once made the output ('True') the answer."""
+    demo = "def middle(values):\n    return 2\nprint(middle([3, 1, 2]) == 2)"
+    router = Router(plan=[_program(demo)], ai=[RIGHT_MEDIAN])
+    out = _run(router, MEDIAN, max_steps=1)
+    assert "def middle" in str(out["deliverable"]) and out["verdict"] == "verified"
+
+
 NO_EXAMPLES = "Write a Python function count_vowels(text) that counts the vowels a, e, i, o, u."
 VOWELS = ("```python\ndef count_vowels(text):\n"
           "    return sum(ch in 'aeiou' for ch in text.lower())\n```")

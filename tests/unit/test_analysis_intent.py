@@ -218,6 +218,27 @@ def test_code_request_names_the_function() -> None:
     assert "is_palindrome" in intent.subject
 
 
+@pytest.mark.parametrize(
+    ("request_text", "names"),
+    [
+        # prose around a listing names no function ("below", "is" were criteria once)
+        ("Finish the function below; the function is short.\n\n```python\n"
+         "def rotate_left(items: list, k: int) -> list:\n    \"\"\"Rotate by k.\"\"\"\n```",
+         ["rotate_left"]),
+        # a finished helper beside the stub: only the stub is asked for
+        ("Implement the stub, using the helper given above it.\n```py\n"
+         "def clamp(x, lo, hi):\n    return max(lo, min(hi, x))\n\n"
+         "def spread(values):\n    ...\n```", ["spread"]),
+        # no listing: prose names, but not the English word after "function"
+        ("Write a Python function named count_vowels; the function is case-insensitive",
+         ["count_vowels"]),
+        ("Write code: a function merge_spans, and the function below it stays", ["merge_spans"]),
+    ],
+)
+def test_function_names_come_from_the_listing_first(request_text: str, names: list[str]) -> None:
+    assert _values(rules_intent(request_text), CriterionKind.CONTAINS) == names
+
+
 def test_seed_example_in_full() -> None:
     intent = rules_intent("Calculate the first 1000 prime numbers")
     assert intent.data_type == DataType.NUMBERS
