@@ -19,7 +19,7 @@ from typing import Literal
 from langchain_core.tools import BaseTool
 from langgraph.graph import START, StateGraph
 
-from ..nodes import as_node, intent_analyze, learn, observe, validate
+from ..nodes import intent_analyze, learn, observe, validate
 from ..nodes.actionplan_check import make_check_actions
 from ..nodes.actionplan_decide import decide_retry
 from ..nodes.actionplan_execute import make_execute_action
@@ -27,6 +27,7 @@ from ..nodes.actionplan_generate import make_generate_actions
 from ..state import Context
 from ..state.workflow import ActionplanInput, ActionplanOutput, ActionplanState
 from ..tools import ToolBox
+from .retry import add_step
 
 
 def intent_understood(state: ActionplanState) -> Literal["generate_actions", "__end__"]:
@@ -65,14 +66,14 @@ def make_actionplan_builder(
     toolbox = ToolBox(tools, allow_python=allow_python)
     b = StateGraph(ActionplanState, context_schema=Context, input_schema=ActionplanInput,
                    output_schema=ActionplanOutput)
-    b.add_node("intent_analyze", as_node(intent_analyze))
-    b.add_node("generate_actions", as_node(make_generate_actions(toolbox)))
-    b.add_node("check_actions", as_node(make_check_actions(toolbox)))
-    b.add_node("execute_action", as_node(make_execute_action(toolbox)))
-    b.add_node("observe", as_node(observe))
-    b.add_node("review", as_node(validate))
-    b.add_node("learn", as_node(learn))
-    b.add_node("decide_retry", as_node(decide_retry))
+    add_step(b, "intent_analyze", intent_analyze)
+    add_step(b, "generate_actions", make_generate_actions(toolbox))
+    add_step(b, "check_actions", make_check_actions(toolbox))
+    add_step(b, "execute_action", make_execute_action(toolbox))
+    add_step(b, "observe", observe)
+    add_step(b, "review", validate)
+    add_step(b, "learn", learn)
+    add_step(b, "decide_retry", decide_retry)
     b.add_edge(START, "intent_analyze")
     b.add_conditional_edges("intent_analyze", intent_understood)
     b.add_edge("generate_actions", "check_actions")

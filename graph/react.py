@@ -12,7 +12,6 @@ from langchain_core.tools import BaseTool
 from langgraph.graph import START, StateGraph
 
 from ..nodes import (
-    as_node,
     intent_analyze,
     learn,
     make_act,
@@ -23,7 +22,7 @@ from ..nodes import (
 )
 from ..state import Context, InputState, OutputState, ReactState
 from ..tools import ToolBox
-from .retry import model_retry_policy
+from .retry import add_step
 from .routing import keep_refining, request_is_actionable
 
 # Six nodes per step plus intent analysis: enough for a 30-step budget, which Context caps.
@@ -38,14 +37,13 @@ def make_builder(
     b = StateGraph(
         ReactState, context_schema=Context, input_schema=InputState, output_schema=OutputState
     )
-    retry = model_retry_policy()  # transient model errors: backoff, then a clear error
-    b.add_node("intent_analyze", as_node(intent_analyze), retry_policy=retry)
-    b.add_node("plan_select", as_node(make_plan_select(toolbox)), retry_policy=retry)
-    b.add_node("act", as_node(make_act(toolbox)), retry_policy=retry)
-    b.add_node("observe", as_node(observe))
-    b.add_node("validate", as_node(validate), retry_policy=retry)
-    b.add_node("learn", as_node(learn))
-    b.add_node("refine_decide", as_node(refine_decide))
+    add_step(b, "intent_analyze", intent_analyze)
+    add_step(b, "plan_select", make_plan_select(toolbox))
+    add_step(b, "act", make_act(toolbox))
+    add_step(b, "observe", observe)
+    add_step(b, "validate", validate)
+    add_step(b, "learn", learn)
+    add_step(b, "refine_decide", refine_decide)
     b.add_edge(START, "intent_analyze")
     b.add_conditional_edges("intent_analyze", request_is_actionable)
     b.add_edge("plan_select", "act")

@@ -9,12 +9,21 @@ completed node stays, and the run can be resumed (``adaptive-react run --thread`
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from langgraph.graph import StateGraph
 from langgraph.types import RetryPolicy
 
 from ..llm.faults import is_transient
+from ..nodes import as_node
 
-#: Nodes whose work includes model calls.
-MODEL_NODES = ("intent_analyze", "plan_select", "act", "validate")
+#: Nodes whose work includes model calls, in every graph (react, actionplan, workflow).
+MODEL_NODES = frozenset({
+    "intent_analyze", "plan_select", "act", "validate",  # react
+    "generate_actions", "execute_action", "review",  # actionplan (review is validate)
+    "task_plan",  # workflow
+})
 
 # About 0.5 + 1 + 2 + 4 + 8 = 15.5 s of waiting (plus jitter) over six attempts: at a 30%
 # fault rate one node gives up once in ~1,400 calls (0.3 ** 6).
@@ -34,3 +43,14 @@ def model_retry_policy() -> RetryPolicy:
         jitter=True,
         retry_on=is_transient,
     )
+
+
+def add_step(builder: StateGraph[Any, Any, Any, Any], name: str,
+             node: Callable[..., Any]) -> None:
+    """Add a node the way every graph does, so no graph forgets the model retry policy.
+
+    The actionplan and workflow graphs once wired their nodes by hand and lost it: one
+    dropped connection there ended the run while the react graph would have retried.
+    """
+    policy = model_retry_policy() if name in MODEL_NODES else None
+    builder.add_node(name, as_node(node), retry_policy=policy)

@@ -24,13 +24,13 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.pregel import Pregel
 from langgraph.types import Send
 
-from ..nodes import as_node
 from ..nodes.task_plan import make_task_plan
 from ..nodes.workflow import make_task_start, task_finish, workflow_complete
 from ..state import Context
 from ..state.workflow import WorkflowInput, WorkflowOutput, WorkflowState
 from .actionplan import make_actionplan_builder
 from .react import RECURSION_LIMIT, make_builder
+from .retry import add_step
 
 SubgraphFactory = Callable[[Sequence[BaseTool], bool], Pregel[Any, Any, Any, Any]]
 
@@ -104,13 +104,13 @@ def make_workflow_builder(
     prefixes = {m.name: m.template_prefix for m in chosen}
     b = StateGraph(WorkflowState, context_schema=Context, input_schema=WorkflowInput,
                    output_schema=WorkflowOutput)
-    b.add_node("task_plan", as_node(make_task_plan(list(prefixes))))
-    b.add_node("task_start", as_node(make_task_start(prefixes)))
+    add_step(b, "task_plan", make_task_plan(list(prefixes)))
+    add_step(b, "task_start", make_task_start(prefixes))
     for mode in chosen:
         b.add_node(mode.name, mode.build(tools, allow_python))
         b.add_edge(mode.name, "task_finish")
-    b.add_node("task_finish", as_node(task_finish))
-    b.add_node("workflow_complete", as_node(workflow_complete))
+    add_step(b, "task_finish", task_finish)
+    add_step(b, "workflow_complete", workflow_complete)
     b.add_edge(START, "task_plan")
     b.add_conditional_edges("task_plan", plan_accepted)
     b.add_conditional_edges("task_start", dispatch_task, list(prefixes))

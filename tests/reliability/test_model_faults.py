@@ -98,3 +98,31 @@ def test_malformed_output_everywhere_falls_back(cases):
     ending = "solved" if out["success"] else "honest failure"
     cases(1, f"all structured output malformed: run ends ({ending}), "
           f"{out['faults']['malformed_output']} malformed replies reported")
+
+
+def test_every_model_node_of_every_graph_retries_transient_errors():
+    """The actionplan and workflow graphs once lost the policy the react graph had."""
+    from adaptive_react.graph.actionplan import make_actionplan_builder
+    from adaptive_react.graph.react import make_builder
+    from adaptive_react.graph.workflow import make_workflow_builder
+
+    for builder in (make_builder(), make_actionplan_builder(), make_workflow_builder()):
+        model_nodes = set(builder.nodes) & retry_mod.MODEL_NODES
+        assert model_nodes, sorted(builder.nodes)
+        for name in model_nodes:
+            policy = builder.nodes[name].retry_policy
+            assert policy is not None and policy.max_attempts == retry_mod.MAX_ATTEMPTS, name
+    assert "generate_actions" in make_actionplan_builder().nodes
+    assert "task_plan" in make_workflow_builder().nodes
+
+
+def test_actionplan_mode_retries_a_model_that_never_recovers_then_raises():
+    from adaptive_react.graph.actionplan import make_actionplan_builder
+    from adaptive_react.state import Context
+
+    model, script = scenario_model(always="connection")
+    graph = make_actionplan_builder().compile(checkpointer=InMemorySaver(), store=InMemoryStore())
+    with pytest.raises(openai.APIError):
+        graph.invoke({"request": REQUEST}, {"configurable": {"thread_id": "ap-down"}},
+                     context=Context(model=model))
+    assert script.calls == retry_mod.MAX_ATTEMPTS  # before: one attempt, then the error
