@@ -111,6 +111,22 @@ def check_numbers(d: Deliverable, args: dict[str, Any]) -> tuple[bool, str]:
     return False, f"item {bad + 1} is {got[bad]:g}, expected {want[bad]}"
 
 
+def _first_primes(n: int) -> list[int]:
+    primes: list[int] = []
+    candidate = 2
+    while len(primes) < n:
+        if all(candidate % p for p in primes if p * p <= candidate):
+            primes.append(candidate)
+        candidate += 1
+    return primes
+
+
+@register_checker("first_primes")
+def check_first_primes(d: Deliverable, args: dict[str, Any]) -> tuple[bool, str]:
+    """Exactly the first ``n`` primes, in order (a task file need not list 1000 numbers)."""
+    return check_numbers(d, {"expected": _first_primes(int(args["n"]))})
+
+
 @register_checker("value")
 def check_value(d: Deliverable, args: dict[str, Any]) -> tuple[bool, str]:
     """A single value within ``rel_tol`` of the expected one."""
