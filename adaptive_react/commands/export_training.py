@@ -22,7 +22,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def export_training_command(args: argparse.Namespace) -> int:
     """Write the file; exit 1 when there was nothing to pair."""
-    from ..learning_api import export_training
+    from ..learning.api import export_training
 
     with open_persistence(args.db) as (_saver, store):
         n = export_training(store, args.out, args.namespace, args.format)

@@ -62,7 +62,7 @@ def _print_records(records: list[dict[str, Any]]) -> None:
 
 def strategies_command(args: argparse.Namespace) -> int:
     """Dispatch one ``strategies`` action."""
-    from .. import learning_api as api
+    from ..learning import api
 
     if args.action == "reset" and not args.yes:
         print("reset forgets everything this namespace learned; add --yes to confirm",

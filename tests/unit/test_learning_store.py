@@ -7,8 +7,7 @@ import threading
 import pytest
 from langgraph.store.memory import InMemoryStore
 
-from adaptive_react import learning_api as api
-from adaptive_react.learning import LearningEngine, OutcomeEvent, StrategyStore
+from adaptive_react.learning import LearningEngine, OutcomeEvent, StrategyStore, api
 from adaptive_react.learning.strategies import posterior_mean, rank
 from adaptive_react.persistence import open_persistence
 from adaptive_react.state import StrategyView

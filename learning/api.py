@@ -31,14 +31,14 @@ from typing import Any, TypeVar
 from langgraph.store.base import BaseStore
 from pydantic import BaseModel, Field, ValidationError
 
-from .analysis import rules_intent
-from .learning.auto_trainer import ReflectiveMemory, TrainingSuggestion
-from .learning.patterns import pattern_key, request_pattern
-from .learning.skills import Skill, forget_skill, load_skill
-from .learning.skills import skills_namespace as skills_ns
-from .learning.store_io import adelete, aput, asearch_all
-from .learning.strategies import ROOT, OutcomeEvent, StrategyRecord, StrategyStore, validate_event
-from .learning.training_export import FORMATS, training_pairs, write_openai_chat
+from ..analysis import rules_intent
+from .auto_trainer import ReflectiveMemory, TrainingSuggestion
+from .patterns import pattern_key, request_pattern
+from .skills import Skill, forget_skill, load_skill
+from .skills import skills_namespace as skills_ns
+from .store_io import adelete, aput, asearch_all
+from .strategies import ROOT, OutcomeEvent, StrategyRecord, StrategyStore, validate_event
+from .training_export import FORMATS, training_pairs, write_openai_chat
 
 EXPORT_FORMAT = "adaptive-react-strategies"
 EXPORT_VERSION = 1
