@@ -62,6 +62,15 @@ def is_stagnating(progress: Progress) -> bool:
     return a.template == b.template and a.reason == b.reason
 
 
+def contested(validation: Validation) -> bool:
+    """Whether two independent routes disagreed about a criterion.
+
+    Neither answer proves the other wrong, so the verdict is unverified, but unlike a
+    criterion nothing could check, another attempt can settle it: the loop goes on.
+    """
+    return any(r.checked_by == "agreement" and r.passed is None for r in validation.criteria)
+
+
 def should_continue(
     progress: Progress, validation: Validation, *, step: int, max_steps: int, untried: list[str],
     attempts: Sequence[Attempt] = (),
@@ -75,7 +84,7 @@ def should_continue(
     """
     if validation.overall_success:
         return Decision(action="stop", reason="the deliverable passed validation")
-    if validation.verdict == "unverified":
+    if validation.verdict == "unverified" and not contested(validation):
         # Nothing failed, so another attempt has nothing to fix, and the same checks would
         # leave it unproven again: deliver it, saying what could not be proven.
         return Decision(action="stop", reason="not every requirement could be proven: "

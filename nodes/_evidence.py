@@ -298,8 +298,11 @@ async def by_agreement(validation: Validation, *, model: BaseChatModel, intent: 
 
     A program's answer is checked against a direct answer and a direct answer against a
     program; with files to analyse both routes are programs (a direct answer cannot read the
-    file), written from different prompts. Agreement proves the open VALUE/ANSWER criterion;
-    disagreement fails it. No second answer at all leaves it open for the judge.
+    file), written from different prompts. Agreement proves the open VALUE/ANSWER criterion.
+    Disagreement leaves it unproven, not failed: the second route is as fallible as the first
+    (the embedded model's direct answers were measured wrong where its programs were right), so
+    it says only that neither proves the other. No second answer at all leaves it open for the
+    judge.
     """
     if not _agreement_applies(validation, intent):
         return validation, 0
@@ -322,7 +325,7 @@ async def by_agreement(validation: Validation, *, model: BaseChatModel, intent: 
         detail = (f"{route} gave the same value" if agree else
                   f"{route} disagreed with the delivered value")
         criteria[i] = criteria[i].model_copy(update={
-            "passed": agree, "detail": detail, "checked_by": "agreement"})
+            "passed": True if agree else None, "detail": detail, "checked_by": "agreement"})
         if not agree:
             issues.append(f"two independent routes disagree: {detail}")
     return _updated(validation, criteria, issues), 1

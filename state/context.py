@@ -86,6 +86,15 @@ class Context:
         },
     )
 
+    plan_by_rules: bool = field(
+        default=True,
+        metadata={
+            "description": "On first sight, with only the built-in tools and no files, take "
+            "the default action for a request the rules read unambiguously instead of asking "
+            "the planner."
+        },
+    )
+
     def __post_init__(self) -> None:
         # A validator that is not callable would only fail at the end of a run's first step;
         # refuse it where it is configured instead.

@@ -39,7 +39,7 @@ def run(agent, request, thread):
 
 def agent_for(router, store):
     return create_adaptive_agent(ScriptedChatModel(script=router), store=store,
-                                 checkpointer=InMemorySaver())
+                                 checkpointer=InMemorySaver(), plan_by_rules=False)
 
 
 def test_skill_from_30_primes_solves_45_primes_without_code_generation():

@@ -48,7 +48,7 @@ COUNTED = fenced("found = []\nn = 2\nwhile len(found) < 60:\n"
 
 def run(router: Router, **kwargs):
     agent = create_adaptive_agent(ScriptedChatModel(script=router), store=InMemoryStore(),
-                                  checkpointer=InMemorySaver(), **kwargs)
+                                  checkpointer=InMemorySaver(), **kwargs, plan_by_rules=False)
     config = {"configurable": {"thread_id": "recovery"}}
     out = agent.invoke({"request": REQUEST}, config)
     return out, agent.get_state(config).values
@@ -146,7 +146,8 @@ def test_an_error_gives_the_traceback_last_lines():
 ])
 def test_numeric_packages_import_in_the_loop(program):
     router = Router(plan=[ActionSelection(tool="python", parameters={"code": program})])
-    agent = create_adaptive_agent(ScriptedChatModel(script=router), store=InMemoryStore())
+    agent = create_adaptive_agent(ScriptedChatModel(script=router), store=InMemoryStore(),
+                                  plan_by_rules=False)
     out = agent.invoke({"request": "Print the first 4 primes"})
     assert out["steps"][0].error is None
     assert out["success"] is True and out["deliverable"] == "2, 3, 5, 7"

@@ -17,7 +17,8 @@ def test_second_round_starts_fresh_and_sees_the_first_round():
     )
     store = InMemoryStore()
     agent = create_adaptive_agent(
-        ScriptedChatModel(script=router), checkpointer=InMemorySaver(), store=store, max_steps=2
+        ScriptedChatModel(script=router), checkpointer=InMemorySaver(), store=store, max_steps=2,
+        plan_by_rules=False
     )
     config = {"configurable": {"thread_id": "rounds-1"}}
     first = agent.invoke({"request": "List the first 3 prime numbers"}, config)
@@ -44,7 +45,8 @@ def test_rounds_on_one_thread_record_separate_outcomes():
     )
     store = InMemoryStore()
     agent = create_adaptive_agent(
-        ScriptedChatModel(script=router), checkpointer=InMemorySaver(), store=store
+        ScriptedChatModel(script=router), checkpointer=InMemorySaver(), store=store,
+        plan_by_rules=False
     )
     config = {"configurable": {"thread_id": "rounds-2"}}
     for _ in range(2):

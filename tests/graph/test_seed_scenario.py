@@ -60,7 +60,8 @@ def store():
 def test_code_answer_fails_then_lesson_steers_the_retry(store):
     router = first_run_router()
     agent = create_adaptive_agent(
-        ScriptedChatModel(script=router), store=store, checkpointer=InMemorySaver()
+        ScriptedChatModel(script=router), store=store, checkpointer=InMemorySaver(),
+        plan_by_rules=False
     )
     out = agent.invoke({"request": REQUEST}, config={"configurable": {"thread_id": "seed-1"}})
 
@@ -81,7 +82,8 @@ def test_code_answer_fails_then_lesson_steers_the_retry(store):
 
 
 def test_second_run_uses_the_learned_strategy_in_one_action(store):
-    first = create_adaptive_agent(ScriptedChatModel(script=first_run_router()), store=store)
+    first = create_adaptive_agent(ScriptedChatModel(script=first_run_router()), store=store,
+                                  plan_by_rules=False)
     assert first.invoke({"request": REQUEST})["success"]
 
     router = Router(ai=[PRIMES])  # no intent or planning reply scripted: none may be asked
@@ -98,12 +100,14 @@ def test_second_run_uses_the_learned_strategy_in_one_action(store):
 
 
 def test_the_model_still_reads_requests_the_rules_cannot_settle(store):
-    first = create_adaptive_agent(ScriptedChatModel(script=first_run_router()), store=store)
+    first = create_adaptive_agent(ScriptedChatModel(script=first_run_router()), store=store,
+                                  plan_by_rules=False)
     assert first.invoke({"request": REQUEST})["success"]
 
     router = Router(intent=[INTENT], ai=[PRIMES])
     agent = create_adaptive_agent(
-        ScriptedChatModel(script=router), store=store, trust_learned_intent=False
+        ScriptedChatModel(script=router), store=store, trust_learned_intent=False,
+        plan_by_rules=False
     )
     assert agent.invoke({"request": REQUEST})["success"]
     assert router.seen == ["intent", "ai"]
@@ -124,7 +128,8 @@ def test_advice_learned_on_two_requests_reaches_the_next_plan_prompt(store):
             plan=[ActionSelection(tool="ai_process", parameters={"prompt": "Write the code"})],
             ai=[CODE_ANSWER],
         )
-        agent = create_adaptive_agent(ScriptedChatModel(script=router), store=store, max_steps=1)
+        agent = create_adaptive_agent(ScriptedChatModel(script=router), store=store, max_steps=1,
+                                      plan_by_rules=False)
         out = agent.invoke({"request": f"Calculate the first {n} prime numbers"})
         assert out["success"] is False
 
@@ -132,7 +137,8 @@ def test_advice_learned_on_two_requests_reaches_the_next_plan_prompt(store):
         plan=[ActionSelection(tool="ai_process", parameters={"prompt": "List them"})],
         ai=[", ".join(map(str, expected_sequence("prime", 12)))],
     )
-    agent = create_adaptive_agent(ScriptedChatModel(script=router), store=store)
+    agent = create_adaptive_agent(ScriptedChatModel(script=router), store=store,
+                                  plan_by_rules=False)
     assert agent.invoke({"request": "Calculate the first 12 prime numbers"})["success"] is True
     plan_prompt = router.prompts["plan"][0]
     assert "ADVICE FROM EARLIER RUNS ON THIS KIND OF REQUEST:" in plan_prompt

@@ -8,7 +8,6 @@ from adaptive_react import cli
 from adaptive_react.analysis.verifiers import expected_sequence
 from adaptive_react.commands import run as run_mod
 from adaptive_react.fakes import ScriptedChatModel
-from adaptive_react.state import ActionSelection
 from adaptive_react.state.workflow import ActionList, PlannedAction, TaskPlan, TaskStep
 from tests.helpers import Router
 
@@ -22,7 +21,8 @@ def test_run_mode_json_has_task_plan_and_message_log(mode, tmp_path, monkeypatch
         task_plan=[TaskPlan(tasks=[TaskStep(objective=REQUEST)])],
         actions=[ActionList(actions=[PlannedAction(tool="ai_process",
                                                    parameters={"prompt": REQUEST})])],
-        plan=[ActionSelection(tool="ai_process", parameters={"prompt": REQUEST})],
+        # react mode reads this request by the rules alone and goes straight to a program.
+        codegen=[f"```python\nprint({PRIMES!r})\n```"],
         ai=[PRIMES],
     )
     monkeypatch.setattr(run_mod, "_resolve_model", lambda arg: ScriptedChatModel(script=router))

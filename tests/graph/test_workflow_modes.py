@@ -11,7 +11,7 @@ from adaptive_react.fakes import ScriptedChatModel
 from adaptive_react.learning import OutcomeEvent, StrategyStore, request_pattern
 from adaptive_react.state import ActionSelection
 from adaptive_react.state.workflow import ActionList, PlannedAction, TaskPlan, TaskStep
-from tests.helpers import Router
+from tests.helpers import Router, prompt_kind
 
 OBJECTIVES = [
     "List the first 5 prime numbers",
@@ -29,14 +29,41 @@ PER_TASK = ["task_start", "action_start", "action_result", "task_complete"]
 SEQUENCE = ["task_plan", *PER_TASK * 3, "workflow_complete"]
 
 
+class ByObjective(Router):
+    """Replies chosen by the task objective the prompt names, whichever mode asks.
+
+    A first task the rules read unambiguously goes straight to a program in react mode, later
+    tasks (which see earlier results as files) are planned: replies keyed by content keep the
+    script valid for every mode's order of calls.
+    """
+
+    def __call__(self, messages, kwargs):
+        kind = prompt_kind(messages)
+        self.seen.append(kind)
+        text = "\n".join(str(m.content) for m in messages)
+        self.prompts[kind].append(text)
+        if kind == "task_plan":
+            return PLAN
+        if kind == "intent":
+            return "not json"
+        # The last objective named in the prompt is the current one (earlier results are
+        # listed before it in later tasks' prompts).
+        current = max(OBJECTIVES, key=lambda o: text.rfind(o))
+        answer = ANSWERS[OBJECTIVES.index(current)]
+        if kind == "plan":
+            return ActionSelection(tool="ai_process", parameters={"prompt": current})
+        if kind == "actions":
+            return ActionList(actions=[PlannedAction(tool="ai_process",
+                                                     parameters={"prompt": current})])
+        if kind == "codegen":
+            return f"```python\nprint({answer!r})\n```"
+        if kind == "ai":
+            return answer
+        raise AssertionError(f"no scripted reply for a {kind!r} prompt")
+
+
 def router():
-    return Router(
-        task_plan=[PLAN],
-        plan=[ActionSelection(tool="ai_process", parameters={"prompt": o}) for o in OBJECTIVES],
-        actions=[ActionList(actions=[PlannedAction(tool="ai_process", parameters={"prompt": o})])
-                 for o in OBJECTIVES],
-        ai=list(ANSWERS),
-    )
+    return ByObjective()
 
 
 def run(agent, payload, thread="wf-1"):

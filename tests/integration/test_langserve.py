@@ -54,11 +54,12 @@ def test_strategies_are_per_user(app_url, fake_openai):
     fake_openai.script.kinds.clear()
     again = remote(app_url, "alice").invoke({"request": request}, config=thread("learn-a2"))
     assert again["success"] and again["steps"][0]["strategy_id"]
-    assert "plan" not in fake_openai.script.kinds  # alice's lesson answered without planning
+    # alice's lesson answered without reading or planning the request again
+    assert not {"intent", "plan"} & set(fake_openai.script.kinds)
     fake_openai.script.kinds.clear()
     bob = remote(app_url, "bob").invoke({"request": request}, config=thread("learn-b1"))
     assert bob["success"] and not bob["steps"][0]["strategy_id"]
-    assert "plan" in fake_openai.script.kinds  # bob cannot see alice's strategies
+    assert "intent" in fake_openai.script.kinds  # bob cannot see alice's strategies
 
 
 def test_stream_and_batch(app_url):

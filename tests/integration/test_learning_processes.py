@@ -31,8 +31,9 @@ RUN = textwrap.dedent('''
     db, which, request = sys.argv[1], sys.argv[2], sys.argv[3]
     router = first_run_router() if which == "first" else Router(ai=[PRIMES])
     with open_persistence(db) as (saver, store):
+        # The seed scenario scripts the planner's first choice.
         agent = create_adaptive_agent(ScriptedChatModel(script=router), checkpointer=saver,
-                                      store=store)
+                                      store=store, plan_by_rules=which != "first")
         out = agent.invoke({"request": request},
                            config={"configurable": {"thread_id": which}})
     print(json.dumps({"success": out["success"],
@@ -65,7 +66,7 @@ def test_strategies_cli_after_the_seed_scenario(tmp_path, capsys):
     db = str(tmp_path / "cli.sqlite")
     with open_persistence(db) as (saver, store):
         agent = create_adaptive_agent(ScriptedChatModel(script=first_run_router()),
-                                      checkpointer=saver, store=store)
+                                      checkpointer=saver, store=store, plan_by_rules=False)
         agent.invoke({"request": REQUEST}, config={"configurable": {"thread_id": "seed"}})
     capsys.readouterr()
     assert main(["strategies", "list", "--db", db]) == 0
@@ -104,7 +105,8 @@ def test_eight_concurrent_runs_on_one_sqlite_store_count_exactly(tmp_path):
         def one(i):
             try:
                 agent = create_adaptive_agent(ScriptedChatModel(script=first_run_router()),
-                                              checkpointer=saver, store=store)
+                                              checkpointer=saver, store=store,
+                                              plan_by_rules=False)
                 out = agent.invoke({"request": REQUEST},
                                    config={"configurable": {"thread_id": f"c{i}"}})
                 assert out["success"]
@@ -145,7 +147,7 @@ def test_export_training_writes_valid_openai_chat_jsonl(tmp_path):
     db = str(tmp_path / "t.sqlite")
     with open_persistence(db) as (saver, store):
         agent = create_adaptive_agent(ScriptedChatModel(script=first_run_router()),
-                                      checkpointer=saver, store=store)
+                                      checkpointer=saver, store=store, plan_by_rules=False)
         agent.invoke({"request": REQUEST}, config={"configurable": {"thread_id": "a"}})
         strategies = StrategyStore(store)
         (failed,) = [e for e in asyncio.run(strategies.all_events()) if not e.success]

@@ -10,6 +10,9 @@ model is scripted. Environment switches, read here and nowhere in the package:
   has persisted its writes - the moment a crash is most likely to duplicate a side effect.
 * ``AR_TRIAL_FAULT_RATE`` / ``AR_TRIAL_SEED``: inject model faults.
 * ``AR_TRIAL_ALWAYS_FAIL``: every model call raises this transport error kind.
+
+The planner is asked for the first action too (``plan_by_rules=False``): the scenario
+scripts that choice.
 """
 
 from __future__ import annotations
@@ -70,6 +73,9 @@ def main(argv: list[str]) -> int:
         delay_s=float(os.environ.get("AR_TRIAL_DELAY", "0")),
     )
     run_mod._resolve_model = lambda arg: model  # type: ignore[assignment]
+    # The scenario scripts the planner's first choice, so the planner is always asked.
+    run_mod.create_adaptive_agent = functools.partial(  # type: ignore[assignment]
+        run_mod.create_adaptive_agent, plan_by_rules=False)
     return cli.main(argv)
 
 

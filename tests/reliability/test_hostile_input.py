@@ -69,7 +69,7 @@ def test_tool_output_cannot_rewrite_learned_strategies(cases):
 
     store = InMemoryStore()
     agent = create_adaptive_agent(ScriptedChatModel(script=script), checkpointer=InMemorySaver(),
-                                  store=store)
+                                  store=store, plan_by_rules=False)
     out = agent.invoke({"request": REQUEST}, config={"configurable": {"thread_id": "tool-inj"}})
     assert out["success"]
     stored = [e.value for e in _events(store)]

@@ -61,7 +61,8 @@ def _script(first: ActionSelection):
 
 def _agent(first: ActionSelection, tools):
     return create_adaptive_agent(ScriptedChatModel(script=_script(first)), tools=tools,
-                                 checkpointer=InMemorySaver(), store=InMemoryStore())
+                                 checkpointer=InMemorySaver(), store=InMemoryStore(),
+                                 plan_by_rules=False)
 
 
 def _run(agent):
@@ -94,7 +95,7 @@ def test_python_hang_is_cut_at_its_timeout(cases):
     agent = _agent(first, [])
     out = agent.invoke({"request": REQUEST}, config={"configurable": {"thread_id": "py"}},
                        context=Context(model=ScriptedChatModel(script=_script(first)),
-                                       python_timeout_s=1.0))
+                                       python_timeout_s=1.0, plan_by_rules=False))
     step = _first_step_failed_then_solved(out)
     assert "time limit" in (step.error or "")
     cases(1, "python sleeping 600 s -> killed at 1 s, failed action")

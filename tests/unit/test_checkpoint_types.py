@@ -23,7 +23,7 @@ def fresh_warnings():
 
 def _run_and_reload(checkpointer, caplog):
     agent = create_adaptive_agent(
-        ScriptedChatModel(script=first_run_router()), checkpointer=checkpointer
+        ScriptedChatModel(script=first_run_router()), checkpointer=checkpointer, plan_by_rules=False
     )
     config = {"configurable": {"thread_id": "types"}}
     with caplog.at_level(logging.WARNING, logger="langgraph.checkpoint.serde.jsonplus"):

@@ -116,7 +116,8 @@ def test_graph_retry_prompt_after_a_wrong_sum_names_no_expected_value() -> None:
     router = Router(plan=[ActionSelection(tool="ai_process", parameters={"prompt": request})],
                     ai=["45000", "45150"])
     agent = create_adaptive_agent(ScriptedChatModel(script=router), store=InMemoryStore(),
-                                  checkpointer=InMemorySaver(), allow_python=False)
+                                  checkpointer=InMemorySaver(), allow_python=False,
+                                  plan_by_rules=False)
     out = agent.invoke({"request": request}, config={"configurable": {"thread_id": "sum"}})
     assert [s.success for s in out["steps"]] == [False, True]
     assert any("45000" in p for p in router.prompts["ai"][1:] + router.prompts["plan"][1:])

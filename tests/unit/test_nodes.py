@@ -4,13 +4,21 @@ import asyncio
 
 import pytest
 from langchain_core.messages import HumanMessage
+from langchain_core.tools import tool
 from langgraph.runtime import Runtime
 from langgraph.store.memory import InMemoryStore
 
 from adaptive_react.analysis import rules_intent
 from adaptive_react.fakes import ScriptedChatModel
 from adaptive_react.graph.routing import keep_refining, request_is_actionable
-from adaptive_react.nodes import intent_analyze, make_act, observe, refine_decide, validate
+from adaptive_react.nodes import (
+    intent_analyze,
+    make_act,
+    make_plan_select,
+    observe,
+    refine_decide,
+    validate,
+)
 from adaptive_react.state import (
     ActionResult,
     ActionSelection,
@@ -246,7 +254,8 @@ def test_a_structured_reply_cut_at_the_token_cap_falls_back_instead_of_crashing(
 
     program = "```python\nprint(', '.join(map(str, [2, 3, 5, 7, 11])))\n```"
     rt, model = runtime(
-        Router(plan=[LengthFinishReasonError("length limit reached")], codegen=[program])
+        Router(plan=[LengthFinishReasonError("length limit reached")], codegen=[program]),
+        plan_by_rules=False,
     )
     state = _state_for(None)
     state.pattern = "numbers/raw_data/count+property=prime"
@@ -254,3 +263,48 @@ def test_a_structured_reply_cut_at_the_token_cap_falls_back_instead_of_crashing(
     assert update["selection"].tool == "python"
     assert update["scratch"]["plan_source"] == "default"
     assert any(kw.get("max_tokens") == 1024 for kw in model._kwargs)
+
+
+# plan_select: the first action of a request the rules settle -------------------------------
+
+PROGRAM_5 = "```python\nprint(', '.join(map(str, [2, 3, 5, 7, 11])))\n```"
+
+
+def test_the_first_action_of_a_request_the_rules_settle_needs_no_planning_call():
+    # No planning reply is scripted: asking the planner would fail the test.
+    rt, model = runtime(Router(codegen=[PROGRAM_5]))
+    update = run(make_plan_select(ToolBox())(_state_for(None), rt))
+    assert update["scratch"]["plan_source"] == "rules"
+    assert update["selection"].tool == "python" and update["model_calls"] == 1
+    assert "2, 3, 5, 7, 11" in update["selection"].parameters["code"]
+
+
+def test_a_code_request_the_rules_settle_is_answered_without_planning():
+    request = "Write a Python function is_leap(year) that says whether a year is a leap year"
+    rt, _ = runtime(Router())
+    update = run(make_plan_select(ToolBox())(_state_for(None, request), rt))
+    assert update["scratch"]["plan_source"] == "rules"
+    assert update["selection"].tool == "ai_process" and update["model_calls"] == 0
+
+
+@tool
+def lookup(query: str) -> str:
+    """Look something up in the user's own catalogue."""
+    return query
+
+
+@pytest.mark.parametrize("why", ["user tool", "files", "guidance", "rules unsure", "turned off"])
+def test_the_planner_still_chooses_when_the_rules_cannot_settle_the_first_action(why):
+    chosen = ActionSelection(tool="ai_process", parameters={"prompt": "list them"})
+    rt, _ = runtime(Router(plan=[chosen]), plan_by_rules=why != "turned off")
+    request = ("Something nice about my garden, please" if why == "rules unsure"
+               else "List the first 5 prime numbers")
+    state = _state_for(None, request)
+    if why == "files":
+        state.files = ["/tmp/notes.txt"]
+    if why == "guidance":
+        state.guidance = ["use the catalogue"]
+    toolbox = ToolBox([lookup] if why == "user tool" else [])
+    update = run(make_plan_select(toolbox)(state, rt))
+    assert update["scratch"]["plan_source"] == "model"
+    assert update["selection"].tool == "ai_process" and update["model_calls"] == 1

@@ -29,7 +29,7 @@ def test_every_node_run_is_tagged_with_mode_intent_and_strategy():
     client = MagicMock(spec=Client)
     tracer = LangChainTracer(client=client, project_name="offline")
     model, _ = prime_model()
-    out = create_adaptive_agent(model, max_steps=3).invoke(
+    out = create_adaptive_agent(model, max_steps=3, plan_by_rules=False).invoke(
         {"request": "List the first 5 prime numbers"}, {"callbacks": [tracer]})
     tracer.wait_for_futures()
     assert out["success"]
