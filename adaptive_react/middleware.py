@@ -55,9 +55,12 @@ from .prompts import elements, render, templates
 from .prompts import middleware as prompts
 from .state import ActionResult, Context, CriterionKind, Intent, Validation
 
-__all__ = ["AdaptiveMiddleware", "AdaptiveState", "producer_findings"]
+__all__ = ["AdaptiveMiddleware", "AdaptiveState", "fit_context", "producer_findings"]
 
 FINDINGS_ID_PREFIX = "adaptive-findings-"
+# About 5k tokens of conversation: with the system prompt and a reply it fits the embedded
+# model's 8192-token context, which three long rejected attempts were seen to overflow.
+CONTEXT_CHARS = 18_000
 _TEMPLATE_PREFIX = "agent:"
 
 
@@ -110,6 +113,9 @@ class AdaptiveMiddleware(AgentMiddleware[AdaptiveState, Any, Any]):
         learning: Record outcomes and read learned advice (needs ``create_agent(store=...)``).
         check_agreement: Prove a single value no rule can check by an independent second
             route (runs a program in the sandbox); off by default.
+        context_chars: The most characters of conversation sent to the model; beyond it the
+            oldest rejected attempts of this request are left out (never the request, the
+            latest attempt or its findings). ``None`` sends everything.
     """
 
     state_schema = AdaptiveState
@@ -124,10 +130,14 @@ class AdaptiveMiddleware(AgentMiddleware[AdaptiveState, Any, Any]):
         trust_judge: bool | None = None,
         learning: bool = True,
         check_agreement: bool = False,
+        context_chars: int | None = CONTEXT_CHARS,
     ) -> None:
         super().__init__()
         if max_retries < 0:
             raise ValueError(f"max_retries must be >= 0, got {max_retries}")
+        if context_chars is not None and context_chars < 1:
+            raise ValueError(f"context_chars must be positive or None, got {context_chars}")
+        self.context_chars = context_chars
         if not namespace or "." in namespace:
             raise ValueError(f"invalid namespace {namespace!r} (non-empty, no dots)")
         self.model = model
@@ -157,7 +167,7 @@ class AdaptiveMiddleware(AgentMiddleware[AdaptiveState, Any, Any]):
         handler: Callable[[ModelRequest[Any]], ModelResponse[Any]],
     ) -> ModelResponse[Any] | AIMessage | ExtendedModelResponse[Any]:
         """Add the requirements and learned advice to the agent's own system prompt."""
-        return handler(_with_prompt(request))
+        return handler(_with_prompt(request, self.context_chars))
 
     async def awrap_model_call(
         self,
@@ -165,7 +175,7 @@ class AdaptiveMiddleware(AgentMiddleware[AdaptiveState, Any, Any]):
         handler: Callable[[ModelRequest[Any]], Awaitable[ModelResponse[Any]]],
     ) -> ModelResponse[Any] | AIMessage | ExtendedModelResponse[Any]:
         """Async twin of :meth:`wrap_model_call`."""
-        return await handler(_with_prompt(request))
+        return await handler(_with_prompt(request, self.context_chars))
 
     @hook_config(can_jump_to=["model"])
     def after_model(self, state: AdaptiveState, runtime: Runtime[Any]) -> dict[str, Any] | None:
@@ -423,8 +433,45 @@ def _template(messages: Sequence[AnyMessage], output_tools: set[str]) -> str:
     return (_TEMPLATE_PREFIX + ("-".join(tokens) or "direct"))[:60]
 
 
-def _with_prompt(request: ModelRequest[Any]) -> ModelRequest[Any]:
-    """The request with the run's block after the agent's own system prompt."""
+def _size(messages: Sequence[AnyMessage]) -> int:
+    return sum(len(str(m.content)) + len(json.dumps(getattr(m, "tool_calls", None) or []))
+               for m in messages)
+
+
+def fit_context(messages: Sequence[AnyMessage], budget: int | None) -> list[AnyMessage]:
+    """The conversation cut to ``budget`` characters by leaving out the oldest attempts.
+
+    Every retry adds a rejected answer (with its tool calls and results) and its findings;
+    on a small model the conversation outgrew the context window and the run ended on a 400
+    error. An attempt is left out whole, from its first message to its findings, so a tool
+    call never loses its result; the current request, everything before it, the latest
+    attempt and anything after its findings always stay.
+    """
+    kept = list(messages)
+    if budget is None or _size(kept) <= budget:
+        return kept
+    start = max((i for i, m in enumerate(kept)
+                 if isinstance(m, HumanMessage) and not _is_findings(m)), default=-1) + 1
+    ends = [i for i, m in enumerate(kept)
+            if i >= start and isinstance(m, HumanMessage) and _is_findings(m)]
+    head, rest = kept[:start], kept[start:]
+    dropped = 0
+    for end in ends[:-1]:  # the latest attempt and its findings are never left out
+        if _size(head) + _size(rest) <= budget:
+            break
+        rest = kept[end + 1:]
+        dropped += 1
+    if not dropped:
+        return kept
+    note = HumanMessage(render(prompts.ADAPTIVE_EARLIER_LEFT_OUT, count=dropped))
+    return [*head, note, *rest]
+
+
+def _with_prompt(request: ModelRequest[Any], budget: int | None = None) -> ModelRequest[Any]:
+    """The request with the run's block after the agent's own system prompt, cut to fit."""
+    fitted = fit_context(request.messages, budget)
+    if len(fitted) != len(request.messages):
+        request = request.override(messages=fitted)
     block = RunNotes.of(dict(request.state)).prompt
     if not block:
         return request

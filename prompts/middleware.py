@@ -27,6 +27,11 @@ Your final answer was checked against the request and was not accepted:
 {% endfor %}Correct it and give the complete final answer again \
 (attempt {{ attempt }} of {{ total }})."""
 
+ADAPTIVE_EARLIER_LEFT_OUT = """\
+({{ count }} earlier attempt{{ "s" if count != 1 else "" }} at this request, with the findings \
+on {{ "them" if count != 1 else "it" }}, left out to fit the model's context; the latest \
+attempt and its findings follow.)"""
+
 ADAPTIVE_FINDING_UNMET = """\
 requirement not met: {{ requirement }}"""
 

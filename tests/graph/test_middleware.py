@@ -110,6 +110,52 @@ def test_retries_are_bounded_then_the_failure_is_honest():
     assert any(c["passed"] is False for c in out["validation"]["criteria"])
 
 
+def _padded(answer: str, tag: str) -> str:
+    """A wrong answer buried in a long explanation, as a small model writes one."""
+    return f"{tag}: " + "Let me think about which numbers are prime. " * 120 + answer
+
+
+def test_old_attempts_are_left_out_when_the_conversation_outgrows_the_context():
+    # Regression: on the embedded model three long rejected answers overflowed the 8k-token
+    # context and the run ended on a 400 error instead of a third attempt.
+    answers = [_padded(WRONG_PRIMES, "first"), _padded(WRONG_PRIMES, "second"), RIGHT_PRIMES]
+    model = ScriptedChatModel(script=answers)
+    middleware = AdaptiveMiddleware(max_retries=2, context_chars=9_000)
+    out = _ask(_agent(model, middleware=[middleware]), PRIMES_8)
+    assert out["success"] is True and len(model.calls) == 3
+    third = "\n".join(str(m.content) for m in model.calls[2])
+    assert "first:" not in third and "second:" in third  # the oldest attempt left out
+    assert PRIMES_8 in third and "left out to fit the model's context" in third
+    assert third.count("was not accepted") == 1  # only the latest findings
+    # The agent's own state keeps every message: nothing is lost, only not re-sent.
+    assert any("first:" in str(m.content) for m in out["messages"])
+
+
+def test_a_conversation_that_fits_is_sent_whole():
+    model = ScriptedChatModel(script=[WRONG_PRIMES, WRONG_PRIMES, RIGHT_PRIMES])
+    _ask(_agent(model, middleware=[AdaptiveMiddleware(max_retries=2)]), PRIMES_8)
+    third = "\n".join(str(m.content) for m in model.calls[2])
+    assert third.count("was not accepted") == 2 and "left out" not in third
+
+
+def test_tool_calls_are_left_out_with_their_results():
+    from langchain_core.messages import ToolMessage
+
+    from adaptive_react.middleware import fit_context
+
+    call = _tool_call("lookup", {"q": "primes"}, "c1")
+    findings = HumanMessage("Your final answer was checked", id=f"{FINDINGS_ID_PREFIX}1")
+    later = HumanMessage("Your final answer was checked", id=f"{FINDINGS_ID_PREFIX}2")
+    messages = [HumanMessage(PRIMES_8), call, ToolMessage("x" * 5000, tool_call_id="c1"),
+                AIMessage("y" * 5000), findings, AIMessage(WRONG_PRIMES), later]
+    fitted = fit_context(messages, 2_000)
+    assert [type(m).__name__ for m in fitted] == ["HumanMessage", "HumanMessage", "AIMessage",
+                                                 "HumanMessage"]
+    assert fitted[0] is messages[0] and fitted[-1] is later
+    assert fit_context(messages, None) == messages
+    assert fit_context(messages, 100_000) == messages
+
+
 def test_no_retries_means_one_answer_judged():
     model = ScriptedChatModel(script=[WRONG_PRIMES])
     out = _ask(_agent(model, middleware=[AdaptiveMiddleware(max_retries=0)]), PRIMES_8)
@@ -349,6 +395,8 @@ def test_a_bad_namespace_or_budget_is_refused():
         AdaptiveMiddleware(namespace="a.b")
     with pytest.raises(ValueError):
         AdaptiveMiddleware(max_retries=-1)
+    with pytest.raises(ValueError, match="context_chars"):
+        AdaptiveMiddleware(context_chars=0)
 
 
 def test_an_agent_without_a_system_prompt_gets_one():
