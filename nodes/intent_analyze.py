@@ -15,7 +15,8 @@ from ..learning.skills import skill_action
 from ..llm import ainvoke_structured
 from ..prompts import elements, render, templates
 from ..prompts.actions import buildable
-from ..state import Context, Decision, Intent, Progress, ReactState
+from ..state import Context, Decision, Intent, ReactState
+from ..state.graph_state import round_reset
 from ..state.reducers import reset
 from ._common import context_of, emit, model_of, store_of, strategies_of
 
@@ -54,28 +55,7 @@ def new_round(state: ReactState) -> dict[str, Any]:
     """
     if state.step == 0 and not state.final_message:
         return {}
-    return {
-        "step": 0,
-        "steps": reset([]),
-        "lessons": reset([]),
-        "failed_templates": reset([]),
-        "model_calls": reset(0),
-        "faults": reset({}),
-        "progress": Progress(),
-        "best_content": "",
-        "best_score": -1.0,
-        "success": False,
-        "deliverable": "",
-        "validation": None,
-        "decision": None,
-        "guidance": [],
-        "skill_tried": False,
-        "selection": None,
-        "result": None,
-        "observation": None,
-        "files_out": [],
-        "final_message": "",
-    }
+    return round_reset()
 
 
 async def intent_analyze(state: ReactState, runtime: Runtime[Context]) -> dict[str, Any]:

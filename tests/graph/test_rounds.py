@@ -59,3 +59,33 @@ def test_rounds_on_one_thread_record_separate_outcomes():
     pattern = request_pattern(rules_intent("List the first 3 prime numbers"))
     events = asyncio.run(StrategyStore(store).events(pattern))
     assert len(events) == 2
+
+
+def test_a_round_that_stops_at_once_keeps_nothing_of_the_last_rounds_verdict():
+    # Regression: new_round listed the fields to reset by hand and missed ``verdict``, so a
+    # refused second request still said "verified" from the first.
+    router = Router(codegen=["```python\nprint('2, 3, 5')\n```"])
+    agent = create_adaptive_agent(ScriptedChatModel(script=router), checkpointer=InMemorySaver(),
+                                  store=InMemoryStore())
+    config = {"configurable": {"thread_id": "rounds-3"}}
+    first = agent.invoke({"request": "List the first 3 prime numbers"}, config)
+    assert first["success"] is True and first["verdict"] == "verified"
+
+    refused = agent.invoke({"request": "   "}, config)
+    assert refused["success"] is False and refused["verdict"] != "verified"
+    assert refused["deliverable"] == "" and refused["steps"] == [] and refused["validation"] is None
+
+
+def test_every_per_round_field_is_reset_and_nothing_else():
+    from dataclasses import fields
+
+    from adaptive_react.state.graph_state import ReactState, round_reset
+    from adaptive_react.state.reducers import RESET
+
+    update = round_reset()
+    marked = {f.name for f in fields(ReactState) if f.metadata.get("per_round")}
+    assert set(update) == marked
+    assert {"verdict", "step", "steps", "model_calls", "progress"} <= marked
+    assert not {"request", "history", "pattern", "intent", "files"} & marked
+    assert update["steps"] == {RESET: []} and update["model_calls"] == {RESET: 0}
+    assert update["step"] == 0 and update["verdict"] == ""
