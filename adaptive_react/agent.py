@@ -11,6 +11,7 @@ from langchain_core.tools import BaseTool
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.serde.base import maybe_add_typed_methods
 from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
+from langgraph.graph import StateGraph
 from langgraph.pregel import Pregel
 from langgraph.store.base import BaseStore
 
@@ -90,10 +91,8 @@ def create_adaptive_agent(
     """
     default_context = _default_context(model, max_steps, namespace, allow_python,
                                        require_approval, context)
-    compiled = make_builder(tools or (), allow_python=allow_python).compile(
-        checkpointer=with_state_types(checkpointer), store=store, name="adaptive-react"
-    )
-    return _with_default_context(compiled, default_context)
+    builder = make_builder(tools or (), allow_python=allow_python)
+    return _compile(builder, checkpointer, store, "adaptive-react", default_context)
 
 
 def create_workflow_agent(
@@ -125,12 +124,21 @@ def create_workflow_agent(
         builder = make_workflow_builder(tools or (), allow_python=allow_python, modes=modes)
     except KeyError as exc:
         raise ValueError(f"unknown mode {exc.args[0]!r}") from None
-    compiled = builder.compile(
-        checkpointer=with_state_types(checkpointer), store=store, name="adaptive-workflow"
-    )
-    # _with_default_context applies RECURSION_LIMIT, which is the workflow's limit too.
+    # _compile applies RECURSION_LIMIT, which is the workflow's limit too.
     assert WORKFLOW_RECURSION_LIMIT <= RECURSION_LIMIT
-    return _with_default_context(compiled, default_context)
+    return _compile(builder, checkpointer, store, "adaptive-workflow", default_context)
+
+
+def _compile(
+    builder: StateGraph[Any, Any, Any, Any],
+    checkpointer: BaseCheckpointSaver[Any] | None,
+    store: BaseStore | None,
+    name: str,
+    ctx: Context,
+) -> Pregel[Any, Any, Any, Any]:
+    """The one way both constructors compile, so persistence and defaults cannot drift apart."""
+    compiled = builder.compile(checkpointer=with_state_types(checkpointer), store=store, name=name)
+    return _with_default_context(compiled, ctx)
 
 
 def _with_default_context(

@@ -30,7 +30,39 @@ class ScriptExhausted(AssertionError):
     """The model was called more often than the script allows."""
 
 
-class ScriptedChatModel(BaseChatModel):
+class ReplyingChatModel(BaseChatModel):
+    """The LangChain plumbing every fake model needs; a subclass only decides the reply.
+
+    The scripted model here and the benchmark's flawed model answer through the same path
+    (exceptions raised, structured replies as OpenAI-format tool calls), so a fake can never
+    behave differently from another one merely because it wired LangChain by hand.
+    """
+
+    def _next_reply(self, messages: list[BaseMessage], kwargs: dict[str, Any]) -> Reply:
+        """The one hook a fake implements (and a test may wrap to record what was produced)."""
+        raise NotImplementedError
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        reply = self._next_reply(messages, kwargs)
+        if isinstance(reply, Exception):
+            raise reply
+        return ChatResult(generations=[ChatGeneration(message=as_message(reply, kwargs))])
+
+    def bind_tools(
+        self, tools: Sequence[Any], *, tool_choice: str | None = None, **kwargs: Any
+    ) -> Runnable[LanguageModelInput, AIMessage]:
+        """Bind tools the way real providers do (OpenAI tool format)."""
+        formatted = [convert_to_openai_tool(t) for t in tools]
+        return self.bind(tools=formatted, tool_choice=tool_choice, **kwargs)
+
+
+class ScriptedChatModel(ReplyingChatModel):
     """A chat model that replies from a script and records every prompt."""
 
     script: Any
@@ -83,18 +115,6 @@ class ScriptedChatModel(BaseChatModel):
             owner._index += 1
             return reply  # type: ignore[no-any-return]
 
-    def _generate(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> ChatResult:
-        reply = self._next_reply(messages, kwargs)
-        if isinstance(reply, Exception):
-            raise reply
-        return ChatResult(generations=[ChatGeneration(message=_as_message(reply, kwargs))])
-
     async def _agenerate(
         self,
         messages: list[BaseMessage],
@@ -106,17 +126,14 @@ class ScriptedChatModel(BaseChatModel):
         # which is what the overhead benchmark would then measure instead of the loop.
         return self._generate(messages, stop=stop, **kwargs)
 
-    def bind_tools(
-        self, tools: Sequence[Any], *, tool_choice: str | None = None, **kwargs: Any
-    ) -> Runnable[LanguageModelInput, AIMessage]:
-        """Bind tools the way real providers do (OpenAI tool format)."""
-        formatted = [convert_to_openai_tool(t) for t in tools]
-        return self.bind(tools=formatted, tool_choice=tool_choice, **kwargs)
 
-
-def _as_message(
+def as_message(
     reply: str | AIMessage | BaseModel | dict[str, Any], kwargs: dict[str, Any]
 ) -> AIMessage:
+    """A reply as the provider would send it: structured data becomes a call of the bound tool.
+
+    Without a bound tool the data is JSON text, which is what a JSON-mode provider answers.
+    """
     if isinstance(reply, AIMessage):
         return reply
     if isinstance(reply, str):

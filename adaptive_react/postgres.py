@@ -45,24 +45,25 @@ _SETUP_LOCK_KEY = 0x61646170  # "adap"
 # session is an open transaction, and the holder's CREATE INDEX CONCURRENTLY waits for every
 # open transaction to end - eight processes starting on a fresh database deadlocked that way.
 _LOCK_POLL_S = 0.05
+_TRY_LOCK_SQL = "SELECT pg_try_advisory_lock(%s) AS ok"
+_UNLOCK_SQL = "SELECT pg_advisory_unlock(%s)"
 
 
 def _setup(url: str) -> None:
     with Connection.connect(url, **CONNECTION_KWARGS) as conn:
-        while not conn.execute("SELECT pg_try_advisory_lock(%s) AS ok",
-                               (_SETUP_LOCK_KEY,)).fetchone()["ok"]:  # type: ignore[index]
+        while not conn.execute(_TRY_LOCK_SQL, (_SETUP_LOCK_KEY,)).fetchone()["ok"]:  # type: ignore[index]
             time.sleep(_LOCK_POLL_S)
         try:
             PostgresSaver(conn).setup()  # type: ignore[arg-type]
             PostgresStore(conn).setup()  # type: ignore[arg-type]
         finally:
-            conn.execute("SELECT pg_advisory_unlock(%s)", (_SETUP_LOCK_KEY,))
+            conn.execute(_UNLOCK_SQL, (_SETUP_LOCK_KEY,))
 
 
 async def _asetup(url: str) -> None:
     async with await AsyncConnection.connect(url, **CONNECTION_KWARGS) as conn:
         while True:
-            cur = await conn.execute("SELECT pg_try_advisory_lock(%s) AS ok", (_SETUP_LOCK_KEY,))
+            cur = await conn.execute(_TRY_LOCK_SQL, (_SETUP_LOCK_KEY,))
             row = await cur.fetchone()
             if row and row["ok"]:  # type: ignore[index]
                 break
@@ -71,7 +72,7 @@ async def _asetup(url: str) -> None:
             await AsyncPostgresSaver(conn).setup()  # type: ignore[arg-type]
             await AsyncPostgresStore(conn).setup()  # type: ignore[arg-type]
         finally:
-            await conn.execute("SELECT pg_advisory_unlock(%s)", (_SETUP_LOCK_KEY,))
+            await conn.execute(_UNLOCK_SQL, (_SETUP_LOCK_KEY,))
 
 
 @contextmanager
@@ -101,13 +102,7 @@ async def open_async_postgres(
 ) -> AsyncIterator[tuple[AsyncPostgresSaver, AsyncPostgresStore]]:
     """The asynchronous pair for servers; must be entered on the server's event loop.
 
-    Args:
-        url: A ``postgresql://`` connection URL.
-        min_size: Connections the pool keeps open.
-        max_size: Connections the pool may open at most.
-
-    Yields:
-        The checkpointer and the store; the pool closes when the block exits.
+    Takes the arguments and yields the pair as :func:`open_postgres` does.
     """
     await _asetup(url)
     pool: AsyncConnectionPool[Any] = AsyncConnectionPool(

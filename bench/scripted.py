@@ -39,14 +39,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from langchain_core.callbacks import CallbackManagerForLLMRun
-from langchain_core.language_models import BaseChatModel, LanguageModelInput
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
-from langchain_core.outputs import ChatGeneration, ChatResult
-from langchain_core.runnables import Runnable
-from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import ConfigDict
 
+from adaptive_react.fakes import ReplyingChatModel, as_message
 from adaptive_react.prompts import templates
 
 from .tasks import Task
@@ -387,7 +383,7 @@ class FlawedPolicy:
         return f"Here is the result:\n{output}"
 
 
-class FlawedChatModel(BaseChatModel):
+class FlawedChatModel(ReplyingChatModel):
     """A chat model driven by a :class:`FlawedPolicy`; reports usage like an API would."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
@@ -400,17 +396,11 @@ class FlawedChatModel(BaseChatModel):
     def _llm_type(self) -> str:
         return "scripted-flawed"
 
-    def _generate(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> ChatResult:
+    def _next_reply(self, messages: list[BaseMessage], kwargs: dict[str, Any]) -> AIMessage:
         if self.latency_s:
             time.sleep(self.latency_s)
         reply = self.policy.respond(list(messages), kwargs, self.temperature)
-        message = _to_message(reply, kwargs)
+        message = as_message(reply, kwargs)
         prompt_chars = sum(len(str(m.content)) for m in messages)
         out_chars = len(str(message.content)) + sum(
             len(json.dumps(tc["args"])) for tc in message.tool_calls
@@ -420,35 +410,7 @@ class FlawedChatModel(BaseChatModel):
             "output_tokens": out_chars // 4 + 1,
             "total_tokens": (prompt_chars + out_chars) // 4 + 2,
         }
-        return ChatResult(generations=[ChatGeneration(message=message)])
-
-    def bind_tools(
-        self, tools: Sequence[Any], *, tool_choice: str | None = None, **kwargs: Any
-    ) -> Runnable[LanguageModelInput, AIMessage]:
-        """Bind tools in the OpenAI format, as real providers do."""
-        return self.bind(
-            tools=[convert_to_openai_tool(t) for t in tools], tool_choice=tool_choice, **kwargs
-        )
-
-
-def _to_message(reply: AIMessage | str | dict[str, Any], kwargs: dict[str, Any]) -> AIMessage:
-    if isinstance(reply, AIMessage):
-        return reply
-    if isinstance(reply, str):
-        return AIMessage(content=reply)
-    tools = kwargs.get("tools") or []
-    if not tools:
-        return AIMessage(content=json.dumps(reply))
-    return AIMessage(
-        content="",
-        tool_calls=[
-            {
-                "name": tools[0]["function"]["name"],
-                "args": reply,
-                "id": f"call_{uuid.uuid4().hex[:8]}",
-            }
-        ],
-    )
+        return message
 
 
 def scripted_model(

@@ -27,7 +27,7 @@ from ..nodes.actionplan_generate import make_generate_actions
 from ..state import Context
 from ..state.workflow import ActionplanInput, ActionplanOutput, ActionplanState
 from ..tools import ToolBox
-from .retry import add_step
+from .retry import add_path, add_step
 
 
 def intent_understood(state: ActionplanState) -> Literal["generate_actions", "__end__"]:
@@ -79,9 +79,7 @@ def make_actionplan_builder(
     b.add_edge("generate_actions", "check_actions")
     b.add_conditional_edges("check_actions", actions_accepted)
     b.add_conditional_edges("execute_action", actions_remaining)
-    b.add_edge("observe", "review")
-    b.add_edge("review", "learn")
-    b.add_edge("learn", "decide_retry")
+    add_path(b, "observe", "review", "learn", "decide_retry")
     b.add_conditional_edges("decide_retry", retry_with_findings)
     return b
 

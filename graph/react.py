@@ -22,7 +22,7 @@ from ..nodes import (
 )
 from ..state import Context, InputState, OutputState, ReactState
 from ..tools import ToolBox
-from .retry import add_step
+from .retry import add_path, add_step
 from .routing import keep_refining, request_is_actionable
 
 # Six nodes per step plus intent analysis: enough for a 30-step budget, which Context caps.
@@ -46,11 +46,7 @@ def make_builder(
     add_step(b, "refine_decide", refine_decide)
     b.add_edge(START, "intent_analyze")
     b.add_conditional_edges("intent_analyze", request_is_actionable)
-    b.add_edge("plan_select", "act")
-    b.add_edge("act", "observe")
-    b.add_edge("observe", "validate")
-    b.add_edge("validate", "learn")
-    b.add_edge("learn", "refine_decide")
+    add_path(b, "plan_select", "act", "observe", "validate", "learn", "refine_decide")
     b.add_conditional_edges("refine_decide", keep_refining)
     return b
 

@@ -10,6 +10,7 @@ completed node stays, and the run can be resumed (``adaptive-react run --thread`
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import pairwise
 from typing import Any
 
 from langgraph.graph import StateGraph
@@ -54,3 +55,9 @@ def add_step(builder: StateGraph[Any, Any, Any, Any], name: str,
     """
     policy = model_retry_policy() if name in MODEL_NODES else None
     builder.add_node(name, as_node(node), retry_policy=policy)
+
+
+def add_path(builder: StateGraph[Any, Any, Any, Any], *names: str) -> None:
+    """Wire nodes that always follow one another, so a graph reads as its pipeline."""
+    for source, target in pairwise(names):
+        builder.add_edge(source, target)

@@ -89,18 +89,16 @@ def invoke_structured(
             are not the model's fault and a fallback would hide them.
     """
     plan = _plan(model, schema, messages)
-    try:
-        runnable, request = next(plan)
-        while True:
-            try:
-                result = runnable.invoke(request, config=config)
-            except Exception as exc:  # handed to the plan, which re-raises what it can't use
-                runnable, request = plan.throw(exc)
-            else:
-                runnable, request = plan.send(result)
-    except StopIteration as stop:
-        outcome: StructuredOutcome = stop.value
-        return outcome
+    step = _resume(plan)
+    while not isinstance(step, StructuredOutcome):
+        runnable, request = step
+        try:
+            result = runnable.invoke(request, config=config)
+        except Exception as exc:  # handed to the plan, which re-raises what it can't use
+            step = _resume(plan, error=exc)
+        else:
+            step = _resume(plan, result)
+    return step
 
 
 async def ainvoke_structured(
@@ -114,28 +112,42 @@ async def ainvoke_structured(
     if may_block():  # a synchronous caller's node: skip LangChain's thread hops
         return invoke_structured(model, schema, messages, config=config)
     plan = _plan(model, schema, messages)
-    try:
-        runnable, request = next(plan)
-        while True:
-            try:
-                result = await runnable.ainvoke(request, config=config)
-            except Exception as exc:
-                runnable, request = plan.throw(exc)
-            else:
-                runnable, request = plan.send(result)
-    except StopIteration as stop:
-        outcome: StructuredOutcome = stop.value
-        return outcome
+    step = _resume(plan)
+    while not isinstance(step, StructuredOutcome):
+        runnable, request = step
+        try:
+            result = await runnable.ainvoke(request, config=config)
+        except Exception as exc:
+            step = _resume(plan, error=exc)
+        else:
+            step = _resume(plan, result)
+    return step
 
 
 # The plan is a generator so the sync and async entry points share one algorithm: it
 # yields (runnable, messages) requests and receives results or exceptions.
 _Request = tuple[Runnable[Any, Any], list[BaseMessage]]
+_Plan = Generator[_Request, Any, StructuredOutcome]
+
+
+def _resume(
+    plan: _Plan, result: Any = None, *, error: Exception | None = None
+) -> _Request | StructuredOutcome:
+    """Hand the plan a call's result (or its error): its next request, or the outcome.
+
+    Both entry points drive the plan through here, so only the model call itself (awaited or
+    not) differs between them.
+    """
+    try:
+        return plan.send(result) if error is None else plan.throw(error)
+    except StopIteration as stop:
+        outcome: StructuredOutcome = stop.value
+        return outcome
 
 
 def _plan(
     model: BaseChatModel, schema: type[BaseModel], messages: list[BaseMessage]
-) -> Generator[_Request, Any, StructuredOutcome]:
+) -> _Plan:
     outcome = StructuredOutcome()
     methods = OPENAI_METHODS if _is_openai_client(model) else (None,)
     for position, method in enumerate(methods):
@@ -154,24 +166,33 @@ def _plan(
                 outcome.errors.append(f"{outcome.method}: request rejected: {_short(exc)}")
                 continue
             raise
-        outcome.calls += 1
-        if _accept(outcome, result, schema):
-            return outcome
-        result = yield runnable, _repair_messages(prompt, outcome, schema)
-        outcome.calls += 1
-        _accept(outcome, result, schema)
-        return outcome
+        return (yield from _accept_or_repair(outcome, runnable, prompt, result, schema))
 
     # Plain-text path: the schema goes into the prompt and JSON is parsed from the reply.
     outcome.method = "text"
     prompt = _with_schema_instruction(messages, schema)
     result = yield model, prompt
+    return (yield from _accept_or_repair(outcome, model, prompt, result, schema))
+
+
+def _accept_or_repair(
+    outcome: StructuredOutcome,
+    runnable: Runnable[Any, Any],
+    prompt: list[BaseMessage],
+    result: Any,
+    schema: type[BaseModel],
+) -> _Plan:
+    """Count the answer, and ask once for a repair if it is invalid.
+
+    Both paths (structured method and plain text) allow exactly one repair; sharing the step
+    keeps their call counts and error records identical.
+    """
     outcome.calls += 1
     if _accept(outcome, result, schema):
         return outcome
-    result = yield model, _repair_messages(prompt, outcome, schema)
+    repaired = yield runnable, _repair_messages(prompt, outcome, schema)
     outcome.calls += 1
-    _accept(outcome, result, schema)
+    _accept(outcome, repaired, schema)
     return outcome
 
 

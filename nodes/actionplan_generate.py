@@ -97,11 +97,8 @@ def make_generate_actions(toolbox: ToolBox):  # type: ignore[no-untyped-def]
         strategies = await strategies_of(runtime).strategies(state.pattern)
         prompt = render(
             texts.ACTIONS_USER,
-            objective=elements.objective(state.request),
-            intent=elements.user_intent(intent),
-            documents=elements.available_documents(state.files),
-            history=elements.workflow_history(state.history),
-            strategies=elements.learned_strategies(strategies),
+            **elements.planner_sections(state.request, intent, state.files, state.history,
+                                        strategies),
             tools=elements.available_tools(action_specs(toolbox, allow_python=python_ok)),
             findings=state.findings,
         )

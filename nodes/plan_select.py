@@ -197,11 +197,8 @@ def make_plan_select(toolbox: ToolBox):  # type: ignore[no-untyped-def]
             advice = await _learned_advice(state, runtime)
             prompt = render(
                 templates.PLAN_USER,
-                objective=elements.objective(state.request),
-                intent=elements.user_intent(intent),
-                documents=elements.available_documents(state.files),
-                history=elements.workflow_history(state.history),
-                strategies=elements.learned_strategies(strategies),
+                **elements.planner_sections(state.request, intent, state.files, state.history,
+                                            strategies),
                 heuristics=elements.learned_heuristics(advice),
                 failed_actions=elements.failed_actions(_safe_failures(state.progress.failed),
                                                        avoid),

@@ -196,3 +196,24 @@ def workflow_history(rounds: Sequence[RoundRecord], limit: int = 3) -> str:
         lines.append(f"  delivered{status}: {_clip(r.deliverable, 400)}")
         lines.extend(f"  file: {Path(f).name}" for f in r.files[:5])
     return "\n".join(lines) + "\n\n"
+
+
+def planner_sections(
+    request: str,
+    intent: Intent | None,
+    files: Sequence[str],
+    history: Sequence[RoundRecord],
+    strategies: Sequence[StrategyView],
+) -> dict[str, str]:
+    """The sections every planner prompt opens with, keyed by the templates' placeholders.
+
+    The react planner and the actionplan generator must see a request the same way; one
+    function keeps a section added for one of them from being forgotten for the other.
+    """
+    return {
+        "objective": objective(request),
+        "intent": user_intent(intent),
+        "documents": available_documents(files),
+        "history": workflow_history(history),
+        "strategies": learned_strategies(strategies),
+    }
