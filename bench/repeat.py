@@ -5,6 +5,10 @@ sees, so every run is the CLI in its own process with its own SQLite file: no st
 or cached client carries over from one run to the next (the model server does, as it does
 for a user). The task's checker, not the agent, decides whether a run was right.
 
+``--shared-store`` measures the other promise, "one call once learned": every run of a task is
+still its own process, but all of them use one SQLite file (fresh when the task starts), so
+run 1 is first sight and runs 2..N replay what it learned.
+
 Example::
 
     python -m bench.repeat --model local --tasks bench/tasks/repeat.jsonl --runs 10 \\
@@ -46,12 +50,14 @@ class RunRow:
     detail: str
 
 
-def _one_run(task: Task, model: str, max_steps: int, index: int) -> RunRow:
+def _one_run(task: Task, model: str, max_steps: int, index: int, db: Path | None = None
+             ) -> RunRow:
+    """One CLI process; on ``db`` when given, else on a store of its own."""
     request = task.request
     with tempfile.TemporaryDirectory(prefix="repeat-") as tmp:
         cmd = [sys.executable, "-m", "adaptive_react.cli", "run", request, "--json",
                "--model", model, "--max-steps", str(max_steps),
-               "--db", str(Path(tmp) / "fresh.sqlite"), "--out", str(Path(tmp) / "out")]
+               "--db", str(db or Path(tmp) / "fresh.sqlite"), "--out", str(Path(tmp) / "out")]
         start = time.monotonic()
         try:
             proc = subprocess.run(cmd, capture_output=True, text=True, timeout=RUN_TIMEOUT_S,
@@ -89,20 +95,28 @@ def summarise(rows: list[RunRow]) -> dict[str, Any]:
             "median_wall_s": round(statistics.median(r.wall_s for r in mine), 1),
             "median_calls": statistics.median(r.model_calls for r in mine),
             "median_steps": statistics.median(r.steps for r in mine),
+            # On a shared store: first sight, then what the learned runs cost.
+            "first_run_calls": mine[0].model_calls,
+            "later_median_calls": (statistics.median(r.model_calls for r in mine[1:])
+                                   if len(mine) > 1 else None),
         }
     return out
 
 
 def markdown(meta: dict[str, Any], summary: dict[str, Any], rows: list[RunRow]) -> str:
-    lines = [f"# Repeated runs on a fresh store: {meta['model']}", "",
+    store = "one store per task, shared by its runs" if meta.get("shared_store") else \
+        "a fresh store per run"
+    lines = [f"# Repeated runs, {store}: {meta['model']}", "",
              f"- command: `{meta['command']}`", f"- machine: {meta['machine']}",
-             f"- date: {meta['date']}", "",
+             f"- date: {meta['date']}, commit {meta.get('commit', '?')}", "",
              "| task | right | claimed | false claims | exit 0 | median s | median calls "
-             "| median steps |", "|---|---|---|---|---|---|---|---|"]
+             "| median steps | calls, run 1 | median calls, runs 2.. |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for task, s in summary.items():
         lines.append(f"| {task} | {s['solved']}/{s['runs']} | {s['claimed']} | "
                      f"{s['false_claims']} | {s['exit_0']} | {s['median_wall_s']} | "
-                     f"{s['median_calls']} | {s['median_steps']} |")
+                     f"{s['median_calls']} | {s['median_steps']} | {s['first_run_calls']} | "
+                     f"{s['later_median_calls']} |")
     lines += ["", "| task | run | right | verdict | exit | calls | steps | s | checker |",
               "|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
@@ -110,6 +124,14 @@ def markdown(meta: dict[str, Any], summary: dict[str, Any], rows: list[RunRow]) 
                      f"{r.exit_code} | {r.model_calls} | {r.steps} | {r.wall_s} | "
                      f"{r.detail.replace('|', '/')} |")
     return "\n".join(lines) + "\n"
+
+
+def _commit() -> str:
+    try:
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
+                              text=True, check=False).stdout.strip() or "?"
+    except OSError:
+        return "?"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -120,6 +142,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--runs", type=int, default=10)
     p.add_argument("--max-steps", type=int, default=8)
     p.add_argument("--only", default="", help="comma-separated task ids to keep")
+    p.add_argument("--shared-store", action="store_true",
+                   help="all runs of a task share one store: first sight, then learned")
     p.add_argument("--out", required=True)
     args = p.parse_args(argv)
     tasks = load_tasks(Path(args.tasks))
@@ -128,17 +152,20 @@ def main(argv: list[str] | None = None) -> int:
         tasks = [t for t in tasks if t.id in keep]
     rows: list[RunRow] = []
     for task in tasks:
-        for i in range(1, args.runs + 1):
-            row = _one_run(task, args.model, args.max_steps, i)
-            rows.append(row)
-            print(f"{task.id:24} run {i:2} {'ok' if row.solved else 'FAIL':4} "
-                  f"exit={row.exit_code} calls={row.model_calls} steps={row.steps} "
-                  f"{row.wall_s}s {row.detail[:80]}", flush=True)
+        with tempfile.TemporaryDirectory(prefix="repeat-store-") as shared:
+            db = Path(shared) / "shared.sqlite" if args.shared_store else None
+            for i in range(1, args.runs + 1):
+                row = _one_run(task, args.model, args.max_steps, i, db)
+                rows.append(row)
+                print(f"{task.id:24} run {i:2} {'ok' if row.solved else 'FAIL':4} "
+                      f"exit={row.exit_code} calls={row.model_calls} steps={row.steps} "
+                      f"{row.wall_s}s {row.detail[:80]}", flush=True)
     meta = {"model": args.model, "command": "python -m bench.repeat " + " ".join(
                 argv if argv is not None else sys.argv[1:]),
             "machine": f"{platform.processor() or platform.machine()}, "
                        f"Python {platform.python_version()}",
-            "date": time.strftime("%Y-%m-%d %H:%M:%S")}
+            "date": time.strftime("%Y-%m-%d %H:%M:%S"), "commit": _commit(),
+            "shared_store": args.shared_store}
     summary = summarise(rows)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

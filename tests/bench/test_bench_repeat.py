@@ -28,6 +28,16 @@ def test_summary_counts_false_claims_and_takes_medians():
     assert s["median_wall_s"] == 30.0 and s["median_calls"] == 4
     md = markdown({"model": "m", "command": "c", "machine": "x", "date": "d"}, {"t": s}, rows)
     assert "| t | 1/3 | 2 | 1 | 2 | 30.0 | 4 |" in md
+    assert (s["first_run_calls"], s["later_median_calls"]) == (2, 5)
+
+
+def test_a_shared_store_run_says_so_and_names_the_commit():
+    rows = [_row(1, True, True, 2, 10.0), _row(2, True, True, 0, 3.0)]
+    meta = {"model": "m", "command": "c", "machine": "x", "date": "d", "commit": "abc1234",
+            "shared_store": True}
+    md = markdown(meta, summarise(rows), rows)
+    assert "one store per task, shared by its runs" in md and "commit abc1234" in md
+    assert md.count("| t | 2/2 |") == 1 and "| 2 | 0 |" in md
 
 
 def test_the_repeat_task_file_loads():
