@@ -23,11 +23,12 @@ tools, ``HumanInTheLoopMiddleware`` and ``ModelCallLimitMiddleware`` work as bef
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
 import re
 import uuid
-from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Annotated, Any, NotRequired
 
 from langchain.agents.middleware import AgentMiddleware, AgentState, ModelRequest, ModelResponse
@@ -47,9 +48,9 @@ from .analysis import classify, merge_intents, rules_confident, rules_intent, va
 from .analysis.verdict import settle
 from .learning import LearningEngine, StrategyStore, request_pattern
 from .learning.auto_trainer import AutoTrainer, ReflectiveMemory, evaluation_of
-from .llm import ainvoke_structured, load_chat_model
+from .llm import invoke_structured, load_chat_model
 from .nodes import _evidence as evidence
-from .nodes._common import _run_sync, current_thread_id, emit
+from .nodes._common import current_thread_id, emit
 from .nodes.learn import lesson_for
 from .prompts import elements, render, templates
 from .prompts import middleware as prompts
@@ -153,13 +154,13 @@ class AdaptiveMiddleware(AgentMiddleware[AdaptiveState, Any, Any]):
 
     def before_agent(self, state: AdaptiveState, runtime: Runtime[Any]) -> dict[str, Any] | None:
         """Read the request and what was learned for it, once per run."""
-        return _sync(self._start(state, runtime))
+        return self._start(state, runtime)
 
     async def abefore_agent(
         self, state: AdaptiveState, runtime: Runtime[Any]
     ) -> dict[str, Any] | None:
-        """Async twin of :meth:`before_agent`."""
-        return await self._start(state, runtime)
+        """:meth:`before_agent` on a worker thread: its model and store calls block."""
+        return await asyncio.to_thread(self._start, state, runtime)
 
     def wrap_model_call(
         self,
@@ -180,25 +181,25 @@ class AdaptiveMiddleware(AgentMiddleware[AdaptiveState, Any, Any]):
     @hook_config(can_jump_to=["model"])
     def after_model(self, state: AdaptiveState, runtime: Runtime[Any]) -> dict[str, Any] | None:
         """Validate a final answer; send a rejected one back with the findings."""
-        return _sync(self._check(state, runtime))
+        return self._check(state, runtime)
 
     @hook_config(can_jump_to=["model"])
     async def aafter_model(
         self, state: AdaptiveState, runtime: Runtime[Any]
     ) -> dict[str, Any] | None:
-        """Async twin of :meth:`after_model`."""
-        return await self._check(state, runtime)
+        """:meth:`after_model` on a worker thread: its model and store calls block."""
+        return await asyncio.to_thread(self._check, state, runtime)
 
     # -- before the first model call ----------------------------------------------------
 
-    async def _start(self, state: AdaptiveState, runtime: Runtime[Any]) -> dict[str, Any] | None:
+    def _start(self, state: AdaptiveState, runtime: Runtime[Any]) -> dict[str, Any] | None:
         request = _last_request(state["messages"])
         fresh: dict[str, Any] = {"success": False, "verdict": None, "validation": None}
         if not request:
             return {**fresh, "adaptive_run": RunNotes().model_dump(mode="json")}
-        intent = await self._intent(request)
+        intent = self._intent(request)
         pattern = request_pattern(intent)
-        strategies, heuristics = await self._learned(runtime.store, pattern)
+        strategies, heuristics = self._learned(runtime.store, pattern)
         prompt = render(
             prompts.ADAPTIVE_SYSTEM, wants=prompts.wants(intent),
             format=intent.expected_format.value, requirements=prompts.requirements(intent),
@@ -210,7 +211,7 @@ class AdaptiveMiddleware(AgentMiddleware[AdaptiveState, Any, Any]):
         emit("intent", pattern=pattern, source=intent.source, learned=len(strategies))
         return {**fresh, "adaptive_run": notes.model_dump(mode="json")}
 
-    async def _intent(self, request: str) -> Intent:
+    def _intent(self, request: str) -> Intent:
         """The rules' reading; the model's only when the rules cannot read the request."""
         rules = rules_intent(request)
         if rules_confident(rules) or self.model is None:
@@ -218,22 +219,22 @@ class AdaptiveMiddleware(AgentMiddleware[AdaptiveState, Any, Any]):
         messages = [SystemMessage(templates.INTENT_SYSTEM),
                     HumanMessage(render(templates.INTENT_USER, request=request,
                                         rules_reading=prompts.reading(rules)))]
-        outcome = await ainvoke_structured(self._model(), Intent, messages)
+        outcome = invoke_structured(self._model(), Intent, messages)
         model_intent = outcome.value if isinstance(outcome.value, Intent) else None
         return merge_intents(model_intent, rules, request)
 
-    async def _learned(self, store: BaseStore | None, pattern: str) -> tuple[list[Any], list[str]]:
+    def _learned(self, store: BaseStore | None, pattern: str) -> tuple[list[Any], list[str]]:
         """Strategies and recurring advice recorded for the pattern, when learning is on."""
         if store is None or not self.learning:
             return [], []
-        choice = await LearningEngine(StrategyStore(store, self.namespace)).get_improved_strategy(
+        choice = LearningEngine(StrategyStore(store, self.namespace)).get_improved_strategy(
             pattern)
-        advice = await ReflectiveMemory(store, self.namespace).heuristics_for(pattern)
+        advice = ReflectiveMemory(store, self.namespace).heuristics_for(pattern)
         return list(choice.ranked), advice
 
     # -- after a final answer -----------------------------------------------------------
 
-    async def _check(self, state: AdaptiveState, runtime: Runtime[Any]) -> dict[str, Any] | None:
+    def _check(self, state: AdaptiveState, runtime: Runtime[Any]) -> dict[str, Any] | None:
         notes = RunNotes.of(dict(state))
         if notes.intent is None:
             return None
@@ -246,9 +247,9 @@ class AdaptiveMiddleware(AgentMiddleware[AdaptiveState, Any, Any]):
         if structured is not None:
             delivered_by = {c["name"] for c in last.tool_calls}
             notes.output_tools = sorted(delivered_by.union(notes.output_tools))
-        validation = await self._validate(notes, notes.intent, answer)
+        validation = self._validate(notes, notes.intent, answer)
         if runtime.store is not None and self.learning:
-            await self._record(runtime.store, notes, notes.intent, validation, answer,
+            self._record(runtime.store, notes, notes.intent, validation, answer,
                                _template(messages, set(notes.output_tools)))
         update: dict[str, Any] = {
             "success": validation.overall_success,
@@ -268,26 +269,26 @@ class AdaptiveMiddleware(AgentMiddleware[AdaptiveState, Any, Any]):
         update["adaptive_run"] = notes.model_dump(mode="json")
         return update
 
-    async def _validate(self, notes: RunNotes, intent: Intent, answer: str) -> Validation:
+    def _validate(self, notes: RunNotes, intent: Intent, answer: str) -> Validation:
         """The validate node's evidence, strongest first, for one final answer."""
         validation = validate_content(ActionResult(tool="agent", success=True, content=answer),
                                       intent)
         deliverable = validation.cleaned_content or answer
-        validation = await evidence.by_user(validation, self._ctx, notes.request, intent,
+        validation = evidence.by_user(validation, self._ctx, notes.request, intent,
                                             deliverable)
         if not _rejected(validation):
             validation = evidence.open_answer(validation, intent)
             if self.model is not None and self.check_agreement:
-                validation, _ = await evidence.by_agreement(
+                validation, _ = evidence.by_agreement(
                     validation, model=self._model(), intent=intent, request=notes.request,
                     deliverable=deliverable, produced_by="agent", files=[])
             if self.model is not None and not _rejected(validation):
-                validation, _ = await evidence.by_judge(
+                validation, _ = evidence.by_judge(
                     validation, model=self._model(), request=notes.request, content=deliverable,
                     trusted=evidence.judge_trusted(self._ctx))
         return settle(evidence.rescore(validation))
 
-    async def _record(self, store: BaseStore, notes: RunNotes, intent: Intent,
+    def _record(self, store: BaseStore, notes: RunNotes, intent: Intent,
                       validation: Validation, answer: str, template: str) -> None:
         """One outcome per checked answer; lessons and advice from validator fields only."""
         lesson = lesson_for(notes.pattern, template, validation, intent.data_type.value,
@@ -296,14 +297,14 @@ class AdaptiveMiddleware(AgentMiddleware[AdaptiveState, Any, Any]):
         # Run and attempt make the id, so a replayed hook cannot count the same answer twice.
         task_id = f"{thread_id or 'run'}-{notes.run_id[:12]}-{notes.retries}"
         content = validation.cleaned_content if validation.cleaned_content is not None else answer
-        await LearningEngine(StrategyStore(store, self.namespace)).learn_from_feedback(
+        LearningEngine(StrategyStore(store, self.namespace)).learn_from_feedback(
             pattern=notes.pattern, template=template, validation=validation, lesson=lesson,
             request=notes.request, thread_id=thread_id, step=notes.retries, content=content,
             event_id=task_id)
         memory = ReflectiveMemory(store, self.namespace)
         evaluation = evaluation_of(validation)
-        await memory.add_lesson(task_id, evaluation)
-        await AutoTrainer(memory).run_auto_training(
+        memory.add_lesson(task_id, evaluation)
+        AutoTrainer(memory).run_auto_training(
             task_id, evaluation, untrusted=[answer], include_lessons=False,
             pattern=notes.pattern, request=notes.request)
 
@@ -377,15 +378,6 @@ def producer_findings(validation: Validation, request: str, answer: str) -> list
 
 # ---------------------------------------------------------------------------------------
 # Small helpers.
-
-
-def _sync(coro: Coroutine[Any, Any, dict[str, Any] | None]) -> dict[str, Any] | None:
-    """Run a hook coroutine for a synchronous ``invoke`` (the nodes' own private loop)."""
-
-    async def as_dict() -> dict[str, Any]:
-        return await coro or {}
-
-    return _run_sync(as_dict()) or None
 
 
 def _rejected(validation: Validation) -> bool:

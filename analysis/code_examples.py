@@ -14,7 +14,7 @@ The pieces are pure so the validate node can compose them:
 * ``harness`` writes one program that loads the candidate and runs every case in isolation;
   ``read_outcomes`` reads its result lines back, trusting only lines with the harness's
   random marker; ``finding`` turns failures into one sentence.
-* ``run_cases`` / ``arun_cases`` do the three steps with a sandbox runner the caller passes.
+* ``run_cases`` does the three steps with a sandbox runner the caller passes.
 
 What a finding may say: a request case's expected value comes from the request itself, so
 "add(1, 2) returned 4; the request says 3" hands the producer nothing it did not already
@@ -25,13 +25,12 @@ from __future__ import annotations
 
 import ast
 import builtins
-import inspect
 import itertools
 import json
 import re
 import secrets
 import sys
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable, Iterator
 from typing import Literal, Protocol, cast
 
 from pydantic import BaseModel, ConfigDict
@@ -114,7 +113,6 @@ RunPython = Callable[[str, float], RunResult]
 """Runs a program with a wall-clock budget in seconds, e.g.
 ``lambda program, budget: run_python(program, limits=SandboxLimits(timeout_s=budget))``."""
 
-AsyncRunPython = Callable[[str, float], "RunResult | Awaitable[RunResult]"]
 
 
 # --- expressions: what may run on its own --------------------------------------------------
@@ -696,18 +694,6 @@ def run_cases(code: str, cases: list[Case], run_python: RunPython, *,
     marker = new_marker()
     program = harness(code, cases, marker=marker, case_timeout_s=case_timeout_s)
     result = run_python(program, budget_s(len(cases), case_timeout_s))
-    return read_outcomes(result.stdout, marker, cases, error=_run_error(result))
-
-
-async def arun_cases(code: str, cases: list[Case], run_python: AsyncRunPython, *,
-                     case_timeout_s: float = DEFAULT_CASE_TIMEOUT_S) -> list[Outcome]:
-    """``run_cases`` for async callers; ``run_python`` may return a result or an awaitable."""
-    if not cases:
-        return []
-    marker = new_marker()
-    program = harness(code, cases, marker=marker, case_timeout_s=case_timeout_s)
-    returned = run_python(program, budget_s(len(cases), case_timeout_s))
-    result = await returned if inspect.isawaitable(returned) else returned
     return read_outcomes(result.stdout, marker, cases, error=_run_error(result))
 
 

@@ -54,7 +54,7 @@ def add_step(builder: StateGraph[Any, Any, Any, Any], name: str,
     dropped connection there ended the run while the react graph would have retried.
     """
     policy = model_retry_policy() if name in MODEL_NODES else None
-    builder.add_node(name, as_node(node), retry_policy=policy)
+    builder.add_node(name, as_node(node), retry_policy=policy)  # type: ignore[call-overload]
 
 
 def add_path(builder: StateGraph[Any, Any, Any, Any], *names: str) -> None:

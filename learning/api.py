@@ -21,12 +21,9 @@ when asked (``include_skills=True``); they are still re-validated on every use.
 from __future__ import annotations
 
 import ast
-import asyncio
-import concurrent.futures
 import time
-from collections.abc import Coroutine
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from langgraph.store.base import BaseStore
 from pydantic import BaseModel, Field, ValidationError
@@ -36,14 +33,12 @@ from .auto_trainer import ReflectiveMemory, TrainingSuggestion
 from .patterns import pattern_key, request_pattern
 from .skills import Skill, forget_skill, load_skill
 from .skills import skills_namespace as skills_ns
-from .store_io import adelete, aput, asearch_all
+from .store_io import put, search_all
 from .strategies import ROOT, OutcomeEvent, StrategyRecord, StrategyStore, validate_event
 from .training_export import FORMATS, training_pairs, write_openai_chat
 
 EXPORT_FORMAT = "adaptive-react-strategies"
 EXPORT_VERSION = 1
-
-T = TypeVar("T")
 
 __all__ = [
     "EXPORT_FORMAT",
@@ -82,15 +77,6 @@ class ImportReport(BaseModel):
     rejected: list[str] = Field(default_factory=list)
 
 
-def _run(coro: Coroutine[Any, Any, T]) -> T:
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(coro)
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coro).result()
-
-
 def resolve_pattern(pattern_or_request: str) -> str:
     """A pattern key as stored, from a pattern (``numbers/raw_data/...``) or a request text.
 
@@ -110,7 +96,7 @@ def list_strategies(
 ) -> list[StrategyRecord]:
     """Every (pattern, template) record of a namespace, plus the shared one when given."""
     s = StrategyStore(store, namespace, shared)
-    return _run(s.records(include_shared=shared is not None))
+    return s.records(include_shared=shared is not None)
 
 
 def show_strategy(
@@ -118,19 +104,14 @@ def show_strategy(
 ) -> dict[str, Any]:
     """One pattern in full: its records, its skill, and the heuristics learned overall."""
     pattern = resolve_pattern(pattern_or_request)
-
-    async def go() -> dict[str, Any]:
-        records = await StrategyStore(store, namespace).records(pattern)
-        skill = await load_skill(store, namespace, pattern)
-        heuristics = await ReflectiveMemory(store, namespace).get_all_heuristics()
-        return {
-            "pattern": pattern,
-            "records": [r.model_dump(mode="json") for r in records],
-            "skill": skill.model_dump(mode="json") if skill else None,
-            "heuristics": heuristics,
-        }
-
-    return _run(go())
+    skill = load_skill(store, namespace, pattern)
+    return {
+        "pattern": pattern,
+        "records": [r.model_dump(mode="json")
+                    for r in StrategyStore(store, namespace).records(pattern)],
+        "skill": skill.model_dump(mode="json") if skill else None,
+        "heuristics": ReflectiveMemory(store, namespace).get_all_heuristics(),
+    }
 
 
 def forget_strategy(
@@ -139,40 +120,26 @@ def forget_strategy(
 ) -> int:
     """Forget a pattern (its outcomes and skill) or one template of it; returns events deleted."""
     pattern = resolve_pattern(pattern_or_request)
-
-    async def go() -> int:
-        n = await StrategyStore(store, namespace).forget(pattern, template)
-        if template is None or template.startswith("skill:"):
-            await forget_skill(store, namespace, pattern)
-        return n
-
-    return _run(go())
+    n = StrategyStore(store, namespace).forget(pattern, template)
+    if template is None or template.startswith("skill:"):
+        forget_skill(store, namespace, pattern)
+    return n
 
 
 def reset_strategies(store: BaseStore, namespace: str = "default") -> int:
     """Forget everything a namespace learned: outcomes, skills, reflective memory."""
-
-    async def go() -> int:
-        n = await StrategyStore(store, namespace).reset()
-        for prefix in (skills_ns(namespace), (ROOT, namespace, "reflective")):
-            for item in await asearch_all(store, prefix):
-                await adelete(store, tuple(item.namespace), item.key)
-        return n
-
-    return _run(go())
+    n = StrategyStore(store, namespace).reset()
+    for prefix in (skills_ns(namespace), (ROOT, namespace, "reflective")):
+        for item in search_all(store, prefix):
+            store.delete(tuple(item.namespace), item.key)
+    return n
 
 
 def export_strategies(store: BaseStore, namespace: str = "default") -> dict[str, Any]:
     """The namespace's outcomes and skills in the documented export format."""
-
-    async def go() -> dict[str, Any]:
-        events = await StrategyStore(store, namespace).all_events()
-        skills = [Skill.model_validate(i.value)
-                  for i in await asearch_all(store, skills_ns(namespace))]
-        doc = StrategyExport(namespace=namespace, events=events, skills=skills)
-        return doc.model_dump(mode="json")
-
-    return _run(go())
+    events = StrategyStore(store, namespace).all_events()
+    skills = [Skill.model_validate(i.value) for i in search_all(store, skills_ns(namespace))]
+    return StrategyExport(namespace=namespace, events=events, skills=skills).model_dump(mode="json")
 
 
 def import_strategies(
@@ -213,14 +180,10 @@ def import_strategies(
                 report.rejected.append(f"skill for {sk.pattern!r} does not parse")
                 continue
             skills.append(sk)
-
-    async def go() -> None:
-        for e in accepted:
-            await target.record(e)
-        for sk in skills:
-            await aput(store, skills_ns(namespace), pattern_key(sk.pattern), sk.model_dump())
-
-    _run(go())
+    for e in accepted:
+        target.record(e)
+    for sk in skills:
+        put(store, skills_ns(namespace), pattern_key(sk.pattern), sk.model_dump())
     report.events, report.skills = len(accepted), len(skills)
     return report
 
@@ -231,7 +194,7 @@ def export_training(
     """Write failed tasks paired with later validated successes; returns lines written."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
-    events = _run(StrategyStore(store, namespace).all_events())
+    events = StrategyStore(store, namespace).all_events()
     return write_openai_chat(training_pairs(events), Path(out))
 
 
@@ -239,4 +202,4 @@ def pending_training_suggestions(
     store: BaseStore, namespace: str = "default"
 ) -> list[TrainingSuggestion]:
     """Suggestions the auto-trainer recorded for external pipelines (not applied here)."""
-    return _run(ReflectiveMemory(store, namespace).pending_suggestions())
+    return ReflectiveMemory(store, namespace).pending_suggestions()

@@ -18,7 +18,7 @@ from langgraph.store.base import BaseStore
 from pydantic import BaseModel, Field
 
 from .guard import is_safe_heuristic
-from .store_io import aget, aput, asearch_all
+from .store_io import put, search_all
 
 ROOT = "adaptive_react"
 MAX_EVAL_SUGGESTIONS = 5
@@ -59,16 +59,16 @@ class TrainingSuggestion(BaseModel):
 class ReflectiveMemoryLike(Protocol):
     """What the trainer needs from a reflective memory."""
 
-    async def set_heuristic(
+    def set_heuristic(
         self, key: str, value: Any, source_task_id: str = "", *, pattern: str = "",
         request_digest: str = "",
     ) -> None:
         """Store one heuristic."""
 
-    async def get_lessons(self, limit: int = 50) -> list[dict[str, Any]]:
+    def get_lessons(self, limit: int = 50) -> list[dict[str, Any]]:
         """The most recent lessons, oldest first."""
 
-    async def record_suggestion(self, suggestion: TrainingSuggestion) -> None:
+    def record_suggestion(self, suggestion: TrainingSuggestion) -> None:
         """Keep a non-heuristic suggestion for external pipelines."""
 
 
@@ -91,18 +91,18 @@ class ReflectiveMemory:
     def _ns(self, part: str) -> tuple[str, ...]:
         return (ROOT, self.namespace, "reflective", part)
 
-    async def add_lesson(self, task_id: str, evaluation: dict[str, Any]) -> None:
+    def add_lesson(self, task_id: str, evaluation: dict[str, Any]) -> None:
         """Keep one evaluation (validator fields only) as a lesson; idempotent per task id."""
-        await aput(self.store, self._ns("lessons"), task_id,
+        put(self.store, self._ns("lessons"), task_id,
                    {"task_id": task_id, "evaluation": evaluation, "ts": time.time()})
 
-    async def get_lessons(self, limit: int = 50) -> list[dict[str, Any]]:
+    def get_lessons(self, limit: int = 50) -> list[dict[str, Any]]:
         """The most recent lessons, oldest first."""
-        items = await asearch_all(self.store, self._ns("lessons"))
+        items = search_all(self.store, self._ns("lessons"))
         values = sorted((i.value for i in items), key=lambda v: v.get("ts", 0.0))
         return values[-limit:] if limit else []
 
-    async def set_heuristic(
+    def set_heuristic(
         self, key: str, value: Any, source_task_id: str = "", *, pattern: str = "",
         request_digest: str = "",
     ) -> None:
@@ -111,7 +111,7 @@ class ReflectiveMemory:
         Per request pattern it also keeps which distinct requests produced it: that is what
         ``heuristics_for`` needs to tell advice about a kind of request from advice about one.
         """
-        old = await aget(self.store, self._ns("heuristics"), key)
+        old = self.store.get(self._ns("heuristics"), key)
         count = int(old.value.get("count", 0)) + 1 if old else 1
         sources = list(old.value.get("sources", [])) if old else []
         if source_task_id and source_task_id not in sources:
@@ -122,11 +122,11 @@ class ReflectiveMemory:
             if request_digest and request_digest not in seen:
                 seen = (seen + [request_digest])[-MAX_REQUESTS_PER_PATTERN:]
             patterns[pattern] = seen
-        await aput(self.store, self._ns("heuristics"), key,
+        put(self.store, self._ns("heuristics"), key,
                    {"value": value, "count": count, "sources": sources, "patterns": patterns,
                     "ts": time.time()})
 
-    async def heuristics_for(
+    def heuristics_for(
         self, pattern: str, *, min_requests: int = PROMPT_MIN_REQUESTS, limit: int = 3
     ) -> list[str]:
         """Heuristics fit to show the planner for ``pattern``, most widely seen first.
@@ -135,7 +135,7 @@ class ReflectiveMemory:
         pattern, and that names no number: "deliver exactly 10 primes" is right for one
         request and wrong for the next one of the same kind.
         """
-        items = await asearch_all(self.store, self._ns("heuristics"))
+        items = search_all(self.store, self._ns("heuristics"))
         ranked: list[tuple[int, float, str]] = []
         for item in items:
             text = str(item.value.get("value", ""))
@@ -145,17 +145,17 @@ class ReflectiveMemory:
         ranked.sort(reverse=True)
         return [text for _, _, text in ranked[:limit]]
 
-    async def get_all_heuristics(self) -> dict[str, Any]:
+    def get_all_heuristics(self) -> dict[str, Any]:
         """Every heuristic, by key."""
-        items = await asearch_all(self.store, self._ns("heuristics"))
+        items = search_all(self.store, self._ns("heuristics"))
         return {i.key: i.value["value"] for i in items}
 
-    async def record_suggestion(self, suggestion: TrainingSuggestion) -> None:
+    def record_suggestion(self, suggestion: TrainingSuggestion) -> None:
         """Keep a suggestion that is not applied here, for an external pipeline to pick up."""
-        await aput(self.store, self._ns(f"suggestions-{suggestion.kind.value}"), suggestion.key,
+        put(self.store, self._ns(f"suggestions-{suggestion.kind.value}"), suggestion.key,
                    suggestion.model_dump(mode="json"))
 
-    async def pending_suggestions(
+    def pending_suggestions(
         self, kind: SuggestionKind | None = None
     ) -> list[TrainingSuggestion]:
         """Recorded suggestions (all kinds, or one)."""
@@ -164,7 +164,7 @@ class ReflectiveMemory:
         ]
         out: list[TrainingSuggestion] = []
         for k in kinds:
-            items = await asearch_all(self.store, self._ns(f"suggestions-{k.value}"))
+            items = search_all(self.store, self._ns(f"suggestions-{k.value}"))
             out.extend(TrainingSuggestion.model_validate(i.value) for i in items)
         return sorted(out, key=lambda s: s.ts)
 
@@ -232,7 +232,7 @@ class AutoTrainer:
                 reason="the action prompt did not make the model deliver the requested kind"))
         return out
 
-    async def suggest_from_lessons(self, limit_lessons: int = 20) -> list[TrainingSuggestion]:
+    def suggest_from_lessons(self, limit_lessons: int = 20) -> list[TrainingSuggestion]:
         """Suggestions from recent lessons.
 
         Heuristics come from each lesson's suggestions (two each); a strategy-parameter
@@ -240,7 +240,7 @@ class AutoTrainer:
         """
         if self._memory is None:
             return []
-        lessons = await self._memory.get_lessons(limit=limit_lessons)
+        lessons = self._memory.get_lessons(limit=limit_lessons)
         out: list[TrainingSuggestion] = []
         for lesson in lessons[-10:]:
             ev, tid = lesson.get("evaluation", {}), str(lesson.get("task_id", "unknown"))
@@ -261,7 +261,7 @@ class AutoTrainer:
                 source_task_id=tid, reason="most recent outcomes failed validation"))
         return out
 
-    async def suggest_training(
+    def suggest_training(
         self, task_id: str | None = None, evaluation: dict[str, Any] | None = None,
         include_lessons: bool = True, *, untrusted: list[str] | None = None,
         pattern: str = "", request: str = "",
@@ -272,10 +272,10 @@ class AutoTrainer:
             out.extend(self.suggest_from_evaluation(task_id, evaluation, untrusted=untrusted,
                                                     pattern=pattern, request=request))
         if include_lessons:
-            out.extend(await self.suggest_from_lessons())
+            out.extend(self.suggest_from_lessons())
         return out
 
-    async def apply_heuristic_updates(
+    def apply_heuristic_updates(
         self, suggestions: list[TrainingSuggestion],
         reflective_memory: ReflectiveMemoryLike | None = None,
     ) -> int:
@@ -286,22 +286,22 @@ class AutoTrainer:
         applied = 0
         for s in suggestions:
             if s.kind == SuggestionKind.HEURISTIC_UPDATE:
-                await memory.set_heuristic(s.key, s.value, s.source_task_id, pattern=s.pattern,
+                memory.set_heuristic(s.key, s.value, s.source_task_id, pattern=s.pattern,
                                            request_digest=s.request_digest)
                 applied += 1
             else:
-                await memory.record_suggestion(s)
+                memory.record_suggestion(s)
         return applied
 
-    async def run_auto_training(
+    def run_auto_training(
         self, task_id: str | None = None, evaluation: dict[str, Any] | None = None,
         apply_heuristics: bool = True, *, untrusted: list[str] | None = None,
         include_lessons: bool = True, pattern: str = "", request: str = "",
     ) -> list[TrainingSuggestion]:
         """Suggest, then (optionally) apply; returns every suggestion for logging or export."""
-        suggestions = await self.suggest_training(task_id, evaluation, include_lessons,
+        suggestions = self.suggest_training(task_id, evaluation, include_lessons,
                                                   untrusted=untrusted, pattern=pattern,
                                                   request=request)
         if apply_heuristics:
-            await self.apply_heuristic_updates(suggestions)
+            self.apply_heuristic_updates(suggestions)
         return suggestions

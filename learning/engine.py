@@ -49,7 +49,7 @@ class LearningEngine:
         self.confident_mean = confident_mean
         self.rng = rng
 
-    async def get_improved_strategy(
+    def get_improved_strategy(
         self,
         pattern: str,
         failed: set[str] | frozenset[str] = frozenset(),
@@ -62,7 +62,7 @@ class LearningEngine:
             failed: Templates that already failed in this run; never replayed.
             usable: Whether a template can be turned into an action here (e.g. python allowed).
         """
-        ranked = await self.strategies.strategies(pattern, rng=self.rng, prior=self.prior)
+        ranked = self.strategies.strategies(pattern, rng=self.rng, prior=self.prior)
         avoid = avoid_list(ranked)
         blocked = set(failed) | set(avoid)
         confident = next(
@@ -73,7 +73,7 @@ class LearningEngine:
         )
         return StrategyChoice(ranked=ranked, avoid=avoid, confident=confident)
 
-    async def learn_from_feedback(
+    def learn_from_feedback(
         self,
         *,
         pattern: str,
@@ -102,4 +102,4 @@ class LearningEngine:
         )
         if event_id:
             event = event.model_copy(update={"event_id": event_id})
-        return await self.strategies.record(event)
+        return self.strategies.record(event)

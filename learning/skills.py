@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 from ..analysis import extract_parameters
 from ..state.models import ActionSelection, Intent
 from .patterns import pattern_key
-from .store_io import adelete, aget, aput
+from .store_io import put
 
 ROOT = "adaptive_react"
 SKILL_TEMPLATE = "skill:python"
@@ -128,7 +128,7 @@ def bind_parameters(code: str, params: dict[str, Any]) -> str:
     return f"{header}\n{code}"
 
 
-async def save_skill(
+def save_skill(
     store: BaseStore, namespace: str, pattern: str, code: str, request: str
 ) -> Skill | None:
     """Store a validated program as the pattern's skill, if its values can be lifted.
@@ -142,34 +142,34 @@ async def save_skill(
     if not computes(body):
         return None
     skill = Skill(pattern=pattern, code=body, parameters=params, source_request=request[:500])
-    await aput(store, _ns(namespace), pattern_key(pattern), skill.model_dump())
+    put(store, _ns(namespace), pattern_key(pattern), skill.model_dump())
     return skill
 
 
-async def load_skill(store: BaseStore, namespace: str, pattern: str) -> Skill | None:
+def load_skill(store: BaseStore, namespace: str, pattern: str) -> Skill | None:
     """The pattern's skill, if any."""
-    item = await aget(store, _ns(namespace), pattern_key(pattern))
+    item = store.get(_ns(namespace), pattern_key(pattern))
     return Skill.model_validate(item.value) if item else None
 
 
-async def note_skill_use(store: BaseStore, namespace: str, pattern: str) -> None:
+def note_skill_use(store: BaseStore, namespace: str, pattern: str) -> None:
     """Count a validated use of the pattern's skill (shown by ``strategies show``)."""
-    skill = await load_skill(store, namespace, pattern)
+    skill = load_skill(store, namespace, pattern)
     if skill is not None:
         skill.uses += 1
-        await aput(store, _ns(namespace), pattern_key(pattern), skill.model_dump())
+        put(store, _ns(namespace), pattern_key(pattern), skill.model_dump())
 
 
-async def forget_skill(store: BaseStore, namespace: str, pattern: str) -> None:
+def forget_skill(store: BaseStore, namespace: str, pattern: str) -> None:
     """Drop a skill whose output failed validation, so it is not used again."""
-    await adelete(store, _ns(namespace), pattern_key(pattern))
+    store.delete(_ns(namespace), pattern_key(pattern))
 
 
-async def skill_action(
+def skill_action(
     store: BaseStore, namespace: str, pattern: str, request: str, intent: Intent
 ) -> ActionSelection | None:
     """A python action running the pattern's skill with this request's values."""
-    skill = await load_skill(store, namespace, pattern)
+    skill = load_skill(store, namespace, pattern)
     if skill is None or not computes(skill.code):
         return None  # a store written before the check may hold a print-only "skill"
     values = extract_parameters(request)

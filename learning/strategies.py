@@ -27,7 +27,7 @@ from ..state.models import StrategyView
 from .actions import GUIDANCE
 from .guard import is_known_template, is_safe_lesson
 from .patterns import pattern_key
-from .store_io import adelete, aput, asearch_all
+from .store_io import put, search_all
 
 ROOT = "adaptive_react"
 MAX_CONTENT_CHARS = 50_000
@@ -119,66 +119,66 @@ class StrategyStore:
     def _readable(self) -> list[str]:
         return [self.namespace] + ([self.shared] if self.shared else [])
 
-    async def record(self, event: OutcomeEvent) -> OutcomeEvent:
+    def record(self, event: OutcomeEvent) -> OutcomeEvent:
         """Append one outcome (guarded); the event id doubles as an idempotency key on replays."""
         event = validate_event(event)
-        await aput(self.store, self._events_ns(event.pattern), event.event_id, event.model_dump())
+        put(self.store, self._events_ns(event.pattern), event.event_id, event.model_dump())
         return event
 
-    async def events(self, pattern: str) -> list[OutcomeEvent]:
+    def events(self, pattern: str) -> list[OutcomeEvent]:
         """All outcomes recorded for a pattern (own namespace, then the shared one)."""
         out: list[OutcomeEvent] = []
         for ns in self._readable():
-            items = await asearch_all(self.store, self._events_ns(pattern, ns))
+            items = search_all(self.store, self._events_ns(pattern, ns))
             out.extend(OutcomeEvent.model_validate(i.value) for i in items)
         return out
 
-    async def all_events(self, *, include_shared: bool = False) -> list[OutcomeEvent]:
+    def all_events(self, *, include_shared: bool = False) -> list[OutcomeEvent]:
         """Every outcome of the namespace (and the shared one when asked), oldest first."""
         spaces = self._readable() if include_shared else [self.namespace]
         out: list[OutcomeEvent] = []
         for ns in spaces:
             out.extend(OutcomeEvent.model_validate(i.value)
-                       for i in await asearch_all(self.store, self._root(ns)))
+                       for i in search_all(self.store, self._root(ns)))
         return sorted(out, key=lambda e: e.ts)
 
-    async def strategies(
+    def strategies(
         self, pattern: str, *, rng: random.Random | None = None,
         prior: tuple[float, float] = PRIOR,
     ) -> list[StrategyView]:
         """Templates tried for a pattern, ranked by a Thompson draw on their success counts."""
-        return rank(aggregate(await self.events(pattern)), rng=rng, prior=prior)
+        return rank(aggregate(self.events(pattern)), rng=rng, prior=prior)
 
-    async def records(
+    def records(
         self, pattern: str | None = None, *, include_shared: bool = False
     ) -> list[StrategyRecord]:
         """Per (pattern, template) records, most attempted first: what was learned."""
         if pattern is not None:
-            events = await self.events(pattern) if include_shared else [
+            events = self.events(pattern) if include_shared else [
                 OutcomeEvent.model_validate(i.value)
-                for i in await asearch_all(self.store, self._events_ns(pattern))
+                for i in search_all(self.store, self._events_ns(pattern))
             ]
         else:
-            events = await self.all_events(include_shared=include_shared)
+            events = self.all_events(include_shared=include_shared)
         return sorted(records_of(events), key=lambda r: (r.pattern, -r.attempts, r.template))
 
-    async def patterns(self) -> list[str]:
+    def patterns(self) -> list[str]:
         """Patterns with at least one outcome in this namespace."""
-        return sorted({e.pattern for e in await self.all_events()})
+        return sorted({e.pattern for e in self.all_events()})
 
-    async def forget(self, pattern: str, template: str | None = None) -> int:
+    def forget(self, pattern: str, template: str | None = None) -> int:
         """Delete a pattern's outcomes (or one template's) in this namespace; returns how many."""
-        items = await asearch_all(self.store, self._events_ns(pattern))
+        items = search_all(self.store, self._events_ns(pattern))
         doomed = [i for i in items if template is None or i.value.get("template") == template]
         for item in doomed:
-            await adelete(self.store, tuple(item.namespace), item.key)
+            self.store.delete(tuple(item.namespace), item.key)
         return len(doomed)
 
-    async def reset(self) -> int:
+    def reset(self) -> int:
         """Delete every outcome of this namespace (skills and reflective memory are separate)."""
-        items = await asearch_all(self.store, self._root())
+        items = search_all(self.store, self._root())
         for item in items:
-            await adelete(self.store, tuple(item.namespace), item.key)
+            self.store.delete(tuple(item.namespace), item.key)
         return len(items)
 
 

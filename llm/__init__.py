@@ -9,14 +9,13 @@ from __future__ import annotations
 from .errors import ModelConfigError
 from .load import clear_model_cache, load_chat_model
 from .settings import ModelSettings
-from .structured import StructuredOutcome, ainvoke_structured, invoke_structured
+from .structured import StructuredOutcome, invoke_structured
 from .text import extract_code, extract_json
 
 __all__ = [
     "ModelConfigError",
     "ModelSettings",
     "StructuredOutcome",
-    "ainvoke_structured",
     "clear_model_cache",
     "extract_code",
     "extract_json",

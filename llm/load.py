@@ -15,11 +15,8 @@ A ``BaseChatModel`` passes through unchanged, so tests hand in their fakes.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import threading
-import weakref
-from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -57,11 +54,7 @@ PROVIDER_KEY_VARS: dict[str, str] = {
 
 _NO_KEY = "not-needed"  # local servers ignore the key, but the OpenAI SDK insists on one
 _Key = tuple[str, float, str]
-_Factory = Callable[[], BaseChatModel]
-_cache: dict[_Key, tuple[BaseChatModel, _Factory]] = {}
-_loop_models: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[_Key, BaseChatModel]] = (
-    weakref.WeakKeyDictionary()
-)
+_cache: dict[_Key, BaseChatModel] = {}
 _cache_lock = threading.RLock()
 
 
@@ -97,39 +90,18 @@ def load_chat_model(
     if not spec:
         raise ModelConfigError("Empty model spec; use 'local', 'provider:model' or a URL.")
     key = (spec, float(temperature), _settings_fingerprint(settings))
-    loop = _running_loop()
     with _cache_lock:
-        entry = _cache.get(key)
-        if entry is not None and spec in LOCAL_SPECS and not _local_server_alive(entry[0]):
-            entry = None  # the server went away: find or start another below
-            for models in _loop_models.values():
-                models.pop(key, None)
-        if entry is None:
-            entry = _build(spec, temperature, settings)
-            _cache[key] = entry
-        if loop is None:
-            return entry[0]
-        # An async HTTP client binds to the event loop that first uses it; callers that run
-        # nodes on several loops (one per worker thread) get one client per loop. Building
-        # one is pure construction: the probe and server start happened above, once.
-        models = _loop_models.setdefault(loop, {})
-        if key not in models:
-            models[key] = entry[1]()
-        return models[key]
+        model = _cache.get(key)
+        if model is None or (spec in LOCAL_SPECS and not _local_server_alive(model)):
+            # First use, or the server went away: find or start another.
+            model = _cache[key] = _build(spec, temperature, settings)
+        return model
 
 
 def clear_model_cache() -> None:
     """Forget cached models (tests; after changing settings in a long-lived process)."""
     with _cache_lock:
         _cache.clear()
-        _loop_models.clear()
-
-
-def _running_loop() -> asyncio.AbstractEventLoop | None:
-    try:
-        return asyncio.get_running_loop()
-    except RuntimeError:
-        return None
 
 
 def _local_server_alive(model: BaseChatModel) -> bool:
@@ -147,26 +119,22 @@ def _settings_fingerprint(settings: ModelSettings) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-def _build(
-    spec: str, temperature: float, settings: ModelSettings
-) -> tuple[BaseChatModel, _Factory]:
-    """Do the checks (probe, start, key) once; return a model and a factory for more."""
+def _build(spec: str, temperature: float, settings: ModelSettings) -> BaseChatModel:
+    """Do the checks (probe, start, key) and build the client, once per cache key."""
     if spec in LOCAL_SPECS:
-        factory = _build_local(spec, temperature, settings)
-    elif spec.startswith(("http://", "https://")):
-        factory = _build_base_url(spec, temperature, settings)
-    else:
-        factory = _build_provider(spec, temperature, settings)
-    return factory(), factory
+        return _build_local(spec, temperature, settings)
+    if spec.startswith(("http://", "https://")):
+        return _build_base_url(spec, temperature, settings)
+    return _build_provider(spec, temperature, settings)
 
 
-def _build_local(spec: str, temperature: float, settings: ModelSettings) -> _Factory:
+def _build_local(spec: str, temperature: float, settings: ModelSettings) -> BaseChatModel:
     from langchain_openai import ChatOpenAI
 
     from .local import ensure_server  # lazy: keeps llama_cpp optional for remote users
 
     server = ensure_server(spec, settings)
-    return lambda: ChatOpenAI(
+    return ChatOpenAI(
         model=server.model_id,
         base_url=server.base_url,
         api_key=SecretStr(_NO_KEY),
@@ -179,7 +147,7 @@ def _build_local(spec: str, temperature: float, settings: ModelSettings) -> _Fac
     )
 
 
-def _build_base_url(url: str, temperature: float, settings: ModelSettings) -> _Factory:
+def _build_base_url(url: str, temperature: float, settings: ModelSettings) -> BaseChatModel:
     from langchain_openai import ChatOpenAI
 
     listed = probe_server(url, settings)
@@ -192,7 +160,7 @@ def _build_base_url(url: str, temperature: float, settings: ModelSettings) -> _F
             )
         name = listed[0] if listed else "default"
     key = settings.api_key or SecretStr(_NO_KEY)
-    return lambda: ChatOpenAI(
+    return ChatOpenAI(
         model=name,
         base_url=url,
         api_key=key,
@@ -201,7 +169,7 @@ def _build_base_url(url: str, temperature: float, settings: ModelSettings) -> _F
     )
 
 
-def _build_provider(spec: str, temperature: float, settings: ModelSettings) -> _Factory:
+def _build_provider(spec: str, temperature: float, settings: ModelSettings) -> BaseChatModel:
     from langchain.chat_models import init_chat_model
 
     provider = spec.split(":", 1)[0] if ":" in spec else None
@@ -235,17 +203,7 @@ def _build_provider(spec: str, temperature: float, settings: ModelSettings) -> _
         raise ModelConfigError(f"Cannot configure model {spec!r}: {exc}") from exc
     if not isinstance(model, BaseChatModel):  # init_chat_model may return a configurable
         raise ModelConfigError(f"Model spec {spec!r} did not produce a chat model.")
-    first: list[BaseChatModel] = [model]
-
-    def factory() -> BaseChatModel:
-        # The instance built while checking the configuration is handed out first.
-        if first:
-            return first.pop()
-        made = init_chat_model(spec, **kwargs)
-        assert isinstance(made, BaseChatModel)
-        return made
-
-    return factory
+    return model
 
 
 def _looks_like_missing_key(exc: Exception) -> bool:

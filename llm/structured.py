@@ -23,7 +23,6 @@ import functools
 import json
 import threading
 from collections import OrderedDict
-from collections.abc import Generator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,7 +32,6 @@ from langchain_core.runnables import Runnable, RunnableConfig, RunnableSequence
 from pydantic import BaseModel, ValidationError
 
 from . import faults
-from .calls import may_block
 from .text import extract_json
 
 #: Methods tried in order on OpenAI-compatible clients; ``None`` is the provider default.
@@ -88,66 +86,6 @@ def invoke_structured(
         Exception: Transport failures (server down, authentication) propagate; they
             are not the model's fault and a fallback would hide them.
     """
-    plan = _plan(model, schema, messages)
-    step = _resume(plan)
-    while not isinstance(step, StructuredOutcome):
-        runnable, request = step
-        try:
-            result = runnable.invoke(request, config=config)
-        except Exception as exc:  # handed to the plan, which re-raises what it can't use
-            step = _resume(plan, error=exc)
-        else:
-            step = _resume(plan, result)
-    return step
-
-
-async def ainvoke_structured(
-    model: BaseChatModel,
-    schema: type[BaseModel],
-    messages: list[BaseMessage],
-    *,
-    config: RunnableConfig | None = None,
-) -> StructuredOutcome:
-    """Async twin of :func:`invoke_structured` (same plan, awaited calls)."""
-    if may_block():  # a synchronous caller's node: skip LangChain's thread hops
-        return invoke_structured(model, schema, messages, config=config)
-    plan = _plan(model, schema, messages)
-    step = _resume(plan)
-    while not isinstance(step, StructuredOutcome):
-        runnable, request = step
-        try:
-            result = await runnable.ainvoke(request, config=config)
-        except Exception as exc:
-            step = _resume(plan, error=exc)
-        else:
-            step = _resume(plan, result)
-    return step
-
-
-# The plan is a generator so the sync and async entry points share one algorithm: it
-# yields (runnable, messages) requests and receives results or exceptions.
-_Request = tuple[Runnable[Any, Any], list[BaseMessage]]
-_Plan = Generator[_Request, Any, StructuredOutcome]
-
-
-def _resume(
-    plan: _Plan, result: Any = None, *, error: Exception | None = None
-) -> _Request | StructuredOutcome:
-    """Hand the plan a call's result (or its error): its next request, or the outcome.
-
-    Both entry points drive the plan through here, so only the model call itself (awaited or
-    not) differs between them.
-    """
-    try:
-        return plan.send(result) if error is None else plan.throw(error)
-    except StopIteration as stop:
-        outcome: StructuredOutcome = stop.value
-        return outcome
-
-
-def _plan(
-    model: BaseChatModel, schema: type[BaseModel], messages: list[BaseMessage]
-) -> _Plan:
     outcome = StructuredOutcome()
     methods = OPENAI_METHODS if _is_openai_client(model) else (None,)
     for position, method in enumerate(methods):
@@ -157,7 +95,7 @@ def _plan(
         prompt = _with_schema_instruction(messages, schema) if method == "json_mode" else messages
         outcome.method = method or "default"
         try:
-            result = yield runnable, prompt
+            result = runnable.invoke(prompt, config=config)
         except NotImplementedError:
             break
         except Exception as exc:
@@ -166,13 +104,13 @@ def _plan(
                 outcome.errors.append(f"{outcome.method}: request rejected: {_short(exc)}")
                 continue
             raise
-        return (yield from _accept_or_repair(outcome, runnable, prompt, result, schema))
+        return _accept_or_repair(outcome, runnable, prompt, result, schema, config)
 
     # Plain-text path: the schema goes into the prompt and JSON is parsed from the reply.
     outcome.method = "text"
     prompt = _with_schema_instruction(messages, schema)
-    result = yield model, prompt
-    return (yield from _accept_or_repair(outcome, model, prompt, result, schema))
+    result = model.invoke(prompt, config=config)
+    return _accept_or_repair(outcome, model, prompt, result, schema, config)
 
 
 def _accept_or_repair(
@@ -181,7 +119,8 @@ def _accept_or_repair(
     prompt: list[BaseMessage],
     result: Any,
     schema: type[BaseModel],
-) -> _Plan:
+    config: RunnableConfig | None,
+) -> StructuredOutcome:
     """Count the answer, and ask once for a repair if it is invalid.
 
     Both paths (structured method and plain text) allow exactly one repair; sharing the step
@@ -190,7 +129,7 @@ def _accept_or_repair(
     outcome.calls += 1
     if _accept(outcome, result, schema):
         return outcome
-    repaired = yield runnable, _repair_messages(prompt, outcome, schema)
+    repaired = runnable.invoke(_repair_messages(prompt, outcome, schema), config=config)
     outcome.calls += 1
     _accept(outcome, repaired, schema)
     return outcome
@@ -288,21 +227,6 @@ class _RawThenParsed:
                 "parsing_error": None,
             }
         except Exception as exc:  # noqa: BLE001 - a parse failure is data for the repair
-            return {"raw": raw, "parsed": None, "parsing_error": exc}
-
-    async def ainvoke(self, messages: Any, config: RunnableConfig | None = None) -> dict[str, Any]:
-        try:
-            raw = await self.model.ainvoke(
-                messages, config=config, max_tokens=STRUCTURED_MAX_TOKENS
-            )
-        except Exception as exc:
-            if not _is_truncated(exc):
-                raise
-            return {"raw": AIMessage(content=""), "parsed": None, "parsing_error": exc}
-        try:
-            parsed = await self.parser.ainvoke(raw, config=config)
-            return {"raw": raw, "parsed": parsed, "parsing_error": None}
-        except Exception as exc:  # noqa: BLE001
             return {"raw": raw, "parsed": None, "parsing_error": exc}
 
 

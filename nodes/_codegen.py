@@ -9,7 +9,6 @@ from langchain_core.messages import HumanMessage, SystemMessage
 
 from ..learning.repair import RepairBrief
 from ..llm import extract_code
-from ..llm.calls import ainvoke_model
 from ..prompts import elements, render, templates
 from ..state import DataType, Intent
 from ..state.attempts import Attempt
@@ -43,12 +42,12 @@ def _system(intent: Intent | None) -> SystemMessage:
     return SystemMessage(render(templates.CODEGEN_SYSTEM, libraries=shown_packages(intent)))
 
 
-async def _ask(model: BaseChatModel, intent: Intent | None, user: str) -> str:
-    reply = await ainvoke_model(model, [_system(intent), HumanMessage(user)])
+def _ask(model: BaseChatModel, intent: Intent | None, user: str) -> str:
+    reply = model.invoke([_system(intent), HumanMessage(user)])
     return extract_code(str(reply.content))
 
 
-async def write_code(
+def write_code(
     model: BaseChatModel, intent: Intent | None, task: str, problems: Sequence[str] = (),
     advice: Sequence[str] = (),
 ) -> str:
@@ -56,12 +55,12 @@ async def write_code(
 
     ``advice`` is what earlier runs on this kind of request taught (auto-trainer heuristics).
     """
-    return await _ask(model, intent, render(
+    return _ask(model, intent, render(
         templates.CODEGEN_USER, task=task, requirements=requirements(intent),
         previous_problems=list(problems), advice=list(advice)))
 
 
-async def repair_code(
+def repair_code(
     model: BaseChatModel, intent: Intent | None, task: str, attempt: Attempt, brief: RepairBrief
 ) -> str:
     """Ask for the last program changed: the model sees it, what it printed and what is wrong.
@@ -69,13 +68,13 @@ async def repair_code(
     Editing a concrete program was measured to be what a weak model can do; asked the task
     again, it wrote the same program again.
     """
-    return await _ask(model, intent, render(
+    return _ask(model, intent, render(
         templates.CODEGEN_REPAIR, task=task, requirements=requirements(intent),
         program=attempt.program, output=attempt.excerpt, output_chars=attempt.output_chars,
         findings=brief.findings, instructions=brief.instructions))
 
 
-async def reframe_code(
+def reframe_code(
     model: BaseChatModel, intent: Intent | None, task: str, framing: str,
     findings: Sequence[str] = (),
 ) -> str:
@@ -84,7 +83,7 @@ async def reframe_code(
     ``findings`` says what was wrong before (producer-safe): the new program should not
     fall into the same hole, but it is not shown the old program to stay close to.
     """
-    return await _ask(model, intent, render(
+    return _ask(model, intent, render(
         templates.CODEGEN_REFRAME, framing=_FRAMINGS[framing], task=task,
         requirements=requirements(intent),
         findings=list(findings)))

@@ -1,8 +1,9 @@
-"""Plumbing shared by the nodes: one coroutine per node, usable from sync and async callers.
+"""Plumbing shared by the nodes: how the graph runs one, and what every node reads.
 
-Each node is written once as a coroutine (so it can use the store's and model's async APIs
-under an async server) and wrapped so ``graph.invoke`` runs it too: on a private event loop,
-or on a helper thread when the caller is itself inside a running loop (a notebook).
+Nodes are plain functions. ``graph.invoke`` runs them in the caller's thread; ``ainvoke`` and
+an async server (``langgraph dev``, LangServe) run them on LangGraph's worker threads, where
+blocking on a model, a store or a sandbox never stalls the event loop. One execution model,
+no private event loops.
 """
 
 from __future__ import annotations
@@ -10,14 +11,14 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextvars
+import inspect
 import threading
 from collections import Counter
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.runnables import RunnableConfig
-from langgraph._internal._runnable import RunnableCallable
 from langgraph.config import get_config, get_stream_writer
 from langgraph.runtime import Runtime
 from langgraph.store.base import BaseStore
@@ -25,109 +26,61 @@ from langgraph.store.memory import InMemoryStore
 
 from ..learning.strategies import StrategyStore
 from ..llm import faults, load_chat_model
-from ..llm.calls import blocking_allowed
 from ..state.context import Context
 from ._tracing import annotate_node
 
-NodeFn = Callable[[Any, Runtime[Context]], Coroutine[Any, Any, dict[str, Any]]]
+NodeFn = Callable[[Any, Runtime[Context]], dict[str, Any]]
 
 _FALLBACK_STORE = InMemoryStore()
 _COPIES: dict[tuple[int, float], tuple[BaseChatModel, BaseChatModel]] = {}
 _COPIES_LOCK = threading.Lock()
 
 
-_THREAD = threading.local()
-
-
-def _thread_loop() -> asyncio.AbstractEventLoop:
-    # One loop per thread, reused by every node it runs: a fresh loop per node (and the
-    # teardown of its default executor) cost more than the node's own work.
-    loop: asyncio.AbstractEventLoop | None = getattr(_THREAD, "loop", None)
-    if loop is None or loop.is_closed():
-        loop = asyncio.new_event_loop()
-        _THREAD.loop = loop
-    return loop
-
-
-async def _blocking(coro: Coroutine[Any, Any, dict[str, Any]]) -> dict[str, Any]:
-    with blocking_allowed():
-        return await coro
-
-
-def _run_sync(coro: Coroutine[Any, Any, dict[str, Any]]) -> dict[str, Any]:
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return _thread_loop().run_until_complete(_blocking(coro))
-    ctx = contextvars.copy_context()
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(ctx.run, asyncio.run, _blocking(coro)).result()
-
-
-# Faults of an attempt that raised wait here, keyed by (thread, node), for the retry that
-# succeeds: the failed attempt's state update is discarded, its tally must not be.
-_PENDING_FAULTS: dict[tuple[str, str], Counter[str]] = {}
+# Faults of an attempt that raised wait here for the retry that succeeds: the failed attempt's
+# state update is discarded, its tally must not be. LangGraph gives every attempt of one task
+# the same task id, so the key cannot mix two runs, threads or nodes.
+_PENDING_FAULTS: dict[str, Counter[str]] = {}
 _PENDING_LOCK = threading.Lock()
+_PENDING_MAX = 1024  # tasks whose retries ran out never come back for their tally
 
 
-async def _counted(fn: NodeFn, state: Any, runtime: Runtime[Context]) -> dict[str, Any]:
-    """Run a node and add the model faults it survived or raised to its ``faults`` output."""
-    key = (current_thread_id(), fn.__name__)
-    with faults.collecting() as tally:
-        try:
-            update = await fn(state, runtime)
-        except Exception as exc:
-            kind = faults.transient_kind(exc)
-            if kind:
-                tally[kind] += 1
-            if tally:
-                with _PENDING_LOCK:
-                    _PENDING_FAULTS.setdefault(key, Counter()).update(tally)
-            raise
-    with _PENDING_LOCK:
-        tally.update(_PENDING_FAULTS.pop(key, Counter()))
-    if tally and isinstance(update, dict):
-        update = {**update, "faults": dict(tally)}
-    return update
+def _task_key(runtime: Runtime[Context], name: str) -> str:
+    info = runtime.execution_info
+    return info.task_id if info is not None and info.task_id else f"{current_thread_id()}:{name}"
 
 
-def as_node(fn: NodeFn) -> RunnableCallable:
-    """Wrap a node coroutine so the graph can run it sync or async.
+def as_node(fn: NodeFn) -> Callable[[Any, RunnableConfig, Runtime[Context]], dict[str, Any]]:
+    """Wrap a node so its output says which model faults it survived or raised.
 
-    LangGraph's own callable wrapper injects ``config`` and ``runtime`` from signatures read
-    once at build time; a ``RunnableLambda`` re-inspected them on every call, which cost more
-    than most nodes' own work.
+    The wrapper is a plain function: LangGraph reads its signature once at build time and
+    injects ``config`` and ``runtime``.
     """
 
-    def sync(state: Any, config: RunnableConfig, runtime: Runtime[Context]) -> dict[str, Any]:
+    def node(state: Any, config: RunnableConfig, runtime: Runtime[Context]) -> dict[str, Any]:
         annotate_node(fn.__name__, state, config)
-        return _run_sync(_counted(fn, state, runtime))
+        key = _task_key(runtime, fn.__name__)
+        with faults.collecting() as tally:
+            try:
+                update = fn(state, runtime)
+            except Exception as exc:
+                kind = faults.transient_kind(exc)
+                if kind:
+                    tally[kind] += 1
+                if tally:
+                    with _PENDING_LOCK:
+                        _PENDING_FAULTS.setdefault(key, Counter()).update(tally)
+                        while len(_PENDING_FAULTS) > _PENDING_MAX:
+                            _PENDING_FAULTS.pop(next(iter(_PENDING_FAULTS)))
+                raise
+        with _PENDING_LOCK:
+            tally.update(_PENDING_FAULTS.pop(key, Counter()))
+        if tally and isinstance(update, dict):
+            update = {**update, "faults": dict(tally)}
+        return update
 
-    async def run_async(
-        state: Any, config: RunnableConfig, runtime: Runtime[Context]
-    ) -> dict[str, Any]:
-        annotate_node(fn.__name__, state, config)
-        await _load_model_off_loop(runtime)
-        return await _counted(fn, state, runtime)
-
-    return RunnableCallable(sync, run_async, name=fn.__name__)
-
-
-async def _load_model_off_loop(runtime: Runtime[Context]) -> None:
-    """Load (and cache) the run's model on a worker thread before an async node runs.
-
-    Loading may probe a model server or start the local one: blocking work that must not run
-    on an async server's event loop (``langgraph dev`` refuses it). ``model_of`` then hits the
-    cache. A failure is left for ``model_of`` to raise where the node handles it.
-    """
-    ctx = context_of(runtime)
-    if not isinstance(ctx.model, str):
-        return
-    for temperature in dict.fromkeys((ctx.temperature, ctx.retry_temperature)):
-        try:
-            await asyncio.to_thread(load_chat_model, ctx.model, temperature=temperature)
-        except Exception:  # noqa: BLE001 - reported by model_of at the point of use
-            return
+    node.__name__ = node.__qualname__ = fn.__name__
+    node.__doc__ = fn.__doc__
+    return node
 
 
 def context_of(runtime: Runtime[Context]) -> Context:
@@ -190,3 +143,27 @@ def current_thread_id() -> str:
         return str(get_config().get("configurable", {}).get("thread_id") or "")
     except RuntimeError:
         return ""
+
+
+def call_with_timeout(fn: Callable[[], Any], timeout_s: float) -> Any:
+    """``fn()`` on a helper thread, given up after ``timeout_s`` seconds (``TimeoutError``).
+
+    For code the caller hands us (a tool, a check) that may hang or be a coroutine function:
+    an awaitable result is run to completion on the helper thread's own loop. A timed-out
+    call keeps its thread until it returns; the node moves on.
+    """
+
+    def run() -> Any:
+        result = fn()
+        if inspect.isawaitable(result):
+            async def finish() -> Any:
+                return await result
+
+            return asyncio.run(finish())
+        return result
+
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="ar-call")
+    try:
+        return pool.submit(contextvars.copy_context().run, run).result(timeout=timeout_s)
+    finally:
+        pool.shutdown(wait=False)

@@ -8,11 +8,9 @@ what checked it, so the verdict (verified, rejected, unverified) can be honest a
 
 from __future__ import annotations
 
-import asyncio
-import inspect
 import math
 import shutil
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
@@ -22,14 +20,13 @@ from pydantic import BaseModel, Field
 from ..analysis.cleanup import single_value
 from ..analysis.code_examples import (
     Case,
-    arun_cases,
     cases_from_reply,
     extract_cases,
     finding,
+    run_cases,
     target_function,
 )
-from ..llm import ainvoke_structured
-from ..llm.calls import ainvoke_model
+from ..llm import invoke_structured
 from ..llm.load import is_embedded
 from ..prompts import render, templates
 from ..state import (
@@ -44,6 +41,7 @@ from ..state import (
 )
 from ..tools import SandboxLimits, run_python
 from ._codegen import write_code
+from ._common import call_with_timeout
 
 JUDGE_CONTENT_CHARS = 4000
 VALIDATOR_TIMEOUT_S = 30.0
@@ -146,19 +144,13 @@ def _name_of(check: Callable[..., Any]) -> str:
     return str(getattr(check, "__name__", None) or type(check).__name__)
 
 
-async def _run_user_check(check: Callable[..., Any], request: str, intent: Intent,
+def _run_user_check(check: Callable[..., Any], request: str, intent: Intent,
                           deliverable: str) -> CriterionResult:
     name = _name_of(check)
     criterion = Criterion(kind=CriterionKind.OTHER, value=name,
                           description=f"the caller's check '{name}'")
     try:
-        if inspect.iscoroutinefunction(check):
-            raw = await asyncio.wait_for(check(request, intent, deliverable), VALIDATOR_TIMEOUT_S)
-        else:
-            raw = await asyncio.wait_for(asyncio.to_thread(check, request, intent, deliverable),
-                                         VALIDATOR_TIMEOUT_S)
-            if inspect.isawaitable(raw):
-                raw = await asyncio.wait_for(raw, VALIDATOR_TIMEOUT_S)
+        raw = call_with_timeout(lambda: check(request, intent, deliverable), VALIDATOR_TIMEOUT_S)
         verdict = _as_verdict(raw)
     except Exception as exc:  # noqa: BLE001 - a broken check is a failed check, said clearly
         detail = f"the check '{name}' raised {type(exc).__name__}: {exc}"[:300]
@@ -169,13 +161,13 @@ async def _run_user_check(check: Callable[..., Any], request: str, intent: Inten
                            checked_by="user")
 
 
-async def by_user(validation: Validation, ctx: Context, request: str, intent: Intent,
+def by_user(validation: Validation, ctx: Context, request: str, intent: Intent,
                   deliverable: str) -> Validation:
     """Run every validator the caller configured; each is a criterion of its own."""
     checks: Sequence[Callable[..., Any]] = ctx.validators or ()
     if not checks:
         return validation
-    results = [await _run_user_check(c, request, intent, deliverable) for c in checks]
+    results = [_run_user_check(c, request, intent, deliverable) for c in checks]
     issues = [f"{r.criterion.description} failed: {r.detail}" for r in results if not r.passed]
     return _updated(validation, [*validation.criteria, *results], issues)
 
@@ -184,20 +176,20 @@ async def by_user(validation: Validation, ctx: Context, request: str, intent: In
 # Execution: delivered code is run against examples, the request's own ones first.
 
 
-async def _sandboxed(program: str, budget_s: float, files: Sequence[str] = ()) -> Any:
+def _sandboxed(program: str, budget_s: float, files: Sequence[str] = ()) -> Any:
     """Run a program in the sandbox and remove its working folder; the sandbox result."""
-    res = await asyncio.to_thread(run_python, program, limits=SandboxLimits(timeout_s=budget_s),
+    res = run_python(program, limits=SandboxLimits(timeout_s=budget_s),
                                   input_files=list(files))
-    await asyncio.to_thread(shutil.rmtree, res.workdir, True)
+    shutil.rmtree(res.workdir, True)
     return res
 
 
-async def _model_tests(model: BaseChatModel, request: str, function: str) -> list[Case]:
+def _model_tests(model: BaseChatModel, request: str, function: str) -> list[Case]:
     """Tests written from the request alone: the call never sees the candidate."""
     messages = [SystemMessage(render(templates.CODE_TESTS_SYSTEM, function=function)),
                 HumanMessage(render(templates.CODE_TESTS_USER, request=request,
                                     function=function))]
-    reply = await ainvoke_model(model, messages)
+    reply = model.invoke(messages)
     return cases_from_reply(str(reply.content), function)
 
 
@@ -213,7 +205,7 @@ def _defined_function(code: str) -> str | None:
     return names[-1] if names else None
 
 
-async def by_execution(validation: Validation, *, model: BaseChatModel, intent: Intent,
+def by_execution(validation: Validation, *, model: BaseChatModel, intent: Intent,
                        request: str, code: str, run: Any = _sandboxed) -> tuple[Validation, int]:
     """Run the delivered code on examples; (validation, model calls made).
 
@@ -230,11 +222,11 @@ async def by_execution(validation: Validation, *, model: BaseChatModel, intent: 
     cases = extract_cases(request, function=function)
     calls, weak = 0, False
     if not cases and function:
-        cases = await _model_tests(model, request, function)
+        cases = _model_tests(model, request, function)
         calls, weak = 1, True
     if not cases:
         return validation, calls
-    outcomes = await arun_cases(code, cases, run)
+    outcomes = run_cases(code, cases, run)
     problem = finding(outcomes)
     passed = problem is None
     detail = (f"{len(outcomes)} {'model-written tests' if weak else 'examples from the request'}"
@@ -267,31 +259,31 @@ def _agreement_applies(validation: Validation, intent: Intent) -> bool:
                           for c in pending)
 
 
-async def _direct_answer(model: BaseChatModel, request: str) -> str:
+def _direct_answer(model: BaseChatModel, request: str) -> str:
     messages = [SystemMessage(templates.AGREE_DIRECT_SYSTEM),
                 HumanMessage(render(templates.AGREE_DIRECT_USER, request=request))]
-    reply = await ainvoke_model(model, messages)
+    reply = model.invoke(messages)
     return str(reply.content)
 
 
-RunProgram = Callable[[str, Sequence[str]], Awaitable[tuple[bool, str]]]
+RunProgram = Callable[[str, Sequence[str]], tuple[bool, str]]
 
 
-async def sandbox_program(code: str, files: Sequence[str], timeout_s: float = 20.0
+def sandbox_program(code: str, files: Sequence[str], timeout_s: float = 20.0
                           ) -> tuple[bool, str]:
     """Run a program in the sandbox; (ran cleanly, what it printed)."""
-    res = await _sandboxed(code, timeout_s, files)
+    res = _sandboxed(code, timeout_s, files)
     return res.ok, res.stdout.strip()
 
 
-async def _program_answer(model: BaseChatModel, intent: Intent, request: str,
+def _program_answer(model: BaseChatModel, intent: Intent, request: str,
                           files: Sequence[str], run: RunProgram) -> str:
-    code = await write_code(model, intent, render(templates.AGREE_PROGRAM_TASK, request=request))
-    ok, out = await run(code, files)
+    code = write_code(model, intent, render(templates.AGREE_PROGRAM_TASK, request=request))
+    ok, out = run(code, files)
     return out if ok else ""
 
 
-async def by_agreement(validation: Validation, *, model: BaseChatModel, intent: Intent,
+def by_agreement(validation: Validation, *, model: BaseChatModel, intent: Intent,
                        request: str, deliverable: str, produced_by: str, files: Sequence[str],
                        run: RunProgram = sandbox_program) -> tuple[Validation, int]:
     """Prove a single value by a second route; (validation, model calls made).
@@ -310,10 +302,10 @@ async def by_agreement(validation: Validation, *, model: BaseChatModel, intent: 
     if first is None:
         return validation, 0
     if files or produced_by != "python":
-        second_text = await _program_answer(model, intent, request, files, run)
+        second_text = _program_answer(model, intent, request, files, run)
         route = "an independently written program"
     else:
-        second_text = await _direct_answer(model, request)
+        second_text = _direct_answer(model, request)
         route = "a direct answer"
     second = single_value(second_text)
     if second is None:
@@ -342,7 +334,7 @@ def judge_trusted(ctx: Context) -> bool:
     return not is_embedded(ctx.model)
 
 
-async def by_judge(validation: Validation, *, model: BaseChatModel, request: str,
+def by_judge(validation: Validation, *, model: BaseChatModel, request: str,
                    content: str, trusted: bool) -> tuple[Validation, int]:
     """Ask a model judge about every criterion nothing else could check."""
     pending = [i for i in _pending(validation) if validation.criteria[i].checked_by == "none"]
@@ -354,7 +346,7 @@ async def by_judge(validation: Validation, *, model: BaseChatModel, request: str
                             requirements=[describe(validation.criteria[i]) for i in pending],
                             content=content[:JUDGE_CONTENT_CHARS])),
     ]
-    outcome = await ainvoke_structured(model, JudgeVerdict, messages)
+    outcome = invoke_structured(model, JudgeVerdict, messages)
     if not isinstance(outcome.value, JudgeVerdict):
         return validation, outcome.calls
     criteria = list(validation.criteria)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import shutil
 import tempfile
 import time
@@ -16,12 +15,11 @@ from langgraph.types import interrupt
 from ..learning import attempts as ladder
 from ..learning.repair import producer_safe
 from ..llm import faults
-from ..llm.calls import ainvoke_model
 from ..prompts import render, templates
 from ..state import ActionResult, ActionSelection, Context, DataType, ReactState
 from ..state.attempts import Attempt
 from ..tools import SandboxLimits, ToolBox, run_python
-from ._common import context_of, current_thread_id, emit, model_of
+from ._common import call_with_timeout, context_of, current_thread_id, emit, model_of
 
 MAX_CONTENT_CHARS = 200_000
 TOOL_TIMEOUT_S = 60.0
@@ -47,7 +45,7 @@ def _approved(answer: Any) -> bool:
     return bool(answer)
 
 
-async def _run_python(
+def _run_python(
     sel: ActionSelection, state: ReactState, ctx: Context
 ) -> tuple[ActionResult, str]:
     """Run the program; also returns the end of its stderr (a traceback) for a repair."""
@@ -59,15 +57,15 @@ async def _run_python(
             return ActionResult(tool="python", success=False,
                                 error="a human declined to run it"), ""
     limits = SandboxLimits(timeout_s=ctx.python_timeout_s)
-    res = await asyncio.to_thread(run_python, code, limits=limits, input_files=state.files)
+    res = run_python(code, limits=limits, input_files=state.files)
     files: list[str] = []
     if res.files and state.intent and state.intent.data_type == DataType.DOCUMENT:
-        dest = await asyncio.to_thread(output_dir, ctx)  # mkdir off the event loop
+        dest = output_dir(ctx)
         for f in res.files:
             target = dest / Path(f).name
-            await asyncio.to_thread(shutil.copy, f, target)  # file I/O off the event loop
+            shutil.copy(f, target)
             files.append(str(target))
-    await asyncio.to_thread(shutil.rmtree, res.workdir, ignore_errors=True)
+    shutil.rmtree(res.workdir, ignore_errors=True)
     content = res.stdout.strip()
     if not res.ok:
         content = content[-2000:]
@@ -76,7 +74,7 @@ async def _run_python(
     return result, "" if res.ok else res.stderr_tail()
 
 
-async def _run_ai(
+def _run_ai(
     sel: ActionSelection, state: ReactState, runtime: Runtime[Context]
 ) -> ActionResult:
     ctx = context_of(runtime)
@@ -89,7 +87,7 @@ async def _run_ai(
                             requirements=[g for g in map(producer_safe, state.guidance) if g])),
     ]
     temperature = ctx.retry_temperature if state.step > 0 else ctx.temperature
-    reply = await ainvoke_model(model_of(runtime, temperature), messages)
+    reply = model_of(runtime, temperature).invoke(messages)
     content = reply.content if isinstance(reply.content, str) else str(reply.content)
     return ActionResult(tool="ai_process", success=True, content=content.strip(), model_calls=1)
 
@@ -120,7 +118,7 @@ def _recorded(state: ReactState, sel: ActionSelection, result: ActionResult,
 def make_act(toolbox: ToolBox):  # type: ignore[no-untyped-def]
     """Act bound to the graph's tools."""
 
-    async def act(state: ReactState, runtime: Runtime[Context]) -> dict[str, Any]:
+    def act(state: ReactState, runtime: Runtime[Context]) -> dict[str, Any]:
         """Run the one selected action and report what it produced."""
         sel = state.selection
         assert sel is not None, "act runs after plan_select"
@@ -131,12 +129,12 @@ def make_act(toolbox: ToolBox):  # type: ignore[no-untyped-def]
             if sel.tool == "python":
                 if not (ctx.allow_python and toolbox.allow_python):
                     raise PermissionError("the python tool is turned off for this run")
-                result, traceback = await _run_python(sel, state, ctx)
+                result, traceback = _run_python(sel, state, ctx)
             elif sel.tool == "ai_process":
-                result = await _run_ai(sel, state, runtime)
+                result = _run_ai(sel, state, runtime)
             elif sel.tool in toolbox.user_tools:
                 tool = toolbox.user_tools[sel.tool]
-                out = await asyncio.wait_for(tool.ainvoke(sel.parameters), TOOL_TIMEOUT_S)
+                out = call_with_timeout(lambda: tool.ainvoke(sel.parameters), TOOL_TIMEOUT_S)
                 result = ActionResult(tool=sel.tool, success=True, content=str(out))
             else:
                 raise LookupError(f"unknown tool {sel.tool!r}")

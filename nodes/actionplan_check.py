@@ -76,7 +76,7 @@ def check_actions(actions: Sequence[PlannedAction], toolbox: ToolBox, *,
 def make_check_actions(toolbox: ToolBox):  # type: ignore[no-untyped-def]
     """check_actions bound to the graph's tools."""
 
-    async def check_actions_node(state: ActionplanState, runtime: Runtime[Context]
+    def check_actions_node(state: ActionplanState, runtime: Runtime[Context]
                                  ) -> dict[str, Any]:
         """Accept the batch, or send it back with the problems (or give up at the limit)."""
         ctx = context_of(runtime)

@@ -20,7 +20,7 @@ def review_findings(issues: list[str], suggestions: list[str], limit: int = 6) -
     return list(dict.fromkeys([*issues, *suggestions]))[:limit]
 
 
-async def decide_retry(state: ActionplanState, runtime: Runtime[Context]) -> dict[str, Any]:
+def decide_retry(state: ActionplanState, runtime: Runtime[Context]) -> dict[str, Any]:
     """Stop on validated success or the attempt limit; otherwise carry the findings back."""
     val, intent = state.validation, state.intent
     assert val is not None and intent is not None, "decide_retry runs after the review"

@@ -6,7 +6,6 @@ approval and error handling are the same in both modes; document actions are our
 
 from __future__ import annotations
 
-import asyncio
 import re
 import shutil
 import tempfile
@@ -34,12 +33,12 @@ PREVIOUS_FILE = "previous_result.txt"
 PREVIOUS_PROMPT_CHARS = 4000
 
 
-async def _write_code(state: ActionplanState, runtime: Runtime[Context], task: str
+def _write_code(state: ActionplanState, runtime: Runtime[Context], task: str
                       ) -> tuple[str, int]:
     ctx = context_of(runtime)
     temperature = ctx.retry_temperature if state.attempt > 1 else ctx.temperature
     model = model_of(runtime, temperature)
-    return await write_code(model, state.intent, task, state.findings[:2]), 1
+    return write_code(model, state.intent, task, state.findings[:2]), 1
 
 
 def combined_result(results: list[ActionResult]) -> ActionResult:
@@ -84,7 +83,7 @@ def make_execute_action(toolbox: ToolBox):  # type: ignore[no-untyped-def]
     """execute_action bound to the graph's tools."""
     act = make_act(toolbox)
 
-    async def execute_action(state: ActionplanState, runtime: Runtime[Context]) -> dict[str, Any]:
+    def execute_action(state: ActionplanState, runtime: Runtime[Context]) -> dict[str, Any]:
         """Run the action at the cursor; after the last one (or a failure) hand the batch on."""
         ctx = context_of(runtime)
         number = state.cursor + 1
@@ -98,10 +97,7 @@ def make_execute_action(toolbox: ToolBox):  # type: ignore[no-untyped-def]
         params: dict[str, Any] = dict(action.parameters)
         if is_document_action(action.tool):
             prior = previous.content if previous else ""
-            # The output folder is created on the worker thread too, off the event loop.
-            result = await asyncio.to_thread(
-                lambda: run_document_action(action.tool, action.parameters, output_dir(ctx),
-                                            prior))
+            result = run_document_action(action.tool, action.parameters, output_dir(ctx), prior)
         else:
             files = list(state.files) + ([f for r in state.action_results for f in r.files])
             scratch_dir = Path(tempfile.mkdtemp(prefix="ar-prev-"))
@@ -119,13 +115,13 @@ def make_execute_action(toolbox: ToolBox):  # type: ignore[no-untyped-def]
                                                 task=str(params.get("task", "")),
                                                 filename=PREVIOUS_FILE)
                 if action.tool == "python" and not params.get("code"):
-                    params["code"], calls = await _write_code(
+                    params["code"], calls = _write_code(
                         state, runtime, str(params.get("task") or state.request))
                 shadow = ReactState(request=state.request, files=files, intent=state.intent,
                                     selection=ActionSelection(tool=action.tool,
                                                               parameters=params),
                                     step=max(state.attempt - 1, 0))
-                out = await act(shadow, runtime)
+                out = act(shadow, runtime)
                 result = out["result"]
             finally:
                 shutil.rmtree(scratch_dir, ignore_errors=True)

@@ -10,7 +10,7 @@ from langgraph.runtime import Runtime
 from ..learning import default_order
 from ..learning.engine import LearningEngine
 from ..learning.skills import skill_action
-from ..llm import ainvoke_structured
+from ..llm import invoke_structured
 from ..prompts import actionplan as texts
 from ..prompts import elements, render
 from ..prompts.actions import build_action, buildable
@@ -40,7 +40,7 @@ def fallback_actions(intent: Intent, request: str, *, allow_python: bool) -> lis
     return [PlannedAction(tool=sel.tool, parameters=sel.parameters, rationale=sel.rationale)]
 
 
-async def _learned_action(
+def _learned_action(
     state: ActionplanState, runtime: Runtime[Context], intent: Intent, python_ok: bool
 ) -> tuple[PlannedAction, str, str] | None:
     """A verified skill or confident strategy for the pattern, as a one-action batch.
@@ -51,12 +51,12 @@ async def _learned_action(
     """
     ctx = context_of(runtime)
     if ctx.use_skills and python_ok and not state.skill_tried:
-        skill = await skill_action(store_of(runtime), ctx.namespace, state.pattern,
+        skill = skill_action(store_of(runtime), ctx.namespace, state.pattern,
                                    state.request, intent)
         if skill is not None:
             return (PlannedAction(tool=skill.tool, parameters=skill.parameters,
                                   rationale=skill.rationale), skill.template, "skill")
-    choice = await LearningEngine(strategies_of(runtime)).get_improved_strategy(
+    choice = LearningEngine(strategies_of(runtime)).get_improved_strategy(
         state.pattern, set(state.failed_templates),
         usable=lambda t: buildable(t) and (python_ok or not t.startswith("python:")),
     )
@@ -73,14 +73,14 @@ async def _learned_action(
 def make_generate_actions(toolbox: ToolBox):  # type: ignore[no-untyped-def]
     """generate_actions bound to the graph's tools."""
 
-    async def generate_actions(state: ActionplanState, runtime: Runtime[Context]) -> dict[str, Any]:
+    def generate_actions(state: ActionplanState, runtime: Runtime[Context]) -> dict[str, Any]:
         """Ask for the whole batch, with the last review's findings when this is a retry."""
         ctx = context_of(runtime)
         intent = state.intent
         assert intent is not None, "generate_actions runs after intent_analyze"
         python_ok = ctx.allow_python and toolbox.allow_python
         if state.attempt == 0:
-            learned = await _learned_action(state, runtime, intent, python_ok)
+            learned = _learned_action(state, runtime, intent, python_ok)
             if learned is not None:
                 action, template, source = learned
                 return {
@@ -94,7 +94,7 @@ def make_generate_actions(toolbox: ToolBox):  # type: ignore[no-untyped-def]
                     "scratch": {**state.scratch, "plan_template": template,
                                 "plan_source": source},
                 }
-        strategies = await strategies_of(runtime).strategies(state.pattern)
+        strategies = strategies_of(runtime).strategies(state.pattern)
         prompt = render(
             texts.ACTIONS_USER,
             **elements.planner_sections(state.request, intent, state.files, state.history,
@@ -105,7 +105,7 @@ def make_generate_actions(toolbox: ToolBox):  # type: ignore[no-untyped-def]
         system = render(texts.ACTIONS_SYSTEM,
                         rules=render(texts.ACTIONS_RULES, max_actions=MAX_ACTIONS))
         temperature = ctx.retry_temperature if state.attempt > 0 else ctx.temperature
-        outcome = await ainvoke_structured(model_of(runtime, temperature), ActionList,
+        outcome = invoke_structured(model_of(runtime, temperature), ActionList,
                                            [SystemMessage(system), HumanMessage(prompt)])
         if isinstance(outcome.value, ActionList):
             actions = list(outcome.value.actions)

@@ -12,7 +12,7 @@ from ..analysis import merge_intents, rules_confident, rules_intent
 from ..learning.engine import LearningEngine
 from ..learning.patterns import request_pattern
 from ..learning.skills import skill_action
-from ..llm import ainvoke_structured
+from ..llm import invoke_structured
 from ..prompts import elements, render, templates
 from ..prompts.actions import buildable
 from ..state import Context, Decision, Intent, ReactState
@@ -58,7 +58,7 @@ def new_round(state: ReactState) -> dict[str, Any]:
     return round_reset()
 
 
-async def intent_analyze(state: ReactState, runtime: Runtime[Context]) -> dict[str, Any]:
+def intent_analyze(state: ReactState, runtime: Runtime[Context]) -> dict[str, Any]:
     """Rules read the request first; the model refines; checkable criteria are never lost."""
     fresh = new_round(state)
     request = request_text(state)
@@ -74,7 +74,7 @@ async def intent_analyze(state: ReactState, runtime: Runtime[Context]) -> dict[s
         }
     rules = rules_intent(request)
     known = merge_intents(None, rules, request)
-    if await _already_solved(runtime, request, known, rules):
+    if _already_solved(runtime, request, known, rules):
         intent, calls, errors, source = known, 0, [], "learned"
     else:
         messages = [
@@ -87,7 +87,7 @@ async def intent_analyze(state: ReactState, runtime: Runtime[Context]) -> dict[s
                 )
             ),
         ]
-        outcome = await ainvoke_structured(model_of(runtime), Intent, messages)
+        outcome = invoke_structured(model_of(runtime), Intent, messages)
         model_intent = outcome.value if isinstance(outcome.value, Intent) else None
         intent = merge_intents(model_intent, rules, request)
         calls, errors, source = outcome.calls, outcome.errors, "model"
@@ -111,7 +111,7 @@ async def intent_analyze(state: ReactState, runtime: Runtime[Context]) -> dict[s
     }
 
 
-async def _already_solved(
+def _already_solved(
     runtime: Runtime[Context], request: str, known: Intent, rules: Intent
 ) -> bool:
     """Whether the rules' reading alone leads to a verified way of solving this request.
@@ -126,10 +126,10 @@ async def _already_solved(
         return False
     pattern = request_pattern(known)
     if ctx.use_skills and ctx.allow_python:
-        skill = await skill_action(store_of(runtime), ctx.namespace, pattern, request, known)
+        skill = skill_action(store_of(runtime), ctx.namespace, pattern, request, known)
         if skill is not None:
             return True
-    choice = await LearningEngine(strategies_of(runtime)).get_improved_strategy(
+    choice = LearningEngine(strategies_of(runtime)).get_improved_strategy(
         pattern, usable=lambda t: buildable(t) and (ctx.allow_python or not t.startswith("python:"))
     )
     return choice.confident is not None

@@ -37,7 +37,7 @@ def lesson_for(pattern: str, template: str, validation: Validation, data_type: s
     return render(templates.LESSON_FAILURE, pattern_label=label, template=template, issue=issue)
 
 
-async def learn(state: ReactState, runtime: Runtime[Context]) -> dict[str, Any]:
+def learn(state: ReactState, runtime: Runtime[Context]) -> dict[str, Any]:
     """Persist the outcome, keep the run's failed actions, and update progress."""
     sel, val, obs, intent = state.selection, state.validation, state.observation, state.intent
     assert sel is not None and val is not None and obs is not None and intent is not None
@@ -52,7 +52,7 @@ async def learn(state: ReactState, runtime: Runtime[Context]) -> dict[str, Any]:
         task_id = f"{thread_id}-{state.request_id[:12]}-{state.step}" if thread_id else ""
         content = (val.cleaned_content if val.cleaned_content is not None
                    else state.result.content if state.result else "")
-        await LearningEngine(strategies_of(runtime)).learn_from_feedback(
+        LearningEngine(strategies_of(runtime)).learn_from_feedback(
             pattern=state.pattern, template=template, validation=val, lesson=lesson,
             request=state.request, thread_id=thread_id, step=state.step,
             action_prompt=str(sel.parameters.get("prompt") or sel.parameters.get("code") or ""),
@@ -60,21 +60,21 @@ async def learn(state: ReactState, runtime: Runtime[Context]) -> dict[str, Any]:
         )
         store = store_of(runtime)
         if sel.tool == "python" and template != SKILL_TEMPLATE and val.overall_success:
-            await save_skill(store, ctx.namespace, state.pattern,
+            save_skill(store, ctx.namespace, state.pattern,
                              str(sel.parameters.get("code", "")), state.request)
         elif template == SKILL_TEMPLATE:
             if val.overall_success:
-                await note_skill_use(store, ctx.namespace, state.pattern)
+                note_skill_use(store, ctx.namespace, state.pattern)
             else:
-                await forget_skill(store, ctx.namespace, state.pattern)
+                forget_skill(store, ctx.namespace, state.pattern)
         memory = ReflectiveMemory(store, ctx.namespace)
         evaluation = evaluation_of(val)
         if task_id:
-            await memory.add_lesson(task_id, evaluation)
+            memory.add_lesson(task_id, evaluation)
         # Tool output and the model's answer are the untrusted text a heuristic must not quote.
         untrusted = [state.result.content if state.result else "",
                      (state.result.error or "") if state.result else "", obs.snippet]
-        await AutoTrainer(memory).run_auto_training(
+        AutoTrainer(memory).run_auto_training(
             task_id or f"step-{state.step}", evaluation, untrusted=untrusted,
             include_lessons=False, pattern=state.pattern, request=state.request,
         )

@@ -8,7 +8,7 @@ from ..analysis import observe as observe_content
 from ..state import ReactState
 
 
-async def observe(state: ReactState, runtime: object) -> dict[str, Any]:
+def observe(state: ReactState, runtime: object) -> dict[str, Any]:
     """Classify what the action produced and keep a bounded snippet."""
     assert state.result is not None and state.intent is not None
     return {"observation": observe_content(state.result, state.intent)}

@@ -15,7 +15,7 @@ from ..learning.auto_trainer import ReflectiveMemory
 from ..learning.engine import CONFIDENT_MEAN, LearningEngine
 from ..learning.repair import mechanical_repair, producer_safe, repair_brief, safe_findings
 from ..learning.skills import skill_action
-from ..llm import ainvoke_structured
+from ..llm import invoke_structured
 from ..prompts import elements, render, templates
 from ..prompts.actions import build_action, buildable
 from ..state import ActionSelection, Context, DataType, FailedAttempt, Intent, ReactState
@@ -38,14 +38,14 @@ def _fallback(intent: Intent, failed: set[str], python_ok: bool, request: str) -
                         "of request")
 
 
-async def _write_code(
+def _write_code(
     state: ReactState, runtime: Runtime[Context], task: str, temperature: float,
     advice: list[str],
 ) -> tuple[str, int]:
     problems = [producer_safe(f.reason) for f in state.progress.failed
                 if f.template.startswith("python")][-2:]
     model = model_of(runtime, temperature)
-    return await write_code(model, state.intent, task, [p for p in problems if p], advice), 1
+    return write_code(model, state.intent, task, [p for p in problems if p], advice), 1
 
 
 def _safe_failures(failed: list[FailedAttempt]) -> list[FailedAttempt]:
@@ -68,7 +68,7 @@ def _ai_left(intent: Intent, failed: set[str], python_ok: bool) -> bool:
     return AI_DATA in default_order(intent, python_allowed=python_ok) and AI_DATA not in failed
 
 
-async def _candidate(
+def _candidate(
     approach: str, state: ReactState, runtime: Runtime[Context], history: list[Attempt]
 ) -> tuple[ActionSelection, int]:
     """The next attempt after a failed program, different in kind from what was tried.
@@ -93,22 +93,22 @@ async def _candidate(
     if approach == ladder.REPAIR:
         brief = repair_brief(last, state.validation, intent, available_packages())
         # A repair edits one concrete program: no sampling noise on top of the instructions.
-        code = await repair_code(model_of(runtime, ctx.temperature), intent, state.request,
+        code = repair_code(model_of(runtime, ctx.temperature), intent, state.request,
                                  last, brief)
         rationale = "repair the last program from what it printed and what was wrong"
     else:
-        code = await reframe_code(model_of(runtime, ctx.retry_temperature), intent,
+        code = reframe_code(model_of(runtime, ctx.retry_temperature), intent,
                                   state.request, approach, safe_findings(state.validation))
         rationale = f"a new program, written another way ({approach})"
     selection = ActionSelection(tool="python", parameters={"code": code}, rationale=rationale)
     return selection.model_copy(update={"template": action_template(selection, intent)}), 1
 
 
-async def _next_rung(
+def _next_rung(
     approach: str, state: ReactState, runtime: Runtime[Context], history: list[Attempt]
 ) -> dict[str, Any]:
     """plan_select's update for a retry the ladder decides."""
-    candidate, calls = await _candidate(approach, state, runtime, history)
+    candidate, calls = _candidate(approach, state, runtime, history)
     if candidate.rationale.startswith("repaired by code"):
         approach = ladder.MECHANICAL
     emit("action_start", step=state.step + 1, tool=candidate.tool, template=candidate.template,
@@ -142,25 +142,25 @@ def _rules_decide_first_action(state: ReactState, toolbox: ToolBox) -> bool:
             and rules_confident(rules))
 
 
-async def _learned_advice(state: ReactState, runtime: Runtime[Context]) -> list[str]:
+def _learned_advice(state: ReactState, runtime: Runtime[Context]) -> list[str]:
     """The auto-trainer's heuristics for this pattern; none when learning is off."""
     ctx = context_of(runtime)
     if not ctx.learning:
         return []
-    return await ReflectiveMemory(store_of(runtime), ctx.namespace).heuristics_for(state.pattern)
+    return ReflectiveMemory(store_of(runtime), ctx.namespace).heuristics_for(state.pattern)
 
 
 def make_plan_select(toolbox: ToolBox):  # type: ignore[no-untyped-def]
     """plan_select bound to the graph's tools."""
 
-    async def plan_select(state: ReactState, runtime: Runtime[Context]) -> dict[str, Any]:
+    def plan_select(state: ReactState, runtime: Runtime[Context]) -> dict[str, Any]:
         """Skill first, then a confident learned strategy, then the model, then a default."""
         ctx = context_of(runtime)
         intent = state.intent
         assert intent is not None, "plan_select runs after intent_analyze"
         failed = set(state.failed_templates)
         python_ok = ctx.allow_python and toolbox.allow_python and _program_output_answers(intent)
-        choice = await LearningEngine(strategies_of(runtime)).get_improved_strategy(
+        choice = LearningEngine(strategies_of(runtime)).get_improved_strategy(
             state.pattern, failed,
             usable=lambda t: buildable(t) and (python_ok or not t.startswith("python:")),
         )
@@ -174,12 +174,12 @@ def make_plan_select(toolbox: ToolBox):  # type: ignore[no-untyped-def]
         if retry and python_ok and ladder.programs_tried(history):
             approach = ladder.next_approach(history, ai_left=_ai_left(intent, failed, python_ok))
             if approach is not None:
-                return await _next_rung(approach, state, runtime, history)
+                return _next_rung(approach, state, runtime, history)
 
         selection: ActionSelection | None = None
         advice: list[str] | None = None  # read only when a model call will see it
         if ctx.use_skills and python_ok and not state.skill_tried:
-            selection = await skill_action(store_of(runtime), ctx.namespace, state.pattern,
+            selection = skill_action(store_of(runtime), ctx.namespace, state.pattern,
                                            state.request, intent)
         source = "skill" if selection else ""
         if selection is None:
@@ -194,7 +194,7 @@ def make_plan_select(toolbox: ToolBox):  # type: ignore[no-untyped-def]
             selection = _fallback(intent, failed | set(avoid), python_ok, state.request)
             source = "rules"
         if selection is None:
-            advice = await _learned_advice(state, runtime)
+            advice = _learned_advice(state, runtime)
             prompt = render(
                 templates.PLAN_USER,
                 **elements.planner_sections(state.request, intent, state.files, state.history,
@@ -208,7 +208,7 @@ def make_plan_select(toolbox: ToolBox):  # type: ignore[no-untyped-def]
             )
             messages = [SystemMessage(render(templates.PLAN_SYSTEM, rules=templates.PLAN_RULES)),
                         HumanMessage(prompt)]
-            outcome = await ainvoke_structured(model_of(runtime, temperature), ActionSelection,
+            outcome = invoke_structured(model_of(runtime, temperature), ActionSelection,
                                                messages)
             calls += outcome.calls
             chosen = outcome.value if isinstance(outcome.value, ActionSelection) else None
@@ -229,8 +229,8 @@ def make_plan_select(toolbox: ToolBox):  # type: ignore[no-untyped-def]
             # ("primes up to 25" for "the first 25 primes") was measured to lose the task.
             task = state.request
             if advice is None:
-                advice = await _learned_advice(state, runtime)
-            code, used = await _write_code(state, runtime, task, temperature, advice)
+                advice = _learned_advice(state, runtime)
+            code, used = _write_code(state, runtime, task, temperature, advice)
             calls += used
             selection = selection.model_copy(
                 update={"parameters": {**selection.parameters, "code": code}}

@@ -13,7 +13,7 @@ from ._common import context_of, emit
 from ._final import final_message
 
 
-async def refine_decide(state: ReactState, runtime: Runtime[Context]) -> dict[str, Any]:
+def refine_decide(state: ReactState, runtime: Runtime[Context]) -> dict[str, Any]:
     """Stop on validated success, on the budget, or on stagnation; else refine the guidance."""
     ctx = context_of(runtime)
     val, intent = state.validation, state.intent

@@ -12,7 +12,7 @@ from typing import Any
 from langchain_core.messages import HumanMessage, SystemMessage
 from langgraph.runtime import Runtime
 
-from ..llm import ainvoke_structured
+from ..llm import invoke_structured
 from ..prompts import actionplan as texts
 from ..prompts import elements, render
 from ..state import Context
@@ -64,7 +64,7 @@ def repair_task_plan(plan: TaskPlan) -> tuple[TaskPlan | None, list[str], str | 
 def make_task_plan(modes: Sequence[str]):  # type: ignore[no-untyped-def]
     """task_plan that knows which modes the workflow can run."""
 
-    async def task_plan(state: WorkflowState, runtime: Runtime[Context]) -> dict[str, Any]:
+    def task_plan(state: WorkflowState, runtime: Runtime[Context]) -> dict[str, Any]:
         """Open a round, then plan it (or explain why it cannot be planned)."""
         round_no = state.round + 1
         request = state.request.strip()
@@ -78,7 +78,7 @@ def make_task_plan(modes: Sequence[str]):  # type: ignore[no-untyped-def]
         if problem is None and state.mode != "auto" and state.mode not in modes:
             problem = f"unknown mode {state.mode!r}; choose one of auto, {', '.join(modes)}"
         if problem is None:
-            plan, repairs, problem, calls = await _plan(state, runtime, request)
+            plan, repairs, problem, calls = _plan(state, runtime, request)
             opened["model_calls"] = calls
         if problem is not None or plan is None:
             text = render(texts.PLAN_REJECTED, reason=problem)
@@ -90,7 +90,7 @@ def make_task_plan(modes: Sequence[str]):  # type: ignore[no-untyped-def]
     return task_plan
 
 
-async def _plan(state: WorkflowState, runtime: Runtime[Context], request: str
+def _plan(state: WorkflowState, runtime: Runtime[Context], request: str
                 ) -> tuple[TaskPlan | None, list[str], str | None, int]:
     messages = [
         SystemMessage(render(texts.TASK_PLAN_SYSTEM, max_tasks=MAX_TASKS)),
@@ -99,7 +99,7 @@ async def _plan(state: WorkflowState, runtime: Runtime[Context], request: str
                                 list(dict.fromkeys([*state.context_files, *state.files]))),
                             history=elements.workflow_history(state.rounds))),
     ]
-    outcome = await ainvoke_structured(model_of(runtime), TaskPlan, messages)
+    outcome = invoke_structured(model_of(runtime), TaskPlan, messages)
     if not isinstance(outcome.value, TaskPlan):
         # A request is always at least one task; planning adds structure, never the work.
         return TaskPlan(tasks=[TaskStep(objective=request)]), [UNUSABLE_ANSWER], None, \

@@ -23,7 +23,7 @@ JudgeItem = evidence.JudgeItem
 JudgeVerdict = evidence.JudgeVerdict
 
 
-async def validate(state: ReactState, runtime: Runtime[Context]) -> dict[str, Any]:
+def validate(state: ReactState, runtime: Runtime[Context]) -> dict[str, Any]:
     """Score the content against the intent, and keep the best attempt so far."""
     assert state.result is not None and state.intent is not None
     ctx = context_of(runtime)
@@ -32,21 +32,21 @@ async def validate(state: ReactState, runtime: Runtime[Context]) -> dict[str, An
     calls = 0
     if state.result.success:
         deliverable = _deliverable(state, validation)
-        validation = await evidence.by_user(validation, ctx, request, intent, deliverable)
+        validation = evidence.by_user(validation, ctx, request, intent, deliverable)
         if not evidence.rejected(validation):
             validation = evidence.open_answer(validation, intent)
             content = _judged_text(state, validation)
-            validation, n = await evidence.by_execution(
+            validation, n = evidence.by_execution(
                 validation, model=model_of(runtime), intent=intent, request=request,
                 code=content)
             calls += n
             if ctx.check_agreement and not evidence.rejected(validation):
-                validation, n = await evidence.by_agreement(
+                validation, n = evidence.by_agreement(
                     validation, model=model_of(runtime), intent=intent, request=request,
                     deliverable=content, produced_by=state.result.tool, files=state.files)
                 calls += n
             if not evidence.rejected(validation):
-                validation, n = await evidence.by_judge(
+                validation, n = evidence.by_judge(
                     validation, model=model_of(runtime), request=request, content=content,
                     trusted=evidence.judge_trusted(ctx))
                 calls += n

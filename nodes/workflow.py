@@ -6,7 +6,6 @@ names and, for ``auto``, which learned templates belong to which mode.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -60,7 +59,7 @@ def choose_mode(
 def make_task_start(prefixes: Mapping[str, str | None]):  # type: ignore[no-untyped-def]
     """task_start for the registered modes (name -> learned-template prefix)."""
 
-    async def task_start(state: WorkflowState, runtime: Runtime[Context]) -> dict[str, Any]:
+    def task_start(state: WorkflowState, runtime: Runtime[Context]) -> dict[str, Any]:
         """Choose the task's mode, build its input and announce it."""
         assert state.task_plan is not None, "task_start runs after a successful plan"
         task = state.task_plan.tasks[state.cursor]
@@ -68,7 +67,7 @@ def make_task_start(prefixes: Mapping[str, str | None]):  # type: ignore[no-unty
         mode, reason = state.mode, "chosen for the workflow"
         if mode == "auto":
             intent = rules_intent(task.objective)
-            strategies = await strategies_of(runtime).strategies(request_pattern(intent))
+            strategies = strategies_of(runtime).strategies(request_pattern(intent))
             # Without a record, a document is best planned as a batch (compute, then write).
             default = "actionplan" if intent.data_type == DataType.DOCUMENT else "react"
             if default not in prefixes:
@@ -97,7 +96,7 @@ def _save_deliverable(ctx: Context, name: str, text: str) -> Path:
     return path
 
 
-async def task_finish(state: WorkflowState, runtime: Runtime[Context]) -> dict[str, Any]:
+def task_finish(state: WorkflowState, runtime: Runtime[Context]) -> dict[str, Any]:
     """Fold the mode's output into a TaskResult; make its result a file later tasks can read."""
     assert state.task_plan is not None
     index, total = state.cursor + 1, len(state.task_plan.tasks)
@@ -122,8 +121,7 @@ async def task_finish(state: WorkflowState, runtime: Runtime[Context]) -> dict[s
     messages.append(msg.task_complete(result, total=total, round=state.round))
     context_files = list(state.context_files)
     if result.success and result.deliverable and not result.files:
-        # File I/O off the event loop: async servers (langgraph dev) refuse blocking calls.
-        path = await asyncio.to_thread(_save_deliverable, context_of(runtime),
+        path = _save_deliverable(context_of(runtime),
                                        f"task-{state.round}-{index}.txt", result.deliverable)
         context_files.append(str(path))
     context_files.extend(f for f in result.files if f not in context_files)
@@ -140,7 +138,7 @@ def round_verdict(results: list[TaskResult], total: int) -> str:
     return "rejected"
 
 
-async def workflow_complete(state: WorkflowState, runtime: Runtime[Context]) -> dict[str, Any]:
+def workflow_complete(state: WorkflowState, runtime: Runtime[Context]) -> dict[str, Any]:
     """Summarise the round honestly and remember it for the next round on this thread."""
     results = state.task_results
     total = len(state.task_plan.tasks) if state.task_plan else 0

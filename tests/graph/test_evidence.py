@@ -86,7 +86,7 @@ def test_an_unverified_result_is_not_learned_as_a_success():
     store = InMemoryStore()
     router = Router(plan=[_ai(CAPITAL)], ai=["Canberra"], judge=[_judge(True)])
     _run(router, CAPITAL, store=store, max_steps=1, trust_judge=False)
-    events = asyncio.run(StrategyStore(store).all_events())
+    events = StrategyStore(store).all_events()
     assert events and all(not e.success for e in events)
     assert {e.verdict for e in events} == {"unverified"}
 
@@ -97,8 +97,8 @@ def test_a_program_checked_by_nothing_is_not_stored_as_a_skill():
     router = Router(plan=[_program("print('Hello, team!')")], judge=[_judge(True)])
     out = _run(router, request, store=store, max_steps=1, trust_judge=False)
     assert out["verdict"] == "unverified"
-    pattern_skills = [asyncio.run(load_skill(store, "default", p))
-                      for p in asyncio.run(StrategyStore(store).patterns())]
+    pattern_skills = [load_skill(store, "default", p)
+                      for p in StrategyStore(store).patterns()]
     assert pattern_skills and all(s is None for s in pattern_skills)
 
 

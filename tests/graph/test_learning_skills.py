@@ -1,6 +1,5 @@
 """Skills and paraphrases through the real graph, with a scripted model."""
 
-import asyncio
 
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.store.memory import InMemoryStore
@@ -50,7 +49,7 @@ def test_skill_from_30_primes_solves_45_primes_without_code_generation():
     out = run(agent_for(first, store), "Compute the first 30 primes", "skill-1")
     assert out["success"] and asked(first) == ["plan", "codegen"]
     pattern = request_pattern(rules_intent("Compute the first 30 primes"))
-    skill = asyncio.run(load_skill(store, "default", pattern))
+    skill = load_skill(store, "default", pattern)
     assert skill is not None and skill.parameters == {"n": 30} and "P_N" in skill.code
 
     second = Router()  # only the intent prompt may be sent (it falls back to the rules)
@@ -59,7 +58,7 @@ def test_skill_from_30_primes_solves_45_primes_without_code_generation():
     assert asked(second) == []
     assert [s.template for s in out["steps"]] == ["skill:python"]
     assert out["deliverable"] == ", ".join(map(str, expected_sequence("prime", 45)))
-    assert asyncio.run(load_skill(store, "default", pattern)).uses == 1
+    assert load_skill(store, "default", pattern).uses == 1
 
 
 def test_a_skill_whose_output_fails_validation_is_dropped_and_planning_takes_over():
@@ -68,7 +67,7 @@ def test_a_skill_whose_output_fails_validation_is_dropped_and_planning_takes_ove
                    codegen=[FROZEN_PROGRAM])
     assert run(agent_for(first, store), "Compute the first 30 primes", "frozen-1")["success"]
     pattern = request_pattern(rules_intent("Compute the first 30 primes"))
-    assert asyncio.run(load_skill(store, "default", pattern)) is not None
+    assert load_skill(store, "default", pattern) is not None
 
     # The frozen skill yields 30 primes for 45: validation fails, the skill is dropped, and
     # the learned python:compute strategy writes a fresh program.
@@ -77,7 +76,7 @@ def test_a_skill_whose_output_fails_validation_is_dropped_and_planning_takes_ove
     assert [(s.template, s.success) for s in out["steps"]] == [
         ("skill:python", False), ("python:compute", True)]
     assert asked(second) == ["codegen"]
-    replacement = asyncio.run(load_skill(store, "default", pattern))
+    replacement = load_skill(store, "default", pattern)
     assert replacement is not None and "PR =" not in replacement.code
 
     third = Router()

@@ -217,7 +217,7 @@ def test_a_second_thread_on_the_same_store_gets_the_learned_advice():
     _ask(_agent(first, store=store, checkpointer=InMemorySaver()), PRIMES_8, thread="one")
     assert "LEARNED" not in _system(first)
 
-    records = asyncio.run(StrategyStore(store, "default").records())
+    records = StrategyStore(store, "default").records()
     assert [(r.template, r.attempts, r.successes) for r in records] == [("agent:direct", 2, 1)]
     assert all(is_safe_lesson(lesson) for r in records for lesson in r.lessons)
 
@@ -254,7 +254,7 @@ def test_learning_off_reads_and_writes_nothing():
     store = InMemoryStore()
     model = ScriptedChatModel(script=[WRONG_PRIMES, RIGHT_PRIMES])
     _ask(_agent(model, store=store, middleware=[AdaptiveMiddleware(learning=False)]), PRIMES_8)
-    assert asyncio.run(StrategyStore(store, "default").records()) == []
+    assert StrategyStore(store, "default").records() == []
 
 
 # --- Composition with LangChain's own middleware ------------------------------------------
@@ -297,7 +297,7 @@ def test_human_approval_of_a_tool_call_then_the_answer_is_validated(order):
     assert any(m.type == "tool" and "19" in m.content for m in out["messages"])
     assert len(_findings(out)) == 1
     # The approved tool is what the attempts are learned as.
-    records = asyncio.run(StrategyStore(agent.store, "default").records())
+    records = StrategyStore(agent.store, "default").records()
     assert {r.template for r in records} == {"agent:primes_below"}
 
 
@@ -319,7 +319,7 @@ def test_a_structured_response_is_validated_as_json():
     assert len(model.calls) == 2
     assert out["structured_response"] == Primes(primes=[2, 3, 5, 7, 11, 13, 17, 19])
     assert out["success"] is True and len(_findings(out)) == 1
-    records = asyncio.run(StrategyStore(agent.store, "default").records())
+    records = StrategyStore(agent.store, "default").records()
     assert {r.template for r in records} == {"agent:direct"}
 
 

@@ -51,13 +51,12 @@ def test_rounds_on_one_thread_record_separate_outcomes():
     config = {"configurable": {"thread_id": "rounds-2"}}
     for _ in range(2):
         assert agent.invoke({"request": "List the first 3 prime numbers"}, config)["success"]
-    import asyncio
 
     from adaptive_react.analysis import rules_intent
     from adaptive_react.learning import request_pattern
 
     pattern = request_pattern(rules_intent("List the first 3 prime numbers"))
-    events = asyncio.run(StrategyStore(store).events(pattern))
+    events = StrategyStore(store).events(pattern)
     assert len(events) == 2
 
 

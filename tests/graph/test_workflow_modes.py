@@ -102,15 +102,14 @@ def test_auto_mode_picks_per_task_from_learned_strategies(tmp_path):
     store = InMemoryStore()
     strategies = StrategyStore(store, "default")
     pattern = request_pattern(rules_intent(OBJECTIVES[1]))
-    import asyncio
 
     for i in range(3):
-        asyncio.run(strategies.record(OutcomeEvent(
+        strategies.record(OutcomeEvent(
             pattern=pattern, template="actionplan:ai_process", success=True, score=1.0,
-            event_id=f"seed-{i}")))
-        asyncio.run(strategies.record(OutcomeEvent(
+            event_id=f"seed-{i}"))
+        strategies.record(OutcomeEvent(
             pattern=pattern, template="ai_process:data", success=False, score=0.2,
-            event_id=f"seed-bad-{i}")))
+            event_id=f"seed-bad-{i}"))
     r = router()
     agent = create_workflow_agent(ScriptedChatModel(script=r), checkpointer=InMemorySaver(),
                                   store=store, output_dir=str(tmp_path))

@@ -1,6 +1,5 @@
 """Learning across processes and concurrent runs on one SQLite file; CLI and export."""
 
-import asyncio
 import json
 import subprocess
 import sys
@@ -121,7 +120,7 @@ def test_eight_concurrent_runs_on_one_sqlite_store_count_exactly(tmp_path):
         for t in threads:
             t.join()
         assert not errors, errors
-        views = {v.template: v for v in asyncio.run(StrategyStore(store).records())}
+        views = {v.template: v for v in StrategyStore(store).records()}
     assert (views["ai_process:code"].attempts, views["ai_process:code"].successes) == (8, 0)
     assert (views["ai_process:data"].attempts, views["ai_process:data"].successes) == (8, 8)
 
@@ -150,13 +149,13 @@ def test_export_training_writes_valid_openai_chat_jsonl(tmp_path):
                                       checkpointer=saver, store=store, plan_by_rules=False)
         agent.invoke({"request": REQUEST}, config={"configurable": {"thread_id": "a"}})
         strategies = StrategyStore(store)
-        (failed,) = [e for e in asyncio.run(strategies.all_events()) if not e.success]
+        (failed,) = [e for e in strategies.all_events() if not e.success]
         # The same failure in another thread, earlier: deduplicated into the same line.
-        asyncio.run(strategies.record(failed.model_copy(
-            update={"thread_id": "b", "event_id": "b-1", "ts": failed.ts - 10})))
+        strategies.record(failed.model_copy(
+            update={"thread_id": "b", "event_id": "b-1", "ts": failed.ts - 10}))
         # A failure with no later success for its values pairs with nothing.
-        asyncio.run(strategies.record(failed.model_copy(update={
-            "thread_id": "z", "event_id": "z-1", "request": "Calculate the first 7 primes"})))
+        strategies.record(failed.model_copy(update={
+            "thread_id": "z", "event_id": "z-1", "request": "Calculate the first 7 primes"}))
     out = tmp_path / "train.jsonl"
     assert main(["export-training", "--format", "openai-chat", str(out), "--db", db]) == 0
     lines = out.read_text().splitlines()

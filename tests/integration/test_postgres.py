@@ -6,8 +6,6 @@ Each backend is opened through ``open_persistence`` exactly as the CLI does (a p
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
 from adaptive_react import create_adaptive_agent
@@ -55,7 +53,7 @@ def test_strategy_learned_in_one_open_is_used_by_the_next(db):
             {"request": REQUEST}, {"configurable": {"thread_id": "b"}})
         from adaptive_react.learning.strategies import StrategyStore
 
-        patterns = asyncio.run(StrategyStore(store, "default").patterns())
+        patterns = StrategyStore(store, "default").patterns()
     assert out["success"]
     assert len(out["steps"]) == 1 and out["steps"][0].strategy_id
     assert not {"intent", "plan", "codegen"} & set(script.kinds)

@@ -34,12 +34,12 @@ _counts: dict[str, int] = {}
 
 def _killing(fn: Any, node: str, occurrence: int, phase: str) -> Any:
     @functools.wraps(fn)
-    async def wrapped(state: Any, runtime: Any) -> Any:
+    def wrapped(state: Any, runtime: Any) -> Any:
         _counts[fn.__name__] = _counts.get(fn.__name__, 0) + 1
         hit = fn.__name__ == node and _counts[fn.__name__] == occurrence
         if hit and phase == "start":
             os.kill(os.getpid(), signal.SIGKILL)
-        update = await fn(state, runtime)
+        update = fn(state, runtime)
         if hit and phase == "end":
             os.kill(os.getpid(), signal.SIGKILL)
         return update

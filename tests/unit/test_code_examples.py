@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 
@@ -13,7 +12,6 @@ import pytest
 from adaptive_react.analysis.code_examples import (
     Case,
     Outcome,
-    arun_cases,
     budget_s,
     cases_from_reply,
     extract_cases,
@@ -500,16 +498,6 @@ def test_no_cases_run_nothing() -> None:
         raise AssertionError("nothing should run")
 
     assert run_cases("def f(): pass", [], refuse) == []
-
-
-def test_arun_cases_accepts_async_and_plain_runners() -> None:
-    async def in_thread(program: str, budget: float) -> SandboxResult:
-        return await asyncio.to_thread(sandbox, program, budget)
-
-    code = "def add(a, b):\n    return a + b\n"
-    for runner in (in_thread, sandbox):
-        out = asyncio.run(arun_cases(code, ADD_CASES[:2], runner))
-        assert [o.status for o in out] == ["passed", "passed"]
 
 
 # --- the "model writes tests" prompt -----------------------------------------------------------

@@ -1,6 +1,5 @@
 """Auto-trainer: the seed's behaviour, on the store-backed reflective memory."""
 
-import asyncio
 
 from langgraph.store.memory import InMemoryStore
 
@@ -42,17 +41,17 @@ def test_low_score_success_is_a_dataset_record_and_a_good_one_is_not():
 def test_lessons_feed_heuristics_and_a_strategy_parameter_when_struggling():
     store = InMemoryStore()
     memory = ReflectiveMemory(store)
-    assert asyncio.run(AutoTrainer().suggest_from_lessons()) == []
+    assert AutoTrainer().suggest_from_lessons() == []
 
-    async def go():
+    def go():
         for i in range(4):
-            await memory.add_lesson(f"t{i}", {"success": False, "score": 0.1,
+            memory.add_lesson(f"t{i}", {"success": False, "score": 0.1,
                                               "suggestions": ["Deliver numbers, not code.",
                                                               "Give exactly 10 values.",
                                                               "A third one is ignored."]})
-        return await AutoTrainer(memory).suggest_from_lessons()
+        return AutoTrainer(memory).suggest_from_lessons()
 
-    out = asyncio.run(go())
+    out = go()
     heur = [s for s in out if s.kind == SuggestionKind.HEURISTIC_UPDATE]
     assert len(heur) == 8 and {s.value for s in heur} == {"Deliver numbers, not code.",
                                                           "Give exactly 10 values."}
@@ -66,13 +65,13 @@ def test_apply_and_run_store_heuristics_and_record_the_other_kinds():
     ev = {"success": False, "score": 0.0, "data_type_match": False,
           "suggestions": ["Deliver numbers, not code."]}
 
-    async def go():
-        assert await AutoTrainer().apply_heuristic_updates([]) == 0  # no memory: nothing
-        first = await trainer.run_auto_training("t1", ev)
-        await trainer.run_auto_training("t2", ev)
-        return first, await memory.get_all_heuristics(), await memory.pending_suggestions()
+    def go():
+        assert AutoTrainer().apply_heuristic_updates([]) == 0  # no memory: nothing
+        first = trainer.run_auto_training("t1", ev)
+        trainer.run_auto_training("t2", ev)
+        return first, memory.get_all_heuristics(), memory.pending_suggestions()
 
-    first, heuristics, pending = asyncio.run(go())
+    first, heuristics, pending = go()
     assert set(kinds(first)) == {SuggestionKind.HEURISTIC_UPDATE,
                                  SuggestionKind.FINE_TUNE_DATASET, SuggestionKind.PROMPT_TUNING}
     # The same heuristic from two tasks is one entry, counted twice.
@@ -85,8 +84,8 @@ def test_apply_and_run_store_heuristics_and_record_the_other_kinds():
         (SuggestionKind.PROMPT_TUNING, "t1"), (SuggestionKind.PROMPT_TUNING, "t2")}
     # Without applying, nothing is written.
     other = ReflectiveMemory(store, "dry")
-    asyncio.run(AutoTrainer(other).run_auto_training("t3", ev, apply_heuristics=False))
-    assert asyncio.run(other.get_all_heuristics()) == {}
+    AutoTrainer(other).run_auto_training("t3", ev, apply_heuristics=False)
+    assert other.get_all_heuristics() == {}
 
 
 P = "numbers/raw_data/count+property=prime"
@@ -102,17 +101,17 @@ def _train(memory, task_id, request, suggestions, pattern=P):
 
 
 def test_only_advice_seen_for_two_requests_of_a_pattern_reaches_the_planner():
-    async def go():
+    def go():
         memory = ReflectiveMemory(InMemoryStore())
         # One request retried twice is still one request: nothing is general yet.
-        await _train(memory, "a-1", "List the first 10 primes", [GENERAL, SPECIFIC])
-        await _train(memory, "a-2", "list the  first 10 primes", [GENERAL, SPECIFIC])
-        before = await memory.heuristics_for(P)
-        await _train(memory, "b-1", "Give me the first 30 primes", [GENERAL, SPECIFIC])
-        await _train(memory, "c-1", "Sort 3, 1, 2", [GENERAL], pattern="numbers/sorted")
-        return before, await memory.heuristics_for(P), await memory.heuristics_for("other")
+        _train(memory, "a-1", "List the first 10 primes", [GENERAL, SPECIFIC])
+        _train(memory, "a-2", "list the  first 10 primes", [GENERAL, SPECIFIC])
+        before = memory.heuristics_for(P)
+        _train(memory, "b-1", "Give me the first 30 primes", [GENERAL, SPECIFIC])
+        _train(memory, "c-1", "Sort 3, 1, 2", [GENERAL], pattern="numbers/sorted")
+        return before, memory.heuristics_for(P), memory.heuristics_for("other")
 
-    before, after, other = asyncio.run(go())
+    before, after, other = go()
     assert before == []
     # The count-specific advice recurred too, but a number ties it to one request.
     assert after == [GENERAL]

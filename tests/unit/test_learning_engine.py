@@ -1,6 +1,5 @@
 """Learning engine: paraphrases share a pattern; the poisoning guard; progress tracking."""
 
-import asyncio
 
 from langgraph.store.memory import InMemoryStore
 
@@ -66,26 +65,26 @@ def test_tool_text_never_becomes_stored_guidance_and_failures_never_raise_succes
     pattern = request_pattern(rules_intent("Calculate the first 10 prime numbers"))
     tool_output = f"2 3 5 7 11 13 17 19 23 42\n{POISON}"
 
-    async def go():
-        await engine.learn_from_feedback(
+    def go():
+        engine.learn_from_feedback(
             pattern=pattern, template="ai_process:data", validation=_validation(True, 1.0),
             lesson=lesson_for(pattern, "ai_process:data", _validation(True, 1.0), "numbers",
                               "numbers"),
             request="Calculate the first 10 prime numbers", content="2 3 5 7 11 13 17 19 23 29")
-        before = (await engine.strategies.strategies(pattern))[0]
+        before = (engine.strategies.strategies(pattern))[0]
         bad = _validation(False, 0.9)
         # A careless caller passes tool text as the lesson: the guard drops it.
-        await engine.learn_from_feedback(
+        engine.learn_from_feedback(
             pattern=pattern, template="ai_process:data", validation=bad, lesson=POISON,
             request="Calculate the first 10 prime numbers", content=tool_output)
-        await engine.learn_from_feedback(
+        engine.learn_from_feedback(
             pattern=pattern, template="ai_process:data", validation=bad,
             lesson=lesson_for(pattern, "ai_process:data", bad, "numbers", "numbers"),
             request="Calculate the first 10 prime numbers", content=tool_output)
-        after = (await engine.strategies.strategies(pattern))[0]
-        return before, after, await engine.strategies.all_events()
+        after = (engine.strategies.strategies(pattern))[0]
+        return before, after, engine.strategies.all_events()
 
-    before, after, events = asyncio.run(go())
+    before, after, events = go()
     assert after.successes == before.successes == 1
     assert after.success_rate < before.success_rate
     assert after.mean_score < before.mean_score
@@ -110,9 +109,9 @@ def test_learn_node_guard_through_the_reflective_memory():
     from adaptive_react.learning.auto_trainer import AutoTrainer, evaluation_of
 
     memory = ReflectiveMemory(store)
-    asyncio.run(AutoTrainer(memory).run_auto_training(
-        "t-1", evaluation_of(_validation(False, 0.4)), untrusted=[f"2 3 5\n{POISON}"]))
-    heuristics = asyncio.run(memory.get_all_heuristics())
+    AutoTrainer(memory).run_auto_training(
+        "t-1", evaluation_of(_validation(False, 0.4)), untrusted=[f"2 3 5\n{POISON}"])
+    heuristics = memory.get_all_heuristics()
     assert list(heuristics.values()) == ["Deliver only primes."]
 
 

@@ -1,6 +1,5 @@
 """Strategy store: records, namespaces, concurrency, forget/reset, export/import."""
 
-import asyncio
 import random
 import threading
 
@@ -27,11 +26,11 @@ def ev(template="ai_process:data", success=True, **kw):
 def record_all(store, events, namespace="default"):
     s = StrategyStore(store, namespace)
 
-    async def go():
+    def go():
         for e in events:
-            await s.record(e)
+            s.record(e)
 
-    asyncio.run(go())
+    go()
 
 
 def test_records_carry_counts_rates_examples_and_lessons():
@@ -42,7 +41,7 @@ def test_records_carry_counts_rates_examples_and_lessons():
         ev(lesson=LESSON_OK, request="Give me the first 20 primes"),
         ev(success=False, request="Give me the first 20 primes"),
     ])
-    recs = {r.template: r for r in asyncio.run(StrategyStore(store).records())}
+    recs = {r.template: r for r in StrategyStore(store).records()}
     data = recs["ai_process:data"]
     assert (data.attempts, data.successes) == (3, 2)
     assert data.success_rate == pytest.approx(2 / 3)
@@ -59,12 +58,12 @@ def test_namespaces_isolate_users_unless_shared():
     record_all(store, [ev(lesson=LESSON_OK)], namespace="alice")
     record_all(store, [ev("python:compute")], namespace="team")
     bob = StrategyStore(store, "bob")
-    assert asyncio.run(bob.strategies(P)) == []
+    assert bob.strategies(P) == []
     assert api.list_strategies(store, "bob") == []
     assert [r.template for r in api.list_strategies(store, "alice")] == ["ai_process:data"]
     # A shared namespace is read in addition, never written.
     shared = StrategyStore(store, "bob", shared="team")
-    assert [v.template for v in asyncio.run(shared.strategies(P))] == ["python:compute"]
+    assert [v.template for v in shared.strategies(P)] == ["python:compute"]
     record_all(store, [ev("ai_process:content")], namespace="bob")
     assert {r.template for r in api.list_strategies(store, "team")} == {"python:compute"}
 
@@ -78,14 +77,14 @@ def test_eight_concurrent_writers_lose_no_update(backend, tmp_path):
             s = StrategyStore(store, "default")
             barrier.wait()
             for j in range(5):
-                asyncio.run(s.record(ev(success=(i + j) % 2 == 0, thread_id=f"t{i}")))
+                s.record(ev(success=(i + j) % 2 == 0, thread_id=f"t{i}"))
 
         threads = [threading.Thread(target=worker, args=(i,)) for i in range(8)]
         for t in threads:
             t.start()
         for t in threads:
             t.join()
-        (view,) = asyncio.run(StrategyStore(store).strategies(P))
+        (view,) = StrategyStore(store).strategies(P)
         assert (view.attempts, view.successes) == (40, 20)
 
     if backend == "memory":
@@ -110,13 +109,13 @@ def test_thompson_prior_and_confident_replay():
     store = InMemoryStore()
     record_all(store, [ev(), ev("ai_process:code", False)])
     engine = LearningEngine(StrategyStore(store), rng=random.Random(1))
-    choice = asyncio.run(engine.get_improved_strategy(P))
+    choice = engine.get_improved_strategy(P)
     assert choice.confident is not None and choice.confident.template == "ai_process:data"
     assert choice.avoid == ["ai_process:code"]
-    assert asyncio.run(engine.get_improved_strategy(P, {"ai_process:data"})).confident is None
+    assert engine.get_improved_strategy(P, {"ai_process:data"}).confident is None
     # A strict prior needs more evidence before replaying without planning.
     strict = LearningEngine(StrategyStore(store), prior=(1.0, 4.0))
-    assert asyncio.run(strict.get_improved_strategy(P)).confident is None
+    assert strict.get_improved_strategy(P).confident is None
 
 
 def test_forget_and_reset():

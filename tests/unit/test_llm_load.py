@@ -211,20 +211,3 @@ def test_local_spec_without_model_files_names_the_command(tmp_path: Path) -> Non
     settings = ModelSettings(cache_dir=tmp_path / "empty")
     with pytest.raises(ModelConfigError, match="scripts/fetch_model.py"):
         load_chat_model("local", settings=settings)
-
-
-def test_one_client_per_event_loop() -> None:
-    """An async HTTP client binds to the loop that first uses it: never share one."""
-    import asyncio
-
-    settings = ModelSettings(api_key="sk-test")
-    outside = load_chat_model("openai:gpt-4o-mini", settings=settings)
-
-    async def inside() -> tuple[object, object]:
-        first = load_chat_model("openai:gpt-4o-mini", settings=settings)
-        return first, load_chat_model("openai:gpt-4o-mini", settings=settings)
-
-    a1, a2 = asyncio.run(inside())
-    b1, _ = asyncio.run(inside())
-    assert a1 is a2  # cached within a loop
-    assert a1 is not outside and b1 is not a1  # a fresh client per loop

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import pytest
@@ -13,7 +12,7 @@ from langchain_core.outputs import ChatGeneration, ChatResult
 from langchain_core.runnables import Runnable, RunnableLambda
 from pydantic import BaseModel, Field
 
-from adaptive_react.llm import StructuredOutcome, ainvoke_structured, invoke_structured
+from adaptive_react.llm import StructuredOutcome, invoke_structured
 
 
 class Verdict(BaseModel):
@@ -135,13 +134,6 @@ def test_transport_errors_propagate() -> None:
     model = ScriptedModel(script=[ConnectionError("down")])
     with pytest.raises(ConnectionError):
         invoke_structured(model, Verdict, PROMPT)
-
-
-def test_async_matches_sync() -> None:
-    model = ScriptedModel(script=[raw(None, "bad"), raw(None, '{"label": "g", "count": 5}')])
-    outcome = asyncio.run(ainvoke_structured(model, Verdict, PROMPT))
-    assert outcome.value == Verdict(label="g", count=5)
-    assert outcome.calls == 2
 
 
 class Rejected(Exception):

@@ -7,8 +7,6 @@ picked the reference prefix, and a "skill" that printed the rules' own value.
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.store.memory import InMemoryStore
@@ -37,7 +35,7 @@ def _delivered(content: str) -> ActionResult:
 
 def test_codegen_prompt_for_a_product_does_not_contain_the_product() -> None:
     model = ScriptedChatModel(script=["```python\nprint(1234 * 5678)\n```"])
-    code = asyncio.run(write_code(model, rules_intent(PRODUCT), PRODUCT))
+    code = write_code(model, rules_intent(PRODUCT), PRODUCT)
     assert code.strip() == "print(1234 * 5678)"
     (prompt,) = model.prompts
     assert "7006652" not in prompt and "7,006,652" not in prompt
@@ -176,19 +174,19 @@ def test_a_print_only_skill_is_not_stored() -> None:
     request = "List the first 30 primes"
     pattern = request_pattern(rules_intent(request))
     # print(30) lifts to print(P_N): a "skill" that replays a number and computes nothing.
-    assert asyncio.run(save_skill(store, "default", pattern, "print(30)", request)) is None
+    assert save_skill(store, "default", pattern, "print(30)", request) is None
     typed_in = "PR = [2, 3, 5, 7, 11, 13, 17]\nprint(PR[:30])"
-    assert asyncio.run(save_skill(store, "default", pattern, typed_in, request)) is None
-    assert asyncio.run(load_skill(store, "default", pattern)) is None
+    assert save_skill(store, "default", pattern, typed_in, request) is None
+    assert load_skill(store, "default", pattern) is None
     loop = "ps = []\nk = 2\nwhile len(ps) < 30:\n    ps.append(k)\n    k += 1\nprint(ps)"
-    saved = asyncio.run(save_skill(store, "default", pattern, loop, request))
+    saved = save_skill(store, "default", pattern, loop, request)
     assert saved is not None and "P_N" in saved.code
 
 
 def test_the_answer_printed_literally_is_not_stored_as_a_skill() -> None:
     store = InMemoryStore()
     pattern = request_pattern(rules_intent(PRODUCT))
-    assert asyncio.run(save_skill(store, "default", pattern, "print(7006652)", PRODUCT)) is None
+    assert save_skill(store, "default", pattern, "print(7006652)", PRODUCT) is None
 
 
 # --- the scanner itself --------------------------------------------------------------------

@@ -1,6 +1,5 @@
 """Each node on its own: called directly with a runtime, scripted models, no graph."""
 
-import asyncio
 
 import pytest
 from langchain_core.messages import HumanMessage
@@ -38,10 +37,6 @@ from adaptive_react.tools import ToolBox
 from tests.helpers import Router
 
 
-def run(coro):
-    return asyncio.run(coro)
-
-
 def runtime(script=None, **ctx):
     model = ScriptedChatModel(script=script or Router())
     return Runtime(context=Context(model=model, **ctx), store=InMemoryStore()), model
@@ -53,7 +48,7 @@ def runtime(script=None, **ctx):
 @pytest.mark.parametrize("request_text", ["", "   \n\t ", "x" * 20_001, "\x00\x01binary" * 5])
 def test_intent_rejects_unusable_requests_with_a_clear_message(request_text):
     rt, model = runtime()
-    update = run(intent_analyze(ReactState(request=request_text), rt))
+    update = intent_analyze(ReactState(request=request_text), rt)
     assert update["intent"] is None
     assert update["decision"].action == "stop"
     assert update["final_message"]
@@ -62,7 +57,7 @@ def test_intent_rejects_unusable_requests_with_a_clear_message(request_text):
 
 def test_intent_falls_back_to_rules_when_the_model_answer_is_invalid():
     rt, _ = runtime(Router(intent=["this is not JSON at all"]))
-    update = run(intent_analyze(ReactState(request="Calculate the first 1000 prime numbers"), rt))
+    update = intent_analyze(ReactState(request="Calculate the first 1000 prime numbers"), rt)
     intent = update["intent"]
     assert intent.data_type == DataType.NUMBERS
     assert intent.criterion(CriterionKind.COUNT).value == 1000
@@ -74,14 +69,14 @@ def test_intent_falls_back_to_rules_when_the_model_answer_is_invalid():
 def test_intent_keeps_rule_criteria_the_model_dropped():
     lazy = Intent(data_type=DataType.NUMBERS, expected_format=OutputFormat.LIST)
     rt, _ = runtime(Router(intent=[lazy]))
-    update = run(intent_analyze(ReactState(request="List the first 50 prime numbers"), rt))
+    update = intent_analyze(ReactState(request="List the first 50 prime numbers"), rt)
     assert update["intent"].criterion(CriterionKind.COUNT).value == 50
 
 
 def test_intent_reads_the_last_human_message_when_no_request_field():
     rt, _ = runtime(Router(intent=["no"]))
     state = ReactState(messages=[HumanMessage("List the first 5 square numbers")])
-    update = run(intent_analyze(state, rt))
+    update = intent_analyze(state, rt)
     assert update["request"] == "List the first 5 square numbers"
 
 
@@ -95,7 +90,7 @@ def _state_for(selection, request="List the first 5 prime numbers"):
 def test_act_turns_a_crashing_program_into_a_failed_result():
     rt, _ = runtime()
     sel = ActionSelection(tool="python", parameters={"code": "raise ValueError('boom')"})
-    update = run(make_act(ToolBox())(_state_for(sel), rt))
+    update = make_act(ToolBox())(_state_for(sel), rt)
     result = update["result"]
     assert result.success is False and "ValueError: boom" in result.error
     assert update["step"] == 1
@@ -104,20 +99,20 @@ def test_act_turns_a_crashing_program_into_a_failed_result():
 def test_act_refuses_python_when_it_is_turned_off():
     rt, _ = runtime(allow_python=False)
     sel = ActionSelection(tool="python", parameters={"code": "print(1)"})
-    result = run(make_act(ToolBox())(_state_for(sel), rt))["result"]
+    result = make_act(ToolBox())(_state_for(sel), rt)["result"]
     assert result.success is False and "turned off" in result.error
 
 
 def test_act_reports_an_unknown_tool_as_a_failed_action():
     rt, _ = runtime()
-    result = run(make_act(ToolBox())(_state_for(ActionSelection(tool="teleport")), rt))["result"]
+    result = make_act(ToolBox())(_state_for(ActionSelection(tool="teleport")), rt)["result"]
     assert result.success is False and "unknown tool" in result.error
 
 
 def test_act_runs_ai_process_and_counts_the_call():
     rt, model = runtime(Router(ai=["2, 3, 5, 7, 11"]))
     sel = ActionSelection(tool="ai_process", parameters={"prompt": "List the first 5 primes"})
-    update = run(make_act(ToolBox())(_state_for(sel), rt))
+    update = make_act(ToolBox())(_state_for(sel), rt)
     assert update["result"].content == "2, 3, 5, 7, 11"
     assert update["model_calls"] == 1
     assert "List the first 5 primes" in model.prompts[0]
@@ -133,7 +128,7 @@ def test_act_survives_a_user_tool_that_raises():
 
     rt, _ = runtime()
     sel = ActionSelection(tool="flaky", parameters={"x": 1})
-    result = run(make_act(ToolBox([flaky]))(_state_for(sel), rt))["result"]
+    result = make_act(ToolBox([flaky]))(_state_for(sel), rt)["result"]
     assert result.success is False and "backend down" in result.error
 
 
@@ -145,7 +140,7 @@ def test_observe_classifies_code_by_its_content():
     state.result = ActionResult(
         tool="ai_process", success=True, content="def primes(n):\n    return [2, 3]\n"
     )
-    obs = run(observe(state, None))["observation"]
+    obs = observe(state, None)["observation"]
     assert obs.content_kind == ContentKind.CODE
     assert obs.intent_match is False
 
@@ -154,7 +149,7 @@ def test_validate_passes_correct_numbers_without_asking_a_judge():
     rt, model = runtime()
     state = _state_for(None)
     state.result = ActionResult(tool="ai_process", success=True, content="2, 3, 5, 7, 11")
-    update = run(validate(state, rt))
+    update = validate(state, rt)
     assert update["validation"].overall_success is True
     assert update["best_content"] == "2, 3, 5, 7, 11"
     assert model.calls == []
@@ -176,7 +171,7 @@ def test_validate_asks_the_judge_only_for_what_code_cannot_check():
         ),
     )
     state.result = ActionResult(tool="ai_process", success=True, content="Go away.")
-    validation = run(validate(state, rt))["validation"]
+    validation = validate(state, rt)["validation"]
     judged = [c for c in validation.criteria if c.checked_by == "judge"]
     assert len(judged) == 1 and judged[0].passed is False
     assert validation.overall_success is False
@@ -192,7 +187,7 @@ def _decided(validation, step, max_steps=8, failed=()):
     state.validation, state.step = validation, step
     state.progress = Progress(failed=list(failed))
     state.best_content, state.best_score = "2, 3", 0.4
-    return run(refine_decide(state, rt))
+    return refine_decide(state, rt)
 
 
 def _invalid(score=0.4):
@@ -213,7 +208,7 @@ def test_refine_stops_on_validated_success_with_the_deliverable():
         overall_success=True, data_type_match=True, format_match=True, quality_score=1.0
     )
     state.step, state.best_content = 1, "2, 3, 5, 7, 11"
-    update = run(refine_decide(state, rt))
+    update = refine_decide(state, rt)
     assert update["decision"].action == "stop"
     assert update["success"] is True and update["deliverable"] == "2, 3, 5, 7, 11"
 
@@ -259,7 +254,7 @@ def test_a_structured_reply_cut_at_the_token_cap_falls_back_instead_of_crashing(
     )
     state = _state_for(None)
     state.pattern = "numbers/raw_data/count+property=prime"
-    update = run(make_plan_select(ToolBox())(state, rt))
+    update = make_plan_select(ToolBox())(state, rt)
     assert update["selection"].tool == "python"
     assert update["scratch"]["plan_source"] == "default"
     assert any(kw.get("max_tokens") == 1024 for kw in model._kwargs)
@@ -273,7 +268,7 @@ PROGRAM_5 = "```python\nprint(', '.join(map(str, [2, 3, 5, 7, 11])))\n```"
 def test_the_first_action_of_a_request_the_rules_settle_needs_no_planning_call():
     # No planning reply is scripted: asking the planner would fail the test.
     rt, model = runtime(Router(codegen=[PROGRAM_5]))
-    update = run(make_plan_select(ToolBox())(_state_for(None), rt))
+    update = make_plan_select(ToolBox())(_state_for(None), rt)
     assert update["scratch"]["plan_source"] == "rules"
     assert update["selection"].tool == "python" and update["model_calls"] == 1
     assert "2, 3, 5, 7, 11" in update["selection"].parameters["code"]
@@ -282,7 +277,7 @@ def test_the_first_action_of_a_request_the_rules_settle_needs_no_planning_call()
 def test_a_code_request_the_rules_settle_is_answered_without_planning():
     request = "Write a Python function is_leap(year) that says whether a year is a leap year"
     rt, _ = runtime(Router())
-    update = run(make_plan_select(ToolBox())(_state_for(None, request), rt))
+    update = make_plan_select(ToolBox())(_state_for(None, request), rt)
     assert update["scratch"]["plan_source"] == "rules"
     assert update["selection"].tool == "ai_process" and update["model_calls"] == 0
 
@@ -305,6 +300,6 @@ def test_the_planner_still_chooses_when_the_rules_cannot_settle_the_first_action
     if why == "guidance":
         state.guidance = ["use the catalogue"]
     toolbox = ToolBox([lookup] if why == "user tool" else [])
-    update = run(make_plan_select(toolbox)(state, rt))
+    update = make_plan_select(toolbox)(state, rt)
     assert update["scratch"]["plan_source"] == "model"
     assert update["selection"].tool == "ai_process" and update["model_calls"] == 1
