@@ -65,8 +65,14 @@ def _default_context(
         raise ValueError(f"max_steps must be between 1 and {MAX_STEPS_LIMIT}, got {max_steps}")
     if not namespace or "." in namespace:
         raise ValueError(f"namespace must be non-empty and contain no dots, got {namespace!r}")
-    return Context(model=model, max_steps=max_steps, namespace=namespace,
-                   allow_python=allow_python, require_approval=require_approval, **extra)
+    return Context(
+        model=model,
+        max_steps=max_steps,
+        namespace=namespace,
+        allow_python=allow_python,
+        require_approval=require_approval,
+        **extra,
+    )
 
 
 def create_adaptive_agent(
@@ -89,8 +95,9 @@ def create_adaptive_agent(
     Raises:
         ValueError: On an out-of-range step budget or an invalid namespace.
     """
-    default_context = _default_context(model, max_steps, namespace, allow_python,
-                                       require_approval, context)
+    default_context = _default_context(
+        model, max_steps, namespace, allow_python, require_approval, context
+    )
     builder = make_builder(tools or (), allow_python=allow_python)
     return _compile(builder, checkpointer, store, "adaptive-react", default_context)
 
@@ -118,8 +125,9 @@ def create_workflow_agent(
     """
     from .graph.workflow import WORKFLOW_RECURSION_LIMIT, make_workflow_builder
 
-    default_context = _default_context(model, max_steps, namespace, allow_python,
-                                       require_approval, context)
+    default_context = _default_context(
+        model, max_steps, namespace, allow_python, require_approval, context
+    )
     try:
         builder = make_workflow_builder(tools or (), allow_python=allow_python, modes=modes)
     except KeyError as exc:

@@ -90,7 +90,8 @@ class RunNotes(BaseModel):
     retries: int = Field(default=0, description="Rejected answers sent back so far.")
     output_tools: list[str] = Field(
         default_factory=list,
-        description="Tools that delivered a structured response: a way to answer, not a tool.")
+        description="Tools that delivered a structured response: a way to answer, not a tool.",
+    )
 
     @classmethod
     def of(cls, state: dict[str, Any]) -> RunNotes:
@@ -147,8 +148,13 @@ class AdaptiveMiddleware(AgentMiddleware[AdaptiveState, Any, Any]):
         self.learning = learning
         self.check_agreement = check_agreement
         # The evidence steps read their settings from a Context, as in the react graph.
-        self._ctx = Context(model=model if model is not None else "", namespace=namespace,
-                            validators=validators, trust_judge=trust_judge, learning=learning)
+        self._ctx = Context(
+            model=model if model is not None else "",
+            namespace=namespace,
+            validators=validators,
+            trust_judge=trust_judge,
+            learning=learning,
+        )
 
     # -- hooks --------------------------------------------------------------------------
 
@@ -201,13 +207,16 @@ class AdaptiveMiddleware(AgentMiddleware[AdaptiveState, Any, Any]):
         pattern = request_pattern(intent)
         strategies, heuristics = self._learned(runtime.store, pattern)
         prompt = render(
-            prompts.ADAPTIVE_SYSTEM, wants=prompts.wants(intent),
-            format=intent.expected_format.value, requirements=prompts.requirements(intent),
+            prompts.ADAPTIVE_SYSTEM,
+            wants=prompts.wants(intent),
+            format=intent.expected_format.value,
+            requirements=prompts.requirements(intent),
             strategies=elements.learned_strategies(strategies) if strategies else "",
             heuristics=elements.learned_heuristics(heuristics),
         )
-        notes = RunNotes(run_id=uuid.uuid4().hex, request=request, intent=intent,
-                         pattern=pattern, prompt=prompt)
+        notes = RunNotes(
+            run_id=uuid.uuid4().hex, request=request, intent=intent, pattern=pattern, prompt=prompt
+        )
         emit("intent", pattern=pattern, source=intent.source, learned=len(strategies))
         return {**fresh, "adaptive_run": notes.model_dump(mode="json")}
 
@@ -216,9 +225,12 @@ class AdaptiveMiddleware(AgentMiddleware[AdaptiveState, Any, Any]):
         rules = rules_intent(request)
         if rules_confident(rules) or self.model is None:
             return rules
-        messages = [SystemMessage(templates.INTENT_SYSTEM),
-                    HumanMessage(render(templates.INTENT_USER, request=request,
-                                        rules_reading=prompts.reading(rules)))]
+        messages = [
+            SystemMessage(templates.INTENT_SYSTEM),
+            HumanMessage(
+                render(templates.INTENT_USER, request=request, rules_reading=prompts.reading(rules))
+            ),
+        ]
         outcome = invoke_structured(self._model(), Intent, messages)
         model_intent = outcome.value if isinstance(outcome.value, Intent) else None
         return merge_intents(model_intent, rules, request)
@@ -227,8 +239,7 @@ class AdaptiveMiddleware(AgentMiddleware[AdaptiveState, Any, Any]):
         """Strategies and recurring advice recorded for the pattern, when learning is on."""
         if store is None or not self.learning:
             return [], []
-        choice = LearningEngine(StrategyStore(store, self.namespace)).get_improved_strategy(
-            pattern)
+        choice = LearningEngine(StrategyStore(store, self.namespace)).get_improved_strategy(pattern)
         advice = ReflectiveMemory(store, self.namespace).heuristics_for(pattern)
         return list(choice.ranked), advice
 
@@ -249,20 +260,35 @@ class AdaptiveMiddleware(AgentMiddleware[AdaptiveState, Any, Any]):
             notes.output_tools = sorted(delivered_by.union(notes.output_tools))
         validation = self._validate(notes, notes.intent, answer)
         if runtime.store is not None and self.learning:
-            self._record(runtime.store, notes, notes.intent, validation, answer,
-                               _template(messages, set(notes.output_tools)))
+            self._record(
+                runtime.store,
+                notes,
+                notes.intent,
+                validation,
+                answer,
+                _template(messages, set(notes.output_tools)),
+            )
         update: dict[str, Any] = {
             "success": validation.overall_success,
             "verdict": validation.verdict,
             "validation": validation.model_dump(mode="json"),
         }
         findings = producer_findings(validation, notes.request, answer)
-        emit("validation", verdict=validation.verdict, success=validation.overall_success,
-             attempt=notes.retries + 1, findings=findings)
+        emit(
+            "validation",
+            verdict=validation.verdict,
+            success=validation.overall_success,
+            attempt=notes.retries + 1,
+            findings=findings,
+        )
         if validation.verdict == "rejected" and notes.retries < self.max_retries:
             notes.retries += 1
-            feedback = render(prompts.ADAPTIVE_FINDINGS, findings=findings,
-                              attempt=notes.retries + 1, total=self.max_retries + 1)
+            feedback = render(
+                prompts.ADAPTIVE_FINDINGS,
+                findings=findings,
+                attempt=notes.retries + 1,
+                total=self.max_retries + 1,
+            )
             msg_id = f"{FINDINGS_ID_PREFIX}{notes.run_id[:12]}-{notes.retries}"
             update["messages"] = [HumanMessage(feedback, id=msg_id)]
             update["jump_to"] = "model"
@@ -271,42 +297,72 @@ class AdaptiveMiddleware(AgentMiddleware[AdaptiveState, Any, Any]):
 
     def _validate(self, notes: RunNotes, intent: Intent, answer: str) -> Validation:
         """The validate node's evidence, strongest first, for one final answer."""
-        validation = validate_content(ActionResult(tool="agent", success=True, content=answer),
-                                      intent)
+        validation = validate_content(
+            ActionResult(tool="agent", success=True, content=answer), intent
+        )
         deliverable = validation.cleaned_content or answer
-        validation = evidence.by_user(validation, self._ctx, notes.request, intent,
-                                            deliverable)
+        validation = evidence.by_user(validation, self._ctx, notes.request, intent, deliverable)
         if not _rejected(validation):
             validation = evidence.open_answer(validation, intent)
             if self.model is not None and self.check_agreement:
                 validation, _ = evidence.by_agreement(
-                    validation, model=self._model(), intent=intent, request=notes.request,
-                    deliverable=deliverable, produced_by="agent", files=[])
+                    validation,
+                    model=self._model(),
+                    intent=intent,
+                    request=notes.request,
+                    deliverable=deliverable,
+                    produced_by="agent",
+                    files=[],
+                )
             if self.model is not None and not _rejected(validation):
                 validation, _ = evidence.by_judge(
-                    validation, model=self._model(), request=notes.request, content=deliverable,
-                    trusted=evidence.judge_trusted(self._ctx))
+                    validation,
+                    model=self._model(),
+                    request=notes.request,
+                    content=deliverable,
+                    trusted=evidence.judge_trusted(self._ctx),
+                )
         return settle(evidence.rescore(validation))
 
-    def _record(self, store: BaseStore, notes: RunNotes, intent: Intent,
-                      validation: Validation, answer: str, template: str) -> None:
+    def _record(
+        self,
+        store: BaseStore,
+        notes: RunNotes,
+        intent: Intent,
+        validation: Validation,
+        answer: str,
+        template: str,
+    ) -> None:
         """One outcome per checked answer; lessons and advice from validator fields only."""
-        lesson = lesson_for(notes.pattern, template, validation, intent.data_type.value,
-                            classify(answer).value)
+        lesson = lesson_for(
+            notes.pattern, template, validation, intent.data_type.value, classify(answer).value
+        )
         thread_id = current_thread_id()
         # Run and attempt make the id, so a replayed hook cannot count the same answer twice.
         task_id = f"{thread_id or 'run'}-{notes.run_id[:12]}-{notes.retries}"
         content = validation.cleaned_content if validation.cleaned_content is not None else answer
         LearningEngine(StrategyStore(store, self.namespace)).learn_from_feedback(
-            pattern=notes.pattern, template=template, validation=validation, lesson=lesson,
-            request=notes.request, thread_id=thread_id, step=notes.retries, content=content,
-            event_id=task_id)
+            pattern=notes.pattern,
+            template=template,
+            validation=validation,
+            lesson=lesson,
+            request=notes.request,
+            thread_id=thread_id,
+            step=notes.retries,
+            content=content,
+            event_id=task_id,
+        )
         memory = ReflectiveMemory(store, self.namespace)
         evaluation = evaluation_of(validation)
         memory.add_lesson(task_id, evaluation)
         AutoTrainer(memory).run_auto_training(
-            task_id, evaluation, untrusted=[answer], include_lessons=False,
-            pattern=notes.pattern, request=notes.request)
+            task_id,
+            evaluation,
+            untrusted=[answer],
+            include_lessons=False,
+            pattern=notes.pattern,
+            request=notes.request,
+        )
 
     def _model(self) -> BaseChatModel:
         assert self.model is not None
@@ -319,7 +375,8 @@ class AdaptiveMiddleware(AgentMiddleware[AdaptiveState, Any, Any]):
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 # Positions and counts describe the delivered answer itself ("item 5", "8 values").
 _OWN_NUMBER = re.compile(
-    r"\b(?:item|items|position|row|line)\s+\d+|\d+\s+(?:items|values|rows|numbers|lines)\b", re.I)
+    r"\b(?:item|items|position|row|line)\s+\d+|\d+\s+(?:items|values|rows|numbers|lines)\b", re.I
+)
 # "expected <something with a number>" is how the rules state the reference they compared.
 _REFERENCE = re.compile(r"\bexpected\b[^;]*\d", re.I)
 
@@ -363,14 +420,20 @@ def producer_findings(validation: Validation, request: str, answer: str) -> list
         result = failed.pop(issue, None)
         if result is not None:
             name = _requirement(result)
-            lines.append(f"{name}: {kept}" if kept else
-                         render(prompts.ADAPTIVE_FINDING_UNMET, requirement=name))
+            lines.append(
+                f"{name}: {kept}"
+                if kept
+                else render(prompts.ADAPTIVE_FINDING_UNMET, requirement=name)
+            )
         elif kept:
             lines.append(kept)
     # Failed checks that added their own issue text (user validators, the judge) and shape
     # problems whose wording was withheld are still named.
-    lines += [render(prompts.ADAPTIVE_FINDING_UNMET, requirement=_requirement(r))
-              for r in failed.values() if not any(_requirement(r) in line for line in lines)]
+    lines += [
+        render(prompts.ADAPTIVE_FINDING_UNMET, requirement=_requirement(r))
+        for r in failed.values()
+        if not any(_requirement(r) in line for line in lines)
+    ]
     if not (validation.data_type_match and validation.format_match) and not lines:
         lines.append(render(prompts.ADAPTIVE_FINDING_SHAPE))
     return list(dict.fromkeys(lines))
@@ -381,9 +444,11 @@ def producer_findings(validation: Validation, request: str, answer: str) -> list
 
 
 def _rejected(validation: Validation) -> bool:
-    return (any(c.passed is False for c in validation.criteria)
-            or not (validation.data_type_match and validation.format_match)
-            or validation.verdict == "rejected")
+    return (
+        any(c.passed is False for c in validation.criteria)
+        or not (validation.data_type_match and validation.format_match)
+        or validation.verdict == "rejected"
+    )
 
 
 def _last_request(messages: Sequence[AnyMessage]) -> str:
@@ -426,8 +491,10 @@ def _template(messages: Sequence[AnyMessage], output_tools: set[str]) -> str:
 
 
 def _size(messages: Sequence[AnyMessage]) -> int:
-    return sum(len(str(m.content)) + len(json.dumps(getattr(m, "tool_calls", None) or []))
-               for m in messages)
+    return sum(
+        len(str(m.content)) + len(json.dumps(getattr(m, "tool_calls", None) or []))
+        for m in messages
+    )
 
 
 def fit_context(messages: Sequence[AnyMessage], budget: int | None) -> list[AnyMessage]:
@@ -442,16 +509,24 @@ def fit_context(messages: Sequence[AnyMessage], budget: int | None) -> list[AnyM
     kept = list(messages)
     if budget is None or _size(kept) <= budget:
         return kept
-    start = max((i for i, m in enumerate(kept)
-                 if isinstance(m, HumanMessage) and not _is_findings(m)), default=-1) + 1
-    ends = [i for i, m in enumerate(kept)
-            if i >= start and isinstance(m, HumanMessage) and _is_findings(m)]
+    start = (
+        max(
+            (i for i, m in enumerate(kept) if isinstance(m, HumanMessage) and not _is_findings(m)),
+            default=-1,
+        )
+        + 1
+    )
+    ends = [
+        i
+        for i, m in enumerate(kept)
+        if i >= start and isinstance(m, HumanMessage) and _is_findings(m)
+    ]
     head, rest = kept[:start], kept[start:]
     dropped = 0
     for end in ends[:-1]:  # the latest attempt and its findings are never left out
         if _size(head) + _size(rest) <= budget:
             break
-        rest = kept[end + 1:]
+        rest = kept[end + 1 :]
         dropped += 1
     if not dropped:
         return kept

@@ -22,6 +22,7 @@ from .nodes._tracing import TAG, annotate_node, node_metadata
 
 __all__ = ["TAG", "annotate_node", "evaluate_tasks", "node_metadata", "tracing_enabled"]
 
+
 def tracing_enabled() -> bool:
     """Whether LangSmith tracing is switched on by its environment variables."""
     flag = os.environ.get("LANGSMITH_TRACING") or os.environ.get("LANGCHAIN_TRACING_V2") or ""
@@ -55,16 +56,26 @@ def evaluate_tasks(
     from langsmith.schemas import Example
 
     examples = [
-        Example(id=_example_id(i), dataset_id=_example_id(0), inputs=dict(t["inputs"]),
-                outputs=dict(t.get("outputs") or {}))
+        Example(
+            id=_example_id(i),
+            dataset_id=_example_id(0),
+            inputs=dict(t["inputs"]),
+            outputs=dict(t.get("outputs") or {}),
+        )
         for i, t in enumerate(tasks, start=1)
     ]
     with warnings.catch_warnings():
         # upload_runs is marked beta by langsmith; offline evaluation is the point here.
         warnings.filterwarnings("ignore", message=".*upload_runs.* is in beta")
-        return evaluate(_untraced(target), data=examples, evaluators=list(evaluators),
-                        experiment_prefix=experiment_prefix, upload_runs=False,
-                        max_concurrency=max_concurrency, client=client or offline_client())
+        return evaluate(
+            _untraced(target),
+            data=examples,
+            evaluators=list(evaluators),
+            experiment_prefix=experiment_prefix,
+            upload_runs=False,
+            max_concurrency=max_concurrency,
+            client=client or offline_client(),
+        )
 
 
 def offline_client() -> Any:
@@ -82,8 +93,13 @@ def offline_client() -> Any:
     session = requests.Session()
     for prefix in ("http://", "https://"):
         session.mount(prefix, _Refuse())
-    return Client(api_url="http://offline.invalid", api_key="offline", session=session,
-                  info={}, auto_batch_tracing=False)
+    return Client(
+        api_url="http://offline.invalid",
+        api_key="offline",
+        session=session,
+        info={},
+        auto_batch_tracing=False,
+    )
 
 
 def _untraced(

@@ -114,7 +114,6 @@ RunPython = Callable[[str, float], RunResult]
 ``lambda program, budget: run_python(program, limits=SandboxLimits(timeout_s=budget))``."""
 
 
-
 # --- expressions: what may run on its own --------------------------------------------------
 
 
@@ -137,8 +136,11 @@ def _literal(text: str) -> str | None:
 
 def _bound(tree: ast.AST) -> set[str]:
     """Names an expression or statement block binds itself (assignments, loop targets, args)."""
-    names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)
-             and isinstance(n.ctx, (ast.Store, ast.Del))}
+    names = {
+        n.id
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del))
+    }
     names |= {a.arg for a in ast.walk(tree) if isinstance(a, ast.arg)}
     for node in ast.walk(tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
@@ -149,8 +151,11 @@ def _bound(tree: ast.AST) -> set[str]:
 
 
 def _called(tree: ast.AST) -> set[str]:
-    return {n.func.id for n in ast.walk(tree)
-            if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
+    return {
+        n.func.id
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
+    }
 
 
 def _loaded(tree: ast.AST) -> set[str]:
@@ -186,15 +191,23 @@ def _vet(call: str, setup: str = "", function: str | None = None) -> tuple[str, 
     return target, "".join(f"import {name}\n" for name in sorted(free))
 
 
-def _case(call: str, expected: str, source: Source, *, style: Style = "equals",
-          setup: str = "", function: str | None = None) -> Case | None:
+def _case(
+    call: str,
+    expected: str,
+    source: Source,
+    *,
+    style: Style = "equals",
+    setup: str = "",
+    function: str | None = None,
+) -> Case | None:
     vetted = _vet(call, setup, function)
     literal = _literal(expected)
     if vetted is None or literal is None:
         return None
     _, imports = vetted
-    return Case(call=call.strip(), expected=literal, source=source, style=style,
-                setup=imports + setup)
+    return Case(
+        call=call.strip(), expected=literal, source=source, style=style, setup=imports + setup
+    )
 
 
 # --- reading literals out of prose -----------------------------------------------------------
@@ -271,8 +284,12 @@ def _doctest_block(lines: list[str], i: int) -> tuple[str, list[str], int]:
         source.append(cont.group(1) or "")
         i += 1
     want: list[str] = []
-    while (i < len(lines) and lines[i].strip() and not _PROMPT.match(lines[i])
-           and not _DOCSTRING_END.match(lines[i])):
+    while (
+        i < len(lines)
+        and lines[i].strip()
+        and not _PROMPT.match(lines[i])
+        and not _DOCSTRING_END.match(lines[i])
+    ):
         want.append(lines[i].strip())
         i += 1
     return "\n".join(source), want, i
@@ -341,8 +358,11 @@ def _from_assert(test: ast.expr) -> tuple[str, str, Style]:
             for value, other in ((right, left), (left, right)):
                 if _literal(ast.unparse(value)) is not None:
                     return ast.unparse(other), ast.unparse(value), "equals"
-        if (isinstance(op, ast.Is) and isinstance(right, ast.Constant)
-                and any(right.value is v for v in (True, False, None))):
+        if (
+            isinstance(op, ast.Is)
+            and isinstance(right, ast.Constant)
+            and any(right.value is v for v in (True, False, None))
+        ):
             return ast.unparse(left), repr(right.value), "equals"
     return ast.unparse(test), "True", "truthy"
 
@@ -362,8 +382,12 @@ def _asserts_in(source: str) -> Iterator[ast.expr]:
         for node in ast.walk(tree):
             if isinstance(node, ast.Assert):
                 yield node.test
-            elif (isinstance(node, ast.Expr) and isinstance(node.value, ast.Compare)
-                  and isinstance(node.value.ops[0], ast.Eq) and len(node.value.ops) == 1):
+            elif (
+                isinstance(node, ast.Expr)
+                and isinstance(node.value, ast.Compare)
+                and isinstance(node.value.ops[0], ast.Eq)
+                and len(node.value.ops) == 1
+            ):
                 yield node.value
 
 
@@ -422,8 +446,9 @@ def _call_end(text: str, start: int) -> int | None:
 def _stated_calls(text: str) -> list[Case]:
     cases: list[Case] = []
     for match in itertools.islice(_CALL_START.finditer(text), _MAX_ANCHORS):
-        line = text[max(0, match.start() - 40, text.rfind("\n", 0, match.start()) + 1):
-                    match.start()]
+        line = text[
+            max(0, match.start() - 40, text.rfind("\n", 0, match.start()) + 1) : match.start()
+        ]
         bullet = line.strip() in {"*", "-", "+", "•"}
         if _DEF_BEFORE.search(line) or (_OPERATOR_BEFORE.search(line) and not bullet):
             continue
@@ -436,7 +461,7 @@ def _stated_calls(text: str) -> list[Case]:
         found = _leading_literal(text, connector.end())
         if found is None:
             continue
-        case = _case(text[match.start():end], found[0], "request")
+        case = _case(text[match.start() : end], found[0], "request")
         if case is not None:
             cases.append(case)
     return cases
@@ -479,19 +504,23 @@ def _arguments(text: str, pos: int) -> tuple[list[str], int]:
         sep = _ARG_SEP.match(text, pos)
         if not sep:
             return args, pos
-        following = text[sep.end():sep.end() + 1]
-        if not following or not (_ARG_NAME.match(text, sep.end()) or following in "[({'\"-+"
-                                 or following.isdigit() or following in "TFN"):
+        following = text[sep.end() : sep.end() + 1]
+        if not following or not (
+            _ARG_NAME.match(text, sep.end())
+            or following in "[({'\"-+"
+            or following.isdigit()
+            or following in "TFN"
+        ):
             return args, pos
         pos = sep.end()
 
 
 def _output_after(text: str, pos: int) -> str | None:
     """The first literal output stated after an input, before the next input or paragraph."""
-    window = text[pos:pos + 400]
+    window = text[pos : pos + 400]
     for stop in (_INPUT.search(window), _PARAGRAPH.search(window)):
         if stop:
-            window = window[:stop.start()]
+            window = window[: stop.start()]
     for match in _OUTPUT.finditer(window):
         found = _leading_literal(window, match.end())
         if found is not None:
@@ -508,7 +537,7 @@ def _io_pairs(text: str, function: str) -> list[Case]:
         # "For N = 5, the output is 120": a clause and its output share one sentence, or
         # "given 2 words ... return True if ..." would pair a count with a description.
         sentence = _SENTENCE_END.search(text, end) if match.group("clause") else None
-        expected = _output_after(text[:sentence.start()] if sentence else text, end)
+        expected = _output_after(text[: sentence.start()] if sentence else text, end)
         if expected is None:
             continue
         case = _case(f"{function}({', '.join(args)})", expected, "request", function=function)
@@ -600,8 +629,9 @@ def new_marker() -> str:
     return "@@case-" + secrets.token_hex(16)
 
 
-def harness(code: str, cases: list[Case], *, marker: str,
-            case_timeout_s: float = DEFAULT_CASE_TIMEOUT_S) -> str:
+def harness(
+    code: str, cases: list[Case], *, marker: str, case_timeout_s: float = DEFAULT_CASE_TIMEOUT_S
+) -> str:
     """A program that loads ``code`` as a module and prints one marked line per case.
 
     Args:
@@ -620,8 +650,13 @@ def harness(code: str, cases: list[Case], *, marker: str,
         "case_timeout_s": float(case_timeout_s),
         "code": code,
         "cases": [
-            {"call": c.call, "expected": c.expected, "style": c.style, "setup": c.setup,
-             "target": (_vet(c.call, c.setup) or ("", ""))[0]}
+            {
+                "call": c.call,
+                "expected": c.expected,
+                "style": c.style,
+                "setup": c.setup,
+                "target": (_vet(c.call, c.setup) or ("", ""))[0],
+            }
             for c in cases
         ],
     }
@@ -639,22 +674,34 @@ def _text(value: object) -> str | None:
 
 def _outcome(case: Case, found: list[dict[str, object]], error: str | None) -> Outcome:
     if not found:
-        return Outcome(case=case, status="missing",
-                       error=error or "the program stopped before reporting this case")
+        return Outcome(
+            case=case,
+            status="missing",
+            error=error or "the program stopped before reporting this case",
+        )
     if len(found) > 1:
-        return Outcome(case=case, status="conflict",
-                       error="more than one result line: the program printed a forged one")
+        return Outcome(
+            case=case,
+            status="conflict",
+            error="more than one result line: the program printed a forged one",
+        )
     record = found[0]
     status = record.get("status")
     if status not in _RUN_STATUSES:
         return Outcome(case=case, status="missing", error="an unreadable result line")
-    return Outcome(case=case, status=cast(Status, status), got=_text(record.get("got")),
-                   error=_text(record.get("error")), alias=_text(record.get("alias")),
-                   load_error=_text(record.get("load_error")))
+    return Outcome(
+        case=case,
+        status=cast(Status, status),
+        got=_text(record.get("got")),
+        error=_text(record.get("error")),
+        alias=_text(record.get("alias")),
+        load_error=_text(record.get("load_error")),
+    )
 
 
-def read_outcomes(stdout: str, marker: str, cases: list[Case], *,
-                  error: str | None = None) -> list[Outcome]:
+def read_outcomes(
+    stdout: str, marker: str, cases: list[Case], *, error: str | None = None
+) -> list[Outcome]:
     """One outcome per case, from the harness's marked lines in ``stdout``.
 
     A case with no line (the program crashed, timed out or exited early) is a failure that
@@ -667,7 +714,7 @@ def read_outcomes(stdout: str, marker: str, cases: list[Case], *,
         if at < 0:
             continue
         try:
-            record = json.loads(line[at + len(marker):])
+            record = json.loads(line[at + len(marker) :])
         except ValueError:
             continue
         index = record.get("i") if isinstance(record, dict) else None
@@ -682,8 +729,13 @@ def _run_error(result: RunResult) -> str:
     return (result.error or "the program exited before reporting this case")[:_ERROR_CHARS]
 
 
-def run_cases(code: str, cases: list[Case], run_python: RunPython, *,
-              case_timeout_s: float = DEFAULT_CASE_TIMEOUT_S) -> list[Outcome]:
+def run_cases(
+    code: str,
+    cases: list[Case],
+    run_python: RunPython,
+    *,
+    case_timeout_s: float = DEFAULT_CASE_TIMEOUT_S,
+) -> list[Outcome]:
     """Run ``cases`` against ``code`` in the sandbox ``run_python`` stands for.
 
     ``run_python(program, budget_s)`` must run the program with that wall-clock limit, e.g.
@@ -705,8 +757,11 @@ def _failure(outcome: Outcome) -> str:
     if outcome.status == "failed":
         if case.style == "truthy":
             return f"assert {case.call} failed (it evaluated to {outcome.got})"
-        said = (f" (the request says {case.expected})" if case.source == "request"
-                else ", which the test does not accept")
+        said = (
+            f" (the request says {case.expected})"
+            if case.source == "request"
+            else ", which the test does not accept"
+        )
         return f"{case.call} returned {outcome.got}{said}"
     if outcome.status == "raised":
         return f"{case.call} raised {outcome.error}"

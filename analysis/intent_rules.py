@@ -153,8 +153,20 @@ _ASKED_COUNT_RE = re.compile(
     r"(?:me\s+|us\s+)?(?:exactly\s+)?(\d+)\s+(?:[a-z-]+\s+){0,2}?([a-z][a-z-]*)\b"
 )
 # Units that are not items of a list: a "50 word summary" is one text, not fifty items.
-_PROSE_UNITS = {"sentence", "sentences", "paragraph", "paragraphs", "page", "pages", "word",
-                "words", "minute", "minutes", "character", "characters"}
+_PROSE_UNITS = {
+    "sentence",
+    "sentences",
+    "paragraph",
+    "paragraphs",
+    "page",
+    "pages",
+    "word",
+    "words",
+    "minute",
+    "minutes",
+    "character",
+    "characters",
+}
 _NOT_COUNT_BEFORE = {
     "of",
     "to",
@@ -217,7 +229,9 @@ _LETTER_TARGET_RES = [
 ]
 _LETTER_WORD_RES = [
     re.compile(r"['\"“‘]([a-z][a-z -]{1,60}?)['\"”’](?:\s|[?.!,]|$)"),
-    re.compile(r"\b(?:in|of|within)\s+(?:the\s+)?(?:word|name|string|term)?\s*([a-z]{2,})\b(?!.*\bin\b)"),
+    re.compile(
+        r"\b(?:in|of|within)\s+(?:the\s+)?(?:word|name|string|term)?\s*([a-z]{2,})\b(?!.*\bin\b)"
+    ),
     re.compile(r"\bdoes\s+(?:the\s+word\s+)?([a-z]{2,})\s+(?:have|contain)\b"),
 ]
 _VOWELS = frozenset("aeiou")
@@ -255,9 +269,18 @@ _FIELD_STOP_RE = re.compile(
 )
 _FIELD_SPLIT_RE = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+|\s*&\s*|\s*/\s*")
 _TYPE_WORDS = {
-    "number": "number", "numeric": "number", "integer": "number", "int": "number",
-    "float": "number", "string": "string", "text": "string", "str": "string",
-    "list": "list", "array": "list", "boolean": "boolean", "bool": "boolean",
+    "number": "number",
+    "numeric": "number",
+    "integer": "number",
+    "int": "number",
+    "float": "number",
+    "string": "string",
+    "text": "string",
+    "str": "string",
+    "list": "list",
+    "array": "list",
+    "boolean": "boolean",
+    "bool": "boolean",
 }
 _TYPE_WORD = r"(?:" + "|".join(sorted(_TYPE_WORDS, key=len, reverse=True)) + r")"
 _FIELD_TYPE_RES = [
@@ -273,15 +296,56 @@ _FUNC_NAME_RE = re.compile(
 _BUILTIN_NAMES = frozenset(dir(builtins)) | frozenset(keyword.kwlist)
 _CLASS_NAME_RE = re.compile(r"\bclass\s+(?:called\s+|named\s+)?`?([A-Z]\w*)")
 _FENCE_RE = re.compile(r"```[A-Za-z0-9_+-]*[ \t]*\n(.*?)```", re.DOTALL)
-_LISTED_DEF_RE = re.compile(r"^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+([A-Za-z_]\w*)[ \t]*[(:]",
-                            re.MULTILINE)
+_LISTED_DEF_RE = re.compile(
+    r"^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+([A-Za-z_]\w*)[ \t]*[(:]", re.MULTILINE
+)
 # Words that follow "function" or "method" in a sentence without naming one.
-_PROSE_WORDS = frozenset({
-    "a", "an", "the", "that", "which", "to", "in", "is", "are", "was", "below", "above",
-    "here", "there", "should", "must", "will", "can", "may", "takes", "returns", "accepts",
-    "given", "shown", "defined", "following", "signature", "body", "and", "or", "with",
-    "for", "of", "on", "it", "its", "this", "so", "as", "by", "from", "definition",
-})
+_PROSE_WORDS = frozenset(
+    {
+        "a",
+        "an",
+        "the",
+        "that",
+        "which",
+        "to",
+        "in",
+        "is",
+        "are",
+        "was",
+        "below",
+        "above",
+        "here",
+        "there",
+        "should",
+        "must",
+        "will",
+        "can",
+        "may",
+        "takes",
+        "returns",
+        "accepts",
+        "given",
+        "shown",
+        "defined",
+        "following",
+        "signature",
+        "body",
+        "and",
+        "or",
+        "with",
+        "for",
+        "of",
+        "on",
+        "it",
+        "its",
+        "this",
+        "so",
+        "as",
+        "by",
+        "from",
+        "definition",
+    }
+)
 
 _AGG_RE = re.compile(r"\b(sum|product|average|mean|total|add up)\s+(?:of\b)?(.*)")
 _AGG_RANGE_RE = re.compile(
@@ -829,8 +893,10 @@ def _criteria(found: _Findings, fmt: OutputFormat) -> list[Criterion]:
                 description=_describe_range(found.bounds),
             )
         )
-    if fmt == OutputFormat.LIST and found.count is not None and not (
-        found.words or _numbers_wanted(found)
+    if (
+        fmt == OutputFormat.LIST
+        and found.count is not None
+        and not (found.words or _numbers_wanted(found))
     ):
         # Counting proves the number of items, not that they are what was asked for.
         out.append(
@@ -868,13 +934,17 @@ def _layout_criteria(found: _Findings, fmt: OutputFormat) -> list[Criterion]:
     out: list[Criterion] = []
     if found.per_line and fmt not in (OutputFormat.SINGLE_VALUE, OutputFormat.CODE):
         out.append(
-            Criterion(kind=CriterionKind.LAYOUT, value="one_per_line",
-                      description="one item per line")
+            Criterion(
+                kind=CriterionKind.LAYOUT, value="one_per_line", description="one item per line"
+            )
         )
     if found.value_only and fmt == OutputFormat.SINGLE_VALUE:
         out.append(
-            Criterion(kind=CriterionKind.LAYOUT, value="value_only",
-                      description="the value alone, with no other text")
+            Criterion(
+                kind=CriterionKind.LAYOUT,
+                value="value_only",
+                description="the value alone, with no other text",
+            )
         )
     return out
 
@@ -1148,9 +1218,7 @@ def _merged_subject(model_intent: Intent, rules: Intent, take_rules: bool) -> st
     return model_intent.subject or rules.subject
 
 
-def merge_intents(
-    model_intent: Intent | None, rules: Intent, request: str | None = None
-) -> Intent:
+def merge_intents(model_intent: Intent | None, rules: Intent, request: str | None = None) -> Intent:
     """Combine the model's intent with the rules' intent without losing checkable facts.
 
     Every criterion the rules found is kept; the model's criteria are added where they do

@@ -362,9 +362,7 @@ def _json_table(text: str, intent: Intent, report: _Report) -> Delivered:
         return Delivered(text=text, checkable=False, why_unchecked="invalid JSON")
     records = data if isinstance(data, list) else [data]
     header = list(records[0].keys()) if records and isinstance(records[0], dict) else []
-    return Delivered(
-        text=text, header=[str(h) for h in header], rows=len(records), records=records
-    )
+    return Delivered(text=text, header=[str(h) for h in header], rows=len(records), records=records)
 
 
 def _deliver_text(content: str, kind: ContentKind, intent: Intent, report: _Report) -> Delivered:
@@ -438,8 +436,9 @@ def _document_delivered(info: dict[str, Any]) -> Delivered:
         body = rows[1:] if header else rows
         values = _column_values(body, header)
         if values:
-            return Delivered(text=text, values=values, header=header, rows=len(body),
-                             file_info=info)
+            return Delivered(
+                text=text, values=values, header=header, rows=len(body), file_info=info
+            )
     header = [str(h) for h in info["tables"][0][0]] if info.get("tables") else []
     return Delivered(text=text, values=extract_numbers(text), header=header, file_info=info)
 
@@ -906,9 +905,7 @@ def _check_field_types(
                 continue  # a missing field is the fields criterion's finding
             if not check(record[key]):
                 got = type(record[key]).__name__
-                return _result(
-                    criterion, False, f"{name} is a {got} in record {i}, not a {kind}"
-                )
+                return _result(criterion, False, f"{name} is a {got} in record {i}, not a {kind}")
     return _result(criterion, True, "every named field has the type asked for")
 
 

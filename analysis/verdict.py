@@ -37,8 +37,10 @@ def settle(validation: Validation) -> Validation:
         if not validation.criteria:
             note = "nothing in the request could be checked"
         else:
-            names = [r.criterion.description or r.criterion.kind.value
-                     for r in unproven(validation.criteria)]
+            names = [
+                r.criterion.description or r.criterion.kind.value
+                for r in unproven(validation.criteria)
+            ]
             note = "not proven: " + "; ".join(names[:3])
         if note not in issues:
             issues.append(note)

@@ -222,6 +222,7 @@ COMPLETE = "complete"
 # a delivered list is complete. Spans wider than this are left to other checks.
 MAX_SET_SPAN = 200_000
 
+
 def determines_set(prop: str) -> bool:
     """Whether a property picks a definite set of integers (so a range makes it finite)."""
     name, param = split_property(prop)
@@ -255,5 +256,3 @@ def _candidates(props: list[str], lo: int, hi: int) -> list[int]:
     if "prime" in props:
         return [n for n in primes_upto(hi) if n >= lo]
     return list(range(lo, hi + 1))
-
-

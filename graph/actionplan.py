@@ -64,8 +64,12 @@ def make_actionplan_builder(
 ) -> StateGraph[ActionplanState, Context, ActionplanInput, ActionplanOutput]:
     """The actionplan subgraph, uncompiled, with the given user tools added to the built-ins."""
     toolbox = ToolBox(tools, allow_python=allow_python)
-    b = StateGraph(ActionplanState, context_schema=Context, input_schema=ActionplanInput,
-                   output_schema=ActionplanOutput)
+    b = StateGraph(
+        ActionplanState,
+        context_schema=Context,
+        input_schema=ActionplanInput,
+        output_schema=ActionplanOutput,
+    )
     add_step(b, "intent_analyze", intent_analyze)
     add_step(b, "generate_actions", make_generate_actions(toolbox))
     add_step(b, "check_actions", make_check_actions(toolbox))

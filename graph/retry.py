@@ -20,11 +20,18 @@ from ..llm.faults import is_transient
 from ..nodes import as_node
 
 #: Nodes whose work includes model calls, in every graph (react, actionplan, workflow).
-MODEL_NODES = frozenset({
-    "intent_analyze", "plan_select", "act", "validate",  # react
-    "generate_actions", "execute_action", "review",  # actionplan (review is validate)
-    "task_plan",  # workflow
-})
+MODEL_NODES = frozenset(
+    {
+        "intent_analyze",
+        "plan_select",
+        "act",
+        "validate",  # react
+        "generate_actions",
+        "execute_action",
+        "review",  # actionplan (review is validate)
+        "task_plan",  # workflow
+    }
+)
 
 # About 0.5 + 1 + 2 + 4 + 8 = 15.5 s of waiting (plus jitter) over six attempts: at a 30%
 # fault rate one node gives up once in ~1,400 calls (0.3 ** 6).
@@ -46,8 +53,7 @@ def model_retry_policy() -> RetryPolicy:
     )
 
 
-def add_step(builder: StateGraph[Any, Any, Any, Any], name: str,
-             node: Callable[..., Any]) -> None:
+def add_step(builder: StateGraph[Any, Any, Any, Any], name: str, node: Callable[..., Any]) -> None:
     """Add a node the way every graph does, so no graph forgets the model retry policy.
 
     The actionplan and workflow graphs once wired their nodes by hand and lost it: one

@@ -63,16 +63,21 @@ def register_mode(mode: Mode) -> None:
     MODES[mode.name] = mode
 
 
-register_mode(Mode(
-    "react",
-    lambda tools, python: make_builder(tools, allow_python=python).compile(name="react"),
-))
-register_mode(Mode(
-    "actionplan",
-    lambda tools, python: make_actionplan_builder(tools, allow_python=python).compile(
-        name="actionplan"),
-    template_prefix="actionplan:",
-))
+register_mode(
+    Mode(
+        "react",
+        lambda tools, python: make_builder(tools, allow_python=python).compile(name="react"),
+    )
+)
+register_mode(
+    Mode(
+        "actionplan",
+        lambda tools, python: make_actionplan_builder(tools, allow_python=python).compile(
+            name="actionplan"
+        ),
+        template_prefix="actionplan:",
+    )
+)
 
 
 def plan_accepted(state: WorkflowState) -> Literal["task_start", "workflow_complete"]:
@@ -102,8 +107,12 @@ def make_workflow_builder(
     """The workflow graph, uncompiled, with every registered mode (or the named ones)."""
     chosen = [MODES[m] for m in (modes or list(MODES))]
     prefixes = {m.name: m.template_prefix for m in chosen}
-    b = StateGraph(WorkflowState, context_schema=Context, input_schema=WorkflowInput,
-                   output_schema=WorkflowOutput)
+    b = StateGraph(
+        WorkflowState,
+        context_schema=Context,
+        input_schema=WorkflowInput,
+        output_schema=WorkflowOutput,
+    )
     add_step(b, "task_plan", make_task_plan(list(prefixes)))
     add_step(b, "task_start", make_task_start(prefixes))
     for mode in chosen:
@@ -123,4 +132,5 @@ WORKFLOW_RECURSION_LIMIT = RECURSION_LIMIT
 
 workflow_builder = make_workflow_builder()
 workflow_graph = workflow_builder.compile(name="adaptive-workflow").with_config(
-    recursion_limit=WORKFLOW_RECURSION_LIMIT)
+    recursion_limit=WORKFLOW_RECURSION_LIMIT
+)

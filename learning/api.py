@@ -107,15 +107,18 @@ def show_strategy(
     skill = load_skill(store, namespace, pattern)
     return {
         "pattern": pattern,
-        "records": [r.model_dump(mode="json")
-                    for r in StrategyStore(store, namespace).records(pattern)],
+        "records": [
+            r.model_dump(mode="json") for r in StrategyStore(store, namespace).records(pattern)
+        ],
         "skill": skill.model_dump(mode="json") if skill else None,
         "heuristics": ReflectiveMemory(store, namespace).get_all_heuristics(),
     }
 
 
 def forget_strategy(
-    store: BaseStore, pattern_or_request: str, namespace: str = "default",
+    store: BaseStore,
+    pattern_or_request: str,
+    namespace: str = "default",
     template: str | None = None,
 ) -> int:
     """Forget a pattern (its outcomes and skill) or one template of it; returns events deleted."""
@@ -143,7 +146,10 @@ def export_strategies(store: BaseStore, namespace: str = "default") -> dict[str,
 
 
 def import_strategies(
-    store: BaseStore, data: dict[str, Any], namespace: str = "default", *,
+    store: BaseStore,
+    data: dict[str, Any],
+    namespace: str = "default",
+    *,
     include_skills: bool = False,
 ) -> ImportReport:
     """Validate an export and merge it into ``namespace``.

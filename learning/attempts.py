@@ -98,8 +98,10 @@ def out_of_ideas(attempts: Sequence[Attempt], *, ai_left: bool) -> str | None:
     """Why the round should stop although the budget is not used up, or None to go on."""
     if not programs_tried(attempts):
         return None
-    tally = (f"{len({a.approach for a in attempts})} approaches, "
-             f"{distinct_outputs(attempts)} distinct outputs in {len(attempts)} attempts")
+    tally = (
+        f"{len({a.approach for a in attempts})} approaches, "
+        f"{distinct_outputs(attempts)} distinct outputs in {len(attempts)} attempts"
+    )
     repeats = sum(a.repeat for a in attempts)
     if repeats >= MAX_REPEATS:
         return f"out of new ideas: {repeats} attempts only repeated earlier outputs ({tally})"

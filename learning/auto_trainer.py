@@ -60,7 +60,12 @@ class ReflectiveMemoryLike(Protocol):
     """What the trainer needs from a reflective memory."""
 
     def set_heuristic(
-        self, key: str, value: Any, source_task_id: str = "", *, pattern: str = "",
+        self,
+        key: str,
+        value: Any,
+        source_task_id: str = "",
+        *,
+        pattern: str = "",
         request_digest: str = "",
     ) -> None:
         """Store one heuristic."""
@@ -93,8 +98,12 @@ class ReflectiveMemory:
 
     def add_lesson(self, task_id: str, evaluation: dict[str, Any]) -> None:
         """Keep one evaluation (validator fields only) as a lesson; idempotent per task id."""
-        put(self.store, self._ns("lessons"), task_id,
-                   {"task_id": task_id, "evaluation": evaluation, "ts": time.time()})
+        put(
+            self.store,
+            self._ns("lessons"),
+            task_id,
+            {"task_id": task_id, "evaluation": evaluation, "ts": time.time()},
+        )
 
     def get_lessons(self, limit: int = 50) -> list[dict[str, Any]]:
         """The most recent lessons, oldest first."""
@@ -103,7 +112,12 @@ class ReflectiveMemory:
         return values[-limit:] if limit else []
 
     def set_heuristic(
-        self, key: str, value: Any, source_task_id: str = "", *, pattern: str = "",
+        self,
+        key: str,
+        value: Any,
+        source_task_id: str = "",
+        *,
+        pattern: str = "",
         request_digest: str = "",
     ) -> None:
         """Store a heuristic; the same text from several tasks is one heuristic, counted.
@@ -122,9 +136,18 @@ class ReflectiveMemory:
             if request_digest and request_digest not in seen:
                 seen = (seen + [request_digest])[-MAX_REQUESTS_PER_PATTERN:]
             patterns[pattern] = seen
-        put(self.store, self._ns("heuristics"), key,
-                   {"value": value, "count": count, "sources": sources, "patterns": patterns,
-                    "ts": time.time()})
+        put(
+            self.store,
+            self._ns("heuristics"),
+            key,
+            {
+                "value": value,
+                "count": count,
+                "sources": sources,
+                "patterns": patterns,
+                "ts": time.time(),
+            },
+        )
 
     def heuristics_for(
         self, pattern: str, *, min_requests: int = PROMPT_MIN_REQUESTS, limit: int = 3
@@ -152,16 +175,18 @@ class ReflectiveMemory:
 
     def record_suggestion(self, suggestion: TrainingSuggestion) -> None:
         """Keep a suggestion that is not applied here, for an external pipeline to pick up."""
-        put(self.store, self._ns(f"suggestions-{suggestion.kind.value}"), suggestion.key,
-                   suggestion.model_dump(mode="json"))
+        put(
+            self.store,
+            self._ns(f"suggestions-{suggestion.kind.value}"),
+            suggestion.key,
+            suggestion.model_dump(mode="json"),
+        )
 
-    def pending_suggestions(
-        self, kind: SuggestionKind | None = None
-    ) -> list[TrainingSuggestion]:
+    def pending_suggestions(self, kind: SuggestionKind | None = None) -> list[TrainingSuggestion]:
         """Recorded suggestions (all kinds, or one)."""
-        kinds = [kind] if kind else [
-            k for k in SuggestionKind if k != SuggestionKind.HEURISTIC_UPDATE
-        ]
+        kinds = (
+            [kind] if kind else [k for k in SuggestionKind if k != SuggestionKind.HEURISTIC_UPDATE]
+        )
         out: list[TrainingSuggestion] = []
         for k in kinds:
             items = search_all(self.store, self._ns(f"suggestions-{k.value}"))
@@ -187,8 +212,13 @@ class AutoTrainer:
         self._memory = reflective_memory
 
     def suggest_from_evaluation(
-        self, task_id: str, evaluation: dict[str, Any], *, untrusted: list[str] | None = None,
-        pattern: str = "", request: str = "",
+        self,
+        task_id: str,
+        evaluation: dict[str, Any],
+        *,
+        untrusted: list[str] | None = None,
+        pattern: str = "",
+        request: str = "",
     ) -> list[TrainingSuggestion]:
         """Suggestions from one validator evaluation.
 
@@ -213,23 +243,42 @@ class AutoTrainer:
             if text.startswith(CONTEXT_BOUND_ADVICE):
                 continue
             if is_safe_heuristic(text, taint):
-                out.append(TrainingSuggestion(
-                    kind=SuggestionKind.HEURISTIC_UPDATE, key=f"h_{_digest(text)}", value=text,
-                    source_task_id=task_id, reason="from a validator suggestion",
-                    pattern=pattern, request_digest=digest))
+                out.append(
+                    TrainingSuggestion(
+                        kind=SuggestionKind.HEURISTIC_UPDATE,
+                        key=f"h_{_digest(text)}",
+                        value=text,
+                        source_task_id=task_id,
+                        reason="from a validator suggestion",
+                        pattern=pattern,
+                        request_digest=digest,
+                    )
+                )
         if not success or score < LOW_SCORE:
-            out.append(TrainingSuggestion(
-                kind=SuggestionKind.FINE_TUNE_DATASET, key=f"training_target_{task_id}",
-                value={"task_id": task_id, "outcome": "low_score" if success else "failed",
-                       "score": score, "failed_checks": evaluation.get("failed_checks", [])},
-                source_task_id=task_id,
-                reason="the task failed or scored low; pair it with a later success for tuning"))
+            out.append(
+                TrainingSuggestion(
+                    kind=SuggestionKind.FINE_TUNE_DATASET,
+                    key=f"training_target_{task_id}",
+                    value={
+                        "task_id": task_id,
+                        "outcome": "low_score" if success else "failed",
+                        "score": score,
+                        "failed_checks": evaluation.get("failed_checks", []),
+                    },
+                    source_task_id=task_id,
+                    reason="the task failed or scored low; pair it with a later success for tuning",
+                )
+            )
         if not evaluation.get("data_type_match", True):
-            out.append(TrainingSuggestion(
-                kind=SuggestionKind.PROMPT_TUNING, key=f"prompt_type_{task_id}",
-                value={"task_id": task_id, "problem": "delivered the wrong kind of content"},
-                source_task_id=task_id,
-                reason="the action prompt did not make the model deliver the requested kind"))
+            out.append(
+                TrainingSuggestion(
+                    kind=SuggestionKind.PROMPT_TUNING,
+                    key=f"prompt_type_{task_id}",
+                    value={"task_id": task_id, "problem": "delivered the wrong kind of content"},
+                    source_task_id=task_id,
+                    reason="the action prompt did not make the model deliver the requested kind",
+                )
+            )
         return out
 
     def suggest_from_lessons(self, limit_lessons: int = 20) -> list[TrainingSuggestion]:
@@ -248,35 +297,59 @@ class AutoTrainer:
                 if text.startswith(CONTEXT_BOUND_ADVICE):
                     continue
                 if is_safe_heuristic(text, []):
-                    out.append(TrainingSuggestion(
-                        kind=SuggestionKind.HEURISTIC_UPDATE, key=f"h_{_digest(text)}",
-                        value=text, source_task_id=tid, reason="from a reflective lesson"))
+                    out.append(
+                        TrainingSuggestion(
+                            kind=SuggestionKind.HEURISTIC_UPDATE,
+                            key=f"h_{_digest(text)}",
+                            value=text,
+                            source_task_id=tid,
+                            reason="from a reflective lesson",
+                        )
+                    )
         failures = [x for x in lessons[-10:] if not x.get("evaluation", {}).get("success")]
         if len(failures) >= STRUGGLING_FAILURES and len(failures) * 2 > len(lessons[-10:]):
             tid = str(failures[-1].get("task_id", "unknown"))
-            out.append(TrainingSuggestion(
-                kind=SuggestionKind.STRATEGY_PARAMETER, key="confident_mean",
-                value={"current": "default", "suggested": "raise, to replay less and explore more",
-                       "failures": len(failures), "window": len(lessons[-10:])},
-                source_task_id=tid, reason="most recent outcomes failed validation"))
+            out.append(
+                TrainingSuggestion(
+                    kind=SuggestionKind.STRATEGY_PARAMETER,
+                    key="confident_mean",
+                    value={
+                        "current": "default",
+                        "suggested": "raise, to replay less and explore more",
+                        "failures": len(failures),
+                        "window": len(lessons[-10:]),
+                    },
+                    source_task_id=tid,
+                    reason="most recent outcomes failed validation",
+                )
+            )
         return out
 
     def suggest_training(
-        self, task_id: str | None = None, evaluation: dict[str, Any] | None = None,
-        include_lessons: bool = True, *, untrusted: list[str] | None = None,
-        pattern: str = "", request: str = "",
+        self,
+        task_id: str | None = None,
+        evaluation: dict[str, Any] | None = None,
+        include_lessons: bool = True,
+        *,
+        untrusted: list[str] | None = None,
+        pattern: str = "",
+        request: str = "",
     ) -> list[TrainingSuggestion]:
         """All suggestions from an optional evaluation and, optionally, recent lessons."""
         out: list[TrainingSuggestion] = []
         if task_id and evaluation:
-            out.extend(self.suggest_from_evaluation(task_id, evaluation, untrusted=untrusted,
-                                                    pattern=pattern, request=request))
+            out.extend(
+                self.suggest_from_evaluation(
+                    task_id, evaluation, untrusted=untrusted, pattern=pattern, request=request
+                )
+            )
         if include_lessons:
             out.extend(self.suggest_from_lessons())
         return out
 
     def apply_heuristic_updates(
-        self, suggestions: list[TrainingSuggestion],
+        self,
+        suggestions: list[TrainingSuggestion],
         reflective_memory: ReflectiveMemoryLike | None = None,
     ) -> int:
         """Apply heuristic updates; record every other kind. Returns heuristics applied."""
@@ -286,22 +359,38 @@ class AutoTrainer:
         applied = 0
         for s in suggestions:
             if s.kind == SuggestionKind.HEURISTIC_UPDATE:
-                memory.set_heuristic(s.key, s.value, s.source_task_id, pattern=s.pattern,
-                                           request_digest=s.request_digest)
+                memory.set_heuristic(
+                    s.key,
+                    s.value,
+                    s.source_task_id,
+                    pattern=s.pattern,
+                    request_digest=s.request_digest,
+                )
                 applied += 1
             else:
                 memory.record_suggestion(s)
         return applied
 
     def run_auto_training(
-        self, task_id: str | None = None, evaluation: dict[str, Any] | None = None,
-        apply_heuristics: bool = True, *, untrusted: list[str] | None = None,
-        include_lessons: bool = True, pattern: str = "", request: str = "",
+        self,
+        task_id: str | None = None,
+        evaluation: dict[str, Any] | None = None,
+        apply_heuristics: bool = True,
+        *,
+        untrusted: list[str] | None = None,
+        include_lessons: bool = True,
+        pattern: str = "",
+        request: str = "",
     ) -> list[TrainingSuggestion]:
         """Suggest, then (optionally) apply; returns every suggestion for logging or export."""
-        suggestions = self.suggest_training(task_id, evaluation, include_lessons,
-                                                  untrusted=untrusted, pattern=pattern,
-                                                  request=request)
+        suggestions = self.suggest_training(
+            task_id,
+            evaluation,
+            include_lessons,
+            untrusted=untrusted,
+            pattern=pattern,
+            request=request,
+        )
         if apply_heuristics:
             self.apply_heuristic_updates(suggestions)
         return suggestions

@@ -66,9 +66,14 @@ class LearningEngine:
         avoid = avoid_list(ranked)
         blocked = set(failed) | set(avoid)
         confident = next(
-            (s for s in ranked
-             if s.template not in blocked and usable(s.template) and s.successes
-             and posterior_mean(s, self.prior) >= self.confident_mean),
+            (
+                s
+                for s in ranked
+                if s.template not in blocked
+                and usable(s.template)
+                and s.successes
+                and posterior_mean(s, self.prior) >= self.confident_mean
+            ),
             None,
         )
         return StrategyChoice(ranked=ranked, avoid=avoid, confident=confident)
@@ -94,11 +99,18 @@ class LearningEngine:
         """
         success = bool(validation.overall_success)
         event = OutcomeEvent(
-            pattern=pattern, template=template, success=success, verdict=validation.verdict,
+            pattern=pattern,
+            template=template,
+            success=success,
+            verdict=validation.verdict,
             # A failed outcome can lower the mean score but never count as a success.
             score=validation.quality_score if success else min(validation.quality_score, 0.99),
-            lesson=lesson, request=request[:500], thread_id=thread_id, step=step,
-            action_prompt=action_prompt[:4000], content_excerpt=content if success else "",
+            lesson=lesson,
+            request=request[:500],
+            thread_id=thread_id,
+            step=step,
+            action_prompt=action_prompt[:4000],
+            content_excerpt=content if success else "",
         )
         if event_id:
             event = event.model_copy(update={"event_id": event_id})

@@ -15,9 +15,11 @@ def unproven_names(validation: Validation) -> list[str]:
     """The criteria nothing proved, in words, with what (if anything) looked at them."""
     if not validation.criteria:
         return ["nothing in the request could be checked"]
-    return [(r.criterion.description or r.criterion.kind.value)
-            + (f" (checked by: {r.checked_by}, weak)" if r.passed else "")
-            for r in unproven(validation.criteria)]
+    return [
+        (r.criterion.description or r.criterion.kind.value)
+        + (f" (checked by: {r.checked_by}, weak)" if r.passed else "")
+        for r in unproven(validation.criteria)
+    ]
 
 
 def update_progress(
@@ -34,8 +36,7 @@ def update_progress(
         passed = [c for c in validation.criteria if c.passed]
         if passed:
             p.partial.append(
-                f"step {step}: {template} met "
-                + ", ".join(c.criterion.kind.value for c in passed)
+                f"step {step}: {template} met " + ", ".join(c.criterion.kind.value for c in passed)
             )
         p.percent = max(p.percent, round(validation.quality_score * 100 * 0.9, 1))
     p.best_score = max(p.best_score, validation.quality_score)
@@ -72,7 +73,12 @@ def contested(validation: Validation) -> bool:
 
 
 def should_continue(
-    progress: Progress, validation: Validation, *, step: int, max_steps: int, untried: list[str],
+    progress: Progress,
+    validation: Validation,
+    *,
+    step: int,
+    max_steps: int,
+    untried: list[str],
     attempts: Sequence[Attempt] = (),
 ) -> Decision:
     """Stop on validated success, on the budget, or when nothing new is left to try.
@@ -87,8 +93,11 @@ def should_continue(
     if validation.verdict == "unverified" and not contested(validation):
         # Nothing failed, so another attempt has nothing to fix, and the same checks would
         # leave it unproven again: deliver it, saying what could not be proven.
-        return Decision(action="stop", reason="not every requirement could be proven: "
-                        + "; ".join(unproven_names(validation)[:3]))
+        return Decision(
+            action="stop",
+            reason="not every requirement could be proven: "
+            + "; ".join(unproven_names(validation)[:3]),
+        )
     if step >= max_steps:
         return Decision(action="stop", reason=f"the step budget ({max_steps}) is used up")
     if ladder.programs_tried(attempts):
@@ -98,8 +107,10 @@ def should_continue(
     else:
         recent = progress.failed[-3:]
         if len(recent) == 3 and len({f.reason for f in recent}) == 1 and not untried:
-            return Decision(action="stop",
-                            reason="three attempts failed the same way and no new approach is left")
+            return Decision(
+                action="stop",
+                reason="three attempts failed the same way and no new approach is left",
+            )
     guidance = list(validation.suggestions[:4])
     if is_stagnating(progress):
         # Stagnation changes the strategy rather than repeating it: name the alternative.
@@ -108,5 +119,6 @@ def should_continue(
             f"'{progress.failed[-1].template}' failed twice the same way; use a different approach"
             + (f" such as '{options[0]}'." if options else ".")
         )
-    return Decision(action="continue", reason="the deliverable has not passed validation yet",
-                    guidance=guidance)
+    return Decision(
+        action="continue", reason="the deliverable has not passed validation yet", guidance=guidance
+    )

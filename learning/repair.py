@@ -106,21 +106,28 @@ def _is_len_call(node: ast.expr) -> bool:
 
 def _compares_to_bound(test: ast.Compare, names: set[str]) -> bool:
     return any(isinstance(op, ast.Lt | ast.LtE) for op in test.ops) and any(
-        _is_bound_literal(c, names) for c in test.comparators)
+        _is_bound_literal(c, names) for c in test.comparators
+    )
 
 
 def _calls_bounded_range(call: ast.Call, names: set[str]) -> bool:
     func = call.func
-    name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(
-        func, ast.Attribute) else ""
+    name = (
+        func.id
+        if isinstance(func, ast.Name)
+        else func.attr
+        if isinstance(func, ast.Attribute)
+        else ""
+    )
     return name in _BOUND_CALLS and any(_is_bound_literal(a, names) for a in call.args)
 
 
 def _failed(validation: Validation | None, kind: CriterionKind) -> CriterionResult | None:
     if validation is None:
         return None
-    return next((c for c in validation.criteria
-                 if c.criterion.kind == kind and c.passed is False), None)
+    return next(
+        (c for c in validation.criteria if c.criterion.kind == kind and c.passed is False), None
+    )
 
 
 def _count_instructions(attempt: Attempt, result: CriterionResult) -> list[str]:
@@ -132,20 +139,25 @@ def _count_instructions(attempt: Attempt, result: CriterionResult) -> list[str]:
     if got is not None and want.isdigit() and got > int(want):
         return [f"It printed {got} items; stop as soon as {want} items have been found."]
     if bound:
-        return [f"It stops at a fixed bound (`{bound}`) and so prints too few items: loop "
-                f"until the count is reached, not up to a fixed bound (keep going while fewer "
-                f"than {want} items have been found)."]
+        return [
+            f"It stops at a fixed bound (`{bound}`) and so prints too few items: loop "
+            f"until the count is reached, not up to a fixed bound (keep going while fewer "
+            f"than {want} items have been found)."
+        ]
     printed = f"It printed {got} items" if got is not None else "It printed the wrong number"
-    return [f"{printed}; the request asks for {want}: keep going until {want} items have been "
-            "found."]
+    return [
+        f"{printed}; the request asks for {want}: keep going until {want} items have been found."
+    ]
 
 
 def _error_instructions(attempt: Attempt, available: Sequence[str]) -> list[str]:
     module = missing_module(attempt.error)
     if module:
         listed = ", ".join(available) or "nothing else"
-        return [f"Module {module} is not available here. You may import only the standard "
-                f"library and these installed packages: {listed}."]
+        return [
+            f"Module {module} is not available here. You may import only the standard "
+            f"library and these installed packages: {listed}."
+        ]
     lines = attempt.traceback or attempt.error or "it failed without an error message"
     return [f"It stopped with this error; fix its cause:\n{lines}"]
 
@@ -156,7 +168,9 @@ def _item_failure(result: CriterionResult) -> bool:
 
 
 def repair_brief(
-    attempt: Attempt, validation: Validation | None, intent: Intent | None,
+    attempt: Attempt,
+    validation: Validation | None,
+    intent: Intent | None,
     available: Sequence[str] = (),
 ) -> RepairBrief:
     """What was wrong with ``attempt`` and how to change its program.
@@ -177,8 +191,10 @@ def repair_brief(
             instructions.append("Print the computed data itself, nothing else.")
         prop = _failed(validation, CriterionKind.PROPERTY)
         if prop is not None and intent is not None and _item_failure(prop):
-            instructions.append(f"Some printed items are not {prop.criterion.value}: check how "
-                                "the program decides that.")
+            instructions.append(
+                f"Some printed items are not {prop.criterion.value}: check how "
+                "the program decides that."
+            )
     if not instructions:
         instructions.append("Change the program so that it meets every requirement.")
     return RepairBrief(findings=findings, instructions=instructions)
@@ -195,22 +211,36 @@ _UNDEFINED = re.compile(r"NameError: name '([A-Za-z_]\w*)' is not defined")
 
 def _range_start(call: ast.expr) -> ast.expr | None:
     """The start of a ``range(...)`` call with an end bound, else None."""
-    if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
-            and call.func.id == "range" and 1 <= len(call.args) <= 2 and not call.keywords):
+    if not (
+        isinstance(call, ast.Call)
+        and isinstance(call.func, ast.Name)
+        and call.func.id == "range"
+        and 1 <= len(call.args) <= 2
+        and not call.keywords
+    ):
         return None
     return call.args[0] if len(call.args) == 2 else ast.Constant(0)
 
 
 def _counting(start: ast.expr) -> ast.Call:
-    return ast.Call(func=ast.Attribute(value=ast.Name("itertools", ast.Load()), attr="count",
-                                       ctx=ast.Load()), args=[start], keywords=[])
+    return ast.Call(
+        func=ast.Attribute(value=ast.Name("itertools", ast.Load()), attr="count", ctx=ast.Load()),
+        args=[start],
+        keywords=[],
+    )
 
 
 def _appended_list(body: list[ast.stmt]) -> str | None:
     """The list a loop body collects into with ``name.append(...)``, if exactly one."""
-    names = {node.func.value.id for stmt in body for node in ast.walk(stmt)
-             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-             and node.func.attr == "append" and isinstance(node.func.value, ast.Name)}
+    names = {
+        node.func.value.id
+        for stmt in body
+        for node in ast.walk(stmt)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "append"
+        and isinstance(node.func.value, ast.Name)
+    }
     return names.pop() if len(names) == 1 else None
 
 
@@ -230,11 +260,19 @@ class _Unbound(ast.NodeTransformer):
         if start is None or not gen.ifs:
             return node
         self.changed = True
-        lazy = ast.GeneratorExp(elt=node.elt, generators=[ast.comprehension(
-            target=gen.target, iter=_counting(start), ifs=gen.ifs, is_async=0)])
-        islice = ast.Call(func=ast.Attribute(value=ast.Name("itertools", ast.Load()),
-                                             attr="islice", ctx=ast.Load()),
-                          args=[lazy, ast.Constant(self.count)], keywords=[])
+        lazy = ast.GeneratorExp(
+            elt=node.elt,
+            generators=[
+                ast.comprehension(target=gen.target, iter=_counting(start), ifs=gen.ifs, is_async=0)
+            ],
+        )
+        islice = ast.Call(
+            func=ast.Attribute(
+                value=ast.Name("itertools", ast.Load()), attr="islice", ctx=ast.Load()
+            ),
+            args=[lazy, ast.Constant(self.count)],
+            keywords=[],
+        )
         return ast.Call(func=ast.Name("list", ast.Load()), args=[islice], keywords=[])
 
     def visit_For(self, node: ast.For) -> ast.For:  # noqa: N802 - ast API
@@ -245,11 +283,19 @@ class _Unbound(ast.NodeTransformer):
             return node
         self.changed = True
         node.iter = _counting(start)
-        enough = ast.If(test=ast.Compare(
-            left=ast.Call(func=ast.Name("len", ast.Load()),
-                          args=[ast.Name(collected, ast.Load())], keywords=[]),
-            ops=[ast.GtE()], comparators=[ast.Constant(self.count)]),
-            body=[ast.Break()], orelse=[])
+        enough = ast.If(
+            test=ast.Compare(
+                left=ast.Call(
+                    func=ast.Name("len", ast.Load()),
+                    args=[ast.Name(collected, ast.Load())],
+                    keywords=[],
+                ),
+                ops=[ast.GtE()],
+                comparators=[ast.Constant(self.count)],
+            ),
+            body=[ast.Break()],
+            orelse=[],
+        )
         node.body.insert(0, enough)
         return node
 
@@ -284,12 +330,27 @@ def with_missing_import(program: str, error: str | None, available: Sequence[str
     return f"import {name}\n{program}"
 
 
-_STDLIB_MODULES = frozenset({"math", "itertools", "functools", "statistics", "collections",
-                             "re", "json", "csv", "random", "datetime", "fractions", "decimal"})
+_STDLIB_MODULES = frozenset(
+    {
+        "math",
+        "itertools",
+        "functools",
+        "statistics",
+        "collections",
+        "re",
+        "json",
+        "csv",
+        "random",
+        "datetime",
+        "fractions",
+        "decimal",
+    }
+)
 
 
-def mechanical_repair(attempt: Attempt, validation: Validation | None,
-                      available: Sequence[str] = ()) -> tuple[str, str] | None:
+def mechanical_repair(
+    attempt: Attempt, validation: Validation | None, available: Sequence[str] = ()
+) -> tuple[str, str] | None:
     """An exact edit of the last program for a failure code understands: (program, what).
 
     The count comes from the request's own COUNT criterion (the user's number), and the
@@ -298,8 +359,7 @@ def mechanical_repair(attempt: Attempt, validation: Validation | None,
     if not attempt.program:
         return None
     if attempt.error:
-        fixed = with_missing_import(attempt.program, attempt.traceback or attempt.error,
-                                    available)
+        fixed = with_missing_import(attempt.program, attempt.traceback or attempt.error, available)
         return (fixed, "added the import the program was missing") if fixed else None
     count = _failed(validation, CriterionKind.COUNT)
     if count is None or not fixed_bound(attempt.program):
@@ -312,5 +372,6 @@ def mechanical_repair(attempt: Attempt, validation: Validation | None,
     if got is not None and int(got.group(1)) >= want:
         return None  # too many items: a bound is not what is wrong
     fixed = unbounded(attempt.program, want)
-    return (fixed, "its fixed loop bound now counts until enough items are found") \
-        if fixed else None
+    return (
+        (fixed, "its fixed loop bound now counts until enough items are found") if fixed else None
+    )

@@ -102,8 +102,9 @@ def _does_work(node: ast.AST) -> bool:
 def _hard_coded_data(node: ast.AST) -> bool:
     if not isinstance(node, ast.List | ast.Tuple | ast.Set):
         return False
-    numbers = [e for e in node.elts
-               if isinstance(e, ast.Constant) and type(e.value) in (int, float)]
+    numbers = [
+        e for e in node.elts if isinstance(e, ast.Constant) and type(e.value) in (int, float)
+    ]
     return len(numbers) > _MAX_LITERAL_NUMBERS
 
 

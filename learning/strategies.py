@@ -45,8 +45,11 @@ class OutcomeEvent(BaseModel):
     pattern: str
     template: str
     success: bool
-    verdict: str = Field(default="", description="verified, rejected or unverified; success "
-                         "is true only for verified outcomes, so nothing unproven is learned.")
+    verdict: str = Field(
+        default="",
+        description="verified, rejected or unverified; success "
+        "is true only for verified outcomes, so nothing unproven is learned.",
+    )
     score: float = Field(ge=0.0, le=1.0)
     lesson: str = ""
     request: str = ""
@@ -138,12 +141,16 @@ class StrategyStore:
         spaces = self._readable() if include_shared else [self.namespace]
         out: list[OutcomeEvent] = []
         for ns in spaces:
-            out.extend(OutcomeEvent.model_validate(i.value)
-                       for i in search_all(self.store, self._root(ns)))
+            out.extend(
+                OutcomeEvent.model_validate(i.value) for i in search_all(self.store, self._root(ns))
+            )
         return sorted(out, key=lambda e: e.ts)
 
     def strategies(
-        self, pattern: str, *, rng: random.Random | None = None,
+        self,
+        pattern: str,
+        *,
+        rng: random.Random | None = None,
         prior: tuple[float, float] = PRIOR,
     ) -> list[StrategyView]:
         """Templates tried for a pattern, ranked by a Thompson draw on their success counts."""
@@ -154,10 +161,14 @@ class StrategyStore:
     ) -> list[StrategyRecord]:
         """Per (pattern, template) records, most attempted first: what was learned."""
         if pattern is not None:
-            events = self.events(pattern) if include_shared else [
-                OutcomeEvent.model_validate(i.value)
-                for i in search_all(self.store, self._events_ns(pattern))
-            ]
+            events = (
+                self.events(pattern)
+                if include_shared
+                else [
+                    OutcomeEvent.model_validate(i.value)
+                    for i in search_all(self.store, self._events_ns(pattern))
+                ]
+            )
         else:
             events = self.all_events(include_shared=include_shared)
         return sorted(records_of(events), key=lambda r: (r.pattern, -r.attempts, r.template))
@@ -198,27 +209,43 @@ def records_of(events: list[OutcomeEvent]) -> list[StrategyRecord]:
             if e.request and e.request not in examples and len(examples) < MAX_EXAMPLES:
                 examples.append(e.request)
         successes = sum(e.success for e in evs)
-        out.append(StrategyRecord(
-            pattern=pattern, template=template, attempts=len(evs), successes=successes,
-            success_rate=successes / len(evs), mean_score=sum(e.score for e in evs) / len(evs),
-            last_used=newest[0].ts, example_requests=examples, lessons=lessons,
-            guidance=GUIDANCE.get(template, ""),
-        ))
+        out.append(
+            StrategyRecord(
+                pattern=pattern,
+                template=template,
+                attempts=len(evs),
+                successes=successes,
+                success_rate=successes / len(evs),
+                mean_score=sum(e.score for e in evs) / len(evs),
+                last_used=newest[0].ts,
+                example_requests=examples,
+                lessons=lessons,
+                guidance=GUIDANCE.get(template, ""),
+            )
+        )
     return out
 
 
 def aggregate(events: list[OutcomeEvent]) -> list[StrategyView]:
     """Fold events into one view per template, as plan_select consumes them."""
     return [
-        StrategyView(pattern=r.pattern, template=r.template, attempts=r.attempts,
-                     successes=r.successes, mean_score=r.mean_score, guidance=r.guidance,
-                     lessons=r.lessons)
+        StrategyView(
+            pattern=r.pattern,
+            template=r.template,
+            attempts=r.attempts,
+            successes=r.successes,
+            mean_score=r.mean_score,
+            guidance=r.guidance,
+            lessons=r.lessons,
+        )
         for r in records_of(events)
     ]
 
 
 def rank(
-    views: list[StrategyView], *, rng: random.Random | None = None,
+    views: list[StrategyView],
+    *,
+    rng: random.Random | None = None,
     prior: tuple[float, float] = PRIOR,
 ) -> list[StrategyView]:
     """Order by a Beta(a + successes, b + failures) draw: exploit what works, still explore."""

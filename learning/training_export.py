@@ -79,7 +79,9 @@ def training_pairs(events: list[OutcomeEvent]) -> list[TrainingPair]:
                     {"role": "user", "content": failed.request},
                     {"role": "assistant", "content": win.content_excerpt},
                 ],
-                pattern=win.pattern, template=win.template, action_prompt=win.action_prompt,
+                pattern=win.pattern,
+                template=win.template,
+                action_prompt=win.action_prompt,
                 failed_thread_ids=[failed.thread_id] if failed.thread_id else [],
                 success_thread_id=win.thread_id,
             )
@@ -94,16 +96,26 @@ def sources_path(out: Path) -> Path:
 def write_openai_chat(pairs: list[TrainingPair], out: Path) -> int:
     """Write the JSONL file and its sidecar; returns the number of lines."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("w", encoding="utf-8") as data, sources_path(out).open(
-        "w", encoding="utf-8"
-    ) as side:
+    with (
+        out.open("w", encoding="utf-8") as data,
+        sources_path(out).open("w", encoding="utf-8") as side,
+    ):
         for i, p in enumerate(pairs):
             data.write(json.dumps({"messages": p.messages}, ensure_ascii=False) + "\n")
-            side.write(json.dumps({
-                "line": i + 1, "pattern": p.pattern, "template": p.template,
-                "action_prompt": p.action_prompt, "failed_thread_ids": p.failed_thread_ids,
-                "success_thread_id": p.success_thread_id,
-            }, ensure_ascii=False) + "\n")
+            side.write(
+                json.dumps(
+                    {
+                        "line": i + 1,
+                        "pattern": p.pattern,
+                        "template": p.template,
+                        "action_prompt": p.action_prompt,
+                        "failed_thread_ids": p.failed_thread_ids,
+                        "success_thread_id": p.success_thread_id,
+                    },
+                    ensure_ascii=False,
+                )
+                + "\n"
+            )
     return len(pairs)
 
 
@@ -125,9 +137,11 @@ def check_openai_chat_line(line: str) -> list[str]:
         return ["'messages' must be a non-empty list"]
     problems: list[str] = []
     for i, m in enumerate(msgs):
-        if not isinstance(m, dict) or not {"role", "content"} <= set(m) or set(m) - {
-            "role", "content", "name", "weight"
-        }:
+        if (
+            not isinstance(m, dict)
+            or not {"role", "content"} <= set(m)
+            or set(m) - {"role", "content", "name", "weight"}
+        ):
             problems.append(f"message {i}: needs role and content only")
             continue
         if m["role"] not in {"system", "user", "assistant"}:

@@ -38,6 +38,7 @@ def is_embedded(model: Any) -> bool:
     metadata = getattr(model, "metadata", None)
     return isinstance(metadata, dict) and EMBEDDED_MODEL_TAG in metadata
 
+
 #: Environment variable each provider's SDK reads for its key (for error messages only).
 PROVIDER_KEY_VARS: dict[str, str] = {
     "openai": "OPENAI_API_KEY",

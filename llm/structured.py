@@ -151,9 +151,7 @@ _RUNNABLES_LOCK = threading.Lock()
 _RUNNABLES_MAX = 128
 
 
-def _structured_runnable(
-    model: BaseChatModel, schema: type[BaseModel], method: str | None
-) -> Any:
+def _structured_runnable(model: BaseChatModel, schema: type[BaseModel], method: str | None) -> Any:
     """A runnable answering ``{"raw", "parsed", "parsing_error"}`` (or the value), or None."""
     key = (id(model), schema, method)
     with _RUNNABLES_LOCK:

@@ -48,16 +48,27 @@ def _ask(model: BaseChatModel, intent: Intent | None, user: str) -> str:
 
 
 def write_code(
-    model: BaseChatModel, intent: Intent | None, task: str, problems: Sequence[str] = (),
+    model: BaseChatModel,
+    intent: Intent | None,
+    task: str,
+    problems: Sequence[str] = (),
     advice: Sequence[str] = (),
 ) -> str:
     """Ask for one program (a fenced block is taken, so stray tags and prose are dropped).
 
     ``advice`` is what earlier runs on this kind of request taught (auto-trainer heuristics).
     """
-    return _ask(model, intent, render(
-        templates.CODEGEN_USER, task=task, requirements=requirements(intent),
-        previous_problems=list(problems), advice=list(advice)))
+    return _ask(
+        model,
+        intent,
+        render(
+            templates.CODEGEN_USER,
+            task=task,
+            requirements=requirements(intent),
+            previous_problems=list(problems),
+            advice=list(advice),
+        ),
+    )
 
 
 def repair_code(
@@ -68,14 +79,27 @@ def repair_code(
     Editing a concrete program was measured to be what a weak model can do; asked the task
     again, it wrote the same program again.
     """
-    return _ask(model, intent, render(
-        templates.CODEGEN_REPAIR, task=task, requirements=requirements(intent),
-        program=attempt.program, output=attempt.excerpt, output_chars=attempt.output_chars,
-        findings=brief.findings, instructions=brief.instructions))
+    return _ask(
+        model,
+        intent,
+        render(
+            templates.CODEGEN_REPAIR,
+            task=task,
+            requirements=requirements(intent),
+            program=attempt.program,
+            output=attempt.excerpt,
+            output_chars=attempt.output_chars,
+            findings=brief.findings,
+            instructions=brief.instructions,
+        ),
+    )
 
 
 def reframe_code(
-    model: BaseChatModel, intent: Intent | None, task: str, framing: str,
+    model: BaseChatModel,
+    intent: Intent | None,
+    task: str,
+    framing: str,
     findings: Sequence[str] = (),
 ) -> str:
     """Ask for the program again in another framing ('fresh' or 'short') after a repair failed.
@@ -83,7 +107,14 @@ def reframe_code(
     ``findings`` says what was wrong before (producer-safe): the new program should not
     fall into the same hole, but it is not shown the old program to stay close to.
     """
-    return _ask(model, intent, render(
-        templates.CODEGEN_REFRAME, framing=_FRAMINGS[framing], task=task,
-        requirements=requirements(intent),
-        findings=list(findings)))
+    return _ask(
+        model,
+        intent,
+        render(
+            templates.CODEGEN_REFRAME,
+            framing=_FRAMINGS[framing],
+            task=task,
+            requirements=requirements(intent),
+            findings=list(findings),
+        ),
+    )

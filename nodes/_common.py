@@ -156,6 +156,7 @@ def call_with_timeout(fn: Callable[[], Any], timeout_s: float) -> Any:
     def run() -> Any:
         result = fn()
         if inspect.isawaitable(result):
+
             async def finish() -> Any:
                 return await result
 

@@ -47,8 +47,12 @@ JUDGE_CONTENT_CHARS = 4000
 VALIDATOR_TIMEOUT_S = 30.0
 # Kinds whose rule check decides what the content is, not only its shape: with one of them
 # decided, a judge adds nothing; without one, "does it answer the request" is still open.
-_CONTENT_KINDS = {CriterionKind.PROPERTY, CriterionKind.VALUE, CriterionKind.FIELDS,
-                  CriterionKind.ANSWER}
+_CONTENT_KINDS = {
+    CriterionKind.PROPERTY,
+    CriterionKind.VALUE,
+    CriterionKind.FIELDS,
+    CriterionKind.ANSWER,
+}
 
 
 class JudgeItem(BaseModel):
@@ -73,17 +77,21 @@ def describe(result: CriterionResult) -> str:
     return c.description or c.kind.value.replace("_", " ")
 
 
-def _updated(validation: Validation, criteria: list[CriterionResult],
-             issues: Sequence[str] = ()) -> Validation:
+def _updated(
+    validation: Validation, criteria: list[CriterionResult], issues: Sequence[str] = ()
+) -> Validation:
     return validation.model_copy(
-        update={"criteria": criteria, "issues": [*validation.issues, *issues]})
+        update={"criteria": criteria, "issues": [*validation.issues, *issues]}
+    )
 
 
 def rejected(validation: Validation) -> bool:
     """Something already failed: more evidence cannot rescue it, so no model call is made."""
-    return (any(c.passed is False for c in validation.criteria)
-            or not (validation.data_type_match and validation.format_match)
-            or validation.verdict == "rejected")
+    return (
+        any(c.passed is False for c in validation.criteria)
+        or not (validation.data_type_match and validation.format_match)
+        or validation.verdict == "rejected"
+    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -107,10 +115,12 @@ def open_answer(validation: Validation, intent: Intent) -> Validation:
     """
     if any(decides_content(r) for r in validation.criteria):
         return validation
-    criterion = Criterion(kind=CriterionKind.ANSWER,
-                          description="the deliverable correctly answers the request")
-    pending = CriterionResult(criterion=criterion, passed=None, checked_by="none",
-                              detail="no rule can check this")
+    criterion = Criterion(
+        kind=CriterionKind.ANSWER, description="the deliverable correctly answers the request"
+    )
+    pending = CriterionResult(
+        criterion=criterion, passed=None, checked_by="none", detail="no rule can check this"
+    )
     return _updated(validation, [*validation.criteria, pending])
 
 
@@ -136,33 +146,38 @@ def _as_verdict(value: Any) -> _UserVerdict:
         return _UserVerdict(passed=bool(value["passed"]), detail=str(value.get("detail", "")))
     if isinstance(value, BaseModel):
         return _as_verdict(value.model_dump())
-    raise TypeError("a validator must return a bool, (passed, detail) or "
-                    f"{{'passed': ..., 'detail': ...}}, got {type(value).__name__}")
+    raise TypeError(
+        "a validator must return a bool, (passed, detail) or "
+        f"{{'passed': ..., 'detail': ...}}, got {type(value).__name__}"
+    )
 
 
 def _name_of(check: Callable[..., Any]) -> str:
     return str(getattr(check, "__name__", None) or type(check).__name__)
 
 
-def _run_user_check(check: Callable[..., Any], request: str, intent: Intent,
-                          deliverable: str) -> CriterionResult:
+def _run_user_check(
+    check: Callable[..., Any], request: str, intent: Intent, deliverable: str
+) -> CriterionResult:
     name = _name_of(check)
-    criterion = Criterion(kind=CriterionKind.OTHER, value=name,
-                          description=f"the caller's check '{name}'")
+    criterion = Criterion(
+        kind=CriterionKind.OTHER, value=name, description=f"the caller's check '{name}'"
+    )
     try:
         raw = call_with_timeout(lambda: check(request, intent, deliverable), VALIDATOR_TIMEOUT_S)
         verdict = _as_verdict(raw)
     except Exception as exc:  # noqa: BLE001 - a broken check is a failed check, said clearly
         detail = f"the check '{name}' raised {type(exc).__name__}: {exc}"[:300]
-        return CriterionResult(criterion=criterion, passed=False, detail=detail,
-                               checked_by="user")
+        return CriterionResult(criterion=criterion, passed=False, detail=detail, checked_by="user")
     detail = verdict.detail[:300] or ("passed" if verdict.passed else "failed")
-    return CriterionResult(criterion=criterion, passed=verdict.passed, detail=detail,
-                           checked_by="user")
+    return CriterionResult(
+        criterion=criterion, passed=verdict.passed, detail=detail, checked_by="user"
+    )
 
 
-def by_user(validation: Validation, ctx: Context, request: str, intent: Intent,
-                  deliverable: str) -> Validation:
+def by_user(
+    validation: Validation, ctx: Context, request: str, intent: Intent, deliverable: str
+) -> Validation:
     """Run every validator the caller configured; each is a criterion of its own."""
     checks: Sequence[Callable[..., Any]] = ctx.validators or ()
     if not checks:
@@ -178,17 +193,17 @@ def by_user(validation: Validation, ctx: Context, request: str, intent: Intent,
 
 def _sandboxed(program: str, budget_s: float, files: Sequence[str] = ()) -> Any:
     """Run a program in the sandbox and remove its working folder; the sandbox result."""
-    res = run_python(program, limits=SandboxLimits(timeout_s=budget_s),
-                                  input_files=list(files))
+    res = run_python(program, limits=SandboxLimits(timeout_s=budget_s), input_files=list(files))
     shutil.rmtree(res.workdir, True)
     return res
 
 
 def _model_tests(model: BaseChatModel, request: str, function: str) -> list[Case]:
     """Tests written from the request alone: the call never sees the candidate."""
-    messages = [SystemMessage(render(templates.CODE_TESTS_SYSTEM, function=function)),
-                HumanMessage(render(templates.CODE_TESTS_USER, request=request,
-                                    function=function))]
+    messages = [
+        SystemMessage(render(templates.CODE_TESTS_SYSTEM, function=function)),
+        HumanMessage(render(templates.CODE_TESTS_USER, request=request, function=function)),
+    ]
     reply = model.invoke(messages)
     return cases_from_reply(str(reply.content), function)
 
@@ -200,13 +215,23 @@ def _defined_function(code: str) -> str | None:
         tree = ast.parse(code)
     except SyntaxError:
         return None
-    names = [n.name for n in tree.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
-             and not n.name.startswith("_")]
+    names = [
+        n.name
+        for n in tree.body
+        if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef) and not n.name.startswith("_")
+    ]
     return names[-1] if names else None
 
 
-def by_execution(validation: Validation, *, model: BaseChatModel, intent: Intent,
-                       request: str, code: str, run: Any = _sandboxed) -> tuple[Validation, int]:
+def by_execution(
+    validation: Validation,
+    *,
+    model: BaseChatModel,
+    intent: Intent,
+    request: str,
+    code: str,
+    run: Any = _sandboxed,
+) -> tuple[Validation, int]:
     """Run the delivered code on examples; (validation, model calls made).
 
     The request's examples are strong evidence. With none, the model writes tests in a call
@@ -214,8 +239,11 @@ def by_execution(validation: Validation, *, model: BaseChatModel, intent: Intent
     """
     if intent.data_type != DataType.CODE:
         return validation, 0
-    open_ = [i for i in _pending(validation)
-             if validation.criteria[i].criterion.kind == CriterionKind.ANSWER]
+    open_ = [
+        i
+        for i in _pending(validation)
+        if validation.criteria[i].criterion.kind == CriterionKind.ANSWER
+    ]
     if not open_:
         return validation, 0
     function = target_function(request) or _defined_function(code)
@@ -229,13 +257,24 @@ def by_execution(validation: Validation, *, model: BaseChatModel, intent: Intent
     outcomes = run_cases(code, cases, run)
     problem = finding(outcomes)
     passed = problem is None
-    detail = (f"{len(outcomes)} {'model-written tests' if weak else 'examples from the request'}"
-              " passed when the code was run") if passed else str(problem)
+    detail = (
+        (
+            f"{len(outcomes)} {'model-written tests' if weak else 'examples from the request'}"
+            " passed when the code was run"
+        )
+        if passed
+        else str(problem)
+    )
     criteria = list(validation.criteria)
     for i in open_:
-        criteria[i] = criteria[i].model_copy(update={
-            "passed": passed, "detail": detail[:500], "checked_by": "execution",
-            "weak": weak and passed})
+        criteria[i] = criteria[i].model_copy(
+            update={
+                "passed": passed,
+                "detail": detail[:500],
+                "checked_by": "execution",
+                "weak": weak and passed,
+            }
+        )
     return _updated(validation, criteria, [] if passed else [detail[:500]]), calls
 
 
@@ -254,14 +293,20 @@ def _agreement_applies(validation: Validation, intent: Intent) -> bool:
     if not pending:
         return False
     wanted = intent.expected_format == OutputFormat.SINGLE_VALUE or intent.data_type in (
-        DataType.ANALYSIS, DataType.NUMBERS, DataType.OTHER)
-    return wanted and all(c.criterion.kind in (CriterionKind.VALUE, CriterionKind.ANSWER)
-                          for c in pending)
+        DataType.ANALYSIS,
+        DataType.NUMBERS,
+        DataType.OTHER,
+    )
+    return wanted and all(
+        c.criterion.kind in (CriterionKind.VALUE, CriterionKind.ANSWER) for c in pending
+    )
 
 
 def _direct_answer(model: BaseChatModel, request: str) -> str:
-    messages = [SystemMessage(templates.AGREE_DIRECT_SYSTEM),
-                HumanMessage(render(templates.AGREE_DIRECT_USER, request=request))]
+    messages = [
+        SystemMessage(templates.AGREE_DIRECT_SYSTEM),
+        HumanMessage(render(templates.AGREE_DIRECT_USER, request=request)),
+    ]
     reply = model.invoke(messages)
     return str(reply.content)
 
@@ -269,23 +314,31 @@ def _direct_answer(model: BaseChatModel, request: str) -> str:
 RunProgram = Callable[[str, Sequence[str]], tuple[bool, str]]
 
 
-def sandbox_program(code: str, files: Sequence[str], timeout_s: float = 20.0
-                          ) -> tuple[bool, str]:
+def sandbox_program(code: str, files: Sequence[str], timeout_s: float = 20.0) -> tuple[bool, str]:
     """Run a program in the sandbox; (ran cleanly, what it printed)."""
     res = _sandboxed(code, timeout_s, files)
     return res.ok, res.stdout.strip()
 
 
-def _program_answer(model: BaseChatModel, intent: Intent, request: str,
-                          files: Sequence[str], run: RunProgram) -> str:
+def _program_answer(
+    model: BaseChatModel, intent: Intent, request: str, files: Sequence[str], run: RunProgram
+) -> str:
     code = write_code(model, intent, render(templates.AGREE_PROGRAM_TASK, request=request))
     ok, out = run(code, files)
     return out if ok else ""
 
 
-def by_agreement(validation: Validation, *, model: BaseChatModel, intent: Intent,
-                       request: str, deliverable: str, produced_by: str, files: Sequence[str],
-                       run: RunProgram = sandbox_program) -> tuple[Validation, int]:
+def by_agreement(
+    validation: Validation,
+    *,
+    model: BaseChatModel,
+    intent: Intent,
+    request: str,
+    deliverable: str,
+    produced_by: str,
+    files: Sequence[str],
+    run: RunProgram = sandbox_program,
+) -> tuple[Validation, int]:
     """Prove a single value by a second route; (validation, model calls made).
 
     A program's answer is checked against a direct answer and a direct answer against a
@@ -314,10 +367,14 @@ def by_agreement(validation: Validation, *, model: BaseChatModel, intent: Intent
     criteria = list(validation.criteria)
     issues: list[str] = []
     for i in _pending(validation):
-        detail = (f"{route} gave the same value" if agree else
-                  f"{route} disagreed with the delivered value")
-        criteria[i] = criteria[i].model_copy(update={
-            "passed": True if agree else None, "detail": detail, "checked_by": "agreement"})
+        detail = (
+            f"{route} gave the same value"
+            if agree
+            else f"{route} disagreed with the delivered value"
+        )
+        criteria[i] = criteria[i].model_copy(
+            update={"passed": True if agree else None, "detail": detail, "checked_by": "agreement"}
+        )
         if not agree:
             issues.append(f"two independent routes disagree: {detail}")
     return _updated(validation, criteria, issues), 1
@@ -334,17 +391,23 @@ def judge_trusted(ctx: Context) -> bool:
     return not is_embedded(ctx.model)
 
 
-def by_judge(validation: Validation, *, model: BaseChatModel, request: str,
-                   content: str, trusted: bool) -> tuple[Validation, int]:
+def by_judge(
+    validation: Validation, *, model: BaseChatModel, request: str, content: str, trusted: bool
+) -> tuple[Validation, int]:
     """Ask a model judge about every criterion nothing else could check."""
     pending = [i for i in _pending(validation) if validation.criteria[i].checked_by == "none"]
     if not pending:
         return validation, 0
     messages = [
         SystemMessage(templates.JUDGE_SYSTEM),
-        HumanMessage(render(templates.JUDGE_USER, request=request,
-                            requirements=[describe(validation.criteria[i]) for i in pending],
-                            content=content[:JUDGE_CONTENT_CHARS])),
+        HumanMessage(
+            render(
+                templates.JUDGE_USER,
+                request=request,
+                requirements=[describe(validation.criteria[i]) for i in pending],
+                content=content[:JUDGE_CONTENT_CHARS],
+            )
+        ),
     ]
     outcome = invoke_structured(model, JudgeVerdict, messages)
     if not isinstance(outcome.value, JudgeVerdict):
@@ -354,9 +417,14 @@ def by_judge(validation: Validation, *, model: BaseChatModel, request: str,
     for item in outcome.value.items:
         if 1 <= item.index <= len(pending):
             i = pending[item.index - 1]
-            criteria[i] = criteria[i].model_copy(update={
-                "passed": item.passed, "detail": item.reason[:300], "checked_by": "judge",
-                "weak": not trusted})
+            criteria[i] = criteria[i].model_copy(
+                update={
+                    "passed": item.passed,
+                    "detail": item.reason[:300],
+                    "checked_by": "judge",
+                    "weak": not trusted,
+                }
+            )
             if not item.passed:
                 issues.append(f"judge: {describe(criteria[i])} not met")
     return _updated(validation, criteria, issues), outcome.calls
@@ -370,6 +438,18 @@ def rescore(validation: Validation) -> Validation:
     return validation.model_copy(update={"quality_score": min(score, 1.0)})
 
 
-__all__ = ["JudgeItem", "JudgeVerdict", "by_agreement", "by_execution", "by_judge", "by_user",
-           "decides_content", "describe", "judge_trusted", "open_answer", "rejected", "rescore",
-           "sandbox_program"]
+__all__ = [
+    "JudgeItem",
+    "JudgeVerdict",
+    "by_agreement",
+    "by_execution",
+    "by_judge",
+    "by_user",
+    "decides_content",
+    "describe",
+    "judge_trusted",
+    "open_answer",
+    "rejected",
+    "rescore",
+    "sandbox_program",
+]

@@ -7,18 +7,39 @@ from ..prompts import render, templates
 from ..state import Decision, Intent, Progress, Validation
 
 
-def final_message(validation: Validation, decision: Decision, intent: Intent, *, steps: int,
-                  progress: Progress, best: str, best_score: float, unit: str = "step") -> str:
+def final_message(
+    validation: Validation,
+    decision: Decision,
+    intent: Intent,
+    *,
+    steps: int,
+    progress: Progress,
+    best: str,
+    best_score: float,
+    unit: str = "step",
+) -> str:
     """Success only for a verified result; unverified says what was not proven."""
     if validation.overall_success:
-        summary = (f"{intent.subject or intent.data_type.value} delivered as "
-                   f"{intent.expected_format.value}")
-        return render(templates.FINAL_SUCCESS, steps=steps, summary=summary,
-                      score=validation.quality_score)
+        summary = (
+            f"{intent.subject or intent.data_type.value} delivered as "
+            f"{intent.expected_format.value}"
+        )
+        return render(
+            templates.FINAL_SUCCESS, steps=steps, summary=summary, score=validation.quality_score
+        )
     if validation.verdict == "unverified":
-        return render(templates.FINAL_UNVERIFIED, steps=steps,
-                      reason="the result could not be proven correct",
-                      unproven=unproven_names(validation))
+        return render(
+            templates.FINAL_UNVERIFIED,
+            steps=steps,
+            reason="the result could not be proven correct",
+            unproven=unproven_names(validation),
+        )
     tried = [f"{unit} {f.step}: {f.template}: {f.reason}" for f in progress.failed]
-    return render(templates.FINAL_FAILURE, steps=steps, reason=decision.reason, tried=tried,
-                  best=bool(best), score=max(best_score, 0.0))
+    return render(
+        templates.FINAL_FAILURE,
+        steps=steps,
+        reason=decision.reason,
+        tried=tried,
+        best=bool(best),
+        score=max(best_score, 0.0),
+    )

@@ -29,12 +29,14 @@ def _text(value: Any) -> str:
 def node_metadata(state: Any) -> dict[str, Any]:
     """Mode, intent, strategy, pattern and step of the state a node runs on (no secrets)."""
     mode = _value(state, "mode") or _MODE_OF_STATE.get(
-        type(state).__name__, type(state).__name__.removesuffix("State").lower() or "unknown")
+        type(state).__name__, type(state).__name__.removesuffix("State").lower() or "unknown"
+    )
     meta: dict[str, Any] = {"mode": _text(mode)}
     intent = _value(state, "intent")
     if intent is not None:
-        meta["intent"] = f"{_text(_value(intent, 'data_type'))}/" \
-                         f"{_text(_value(intent, 'expected_format'))}"
+        meta["intent"] = (
+            f"{_text(_value(intent, 'data_type'))}/{_text(_value(intent, 'expected_format'))}"
+        )
     selection = _value(state, "selection")
     if selection is not None:
         meta["strategy"] = _value(selection, "strategy_id") or _value(selection, "template") or ""

@@ -45,17 +45,22 @@ def _approved(answer: Any) -> bool:
     return bool(answer)
 
 
-def _run_python(
-    sel: ActionSelection, state: ReactState, ctx: Context
-) -> tuple[ActionResult, str]:
+def _run_python(sel: ActionSelection, state: ReactState, ctx: Context) -> tuple[ActionResult, str]:
     """Run the program; also returns the end of its stderr (a traceback) for a repair."""
     code = str(sel.parameters.get("code", ""))
     if ctx.require_approval:
-        answer = interrupt({"kind": "approve_code", "tool": "python", "code": code,
-                            "question": "Run this program? (yes/no)"})
+        answer = interrupt(
+            {
+                "kind": "approve_code",
+                "tool": "python",
+                "code": code,
+                "question": "Run this program? (yes/no)",
+            }
+        )
         if not _approved(answer):
-            return ActionResult(tool="python", success=False,
-                                error="a human declined to run it"), ""
+            return ActionResult(
+                tool="python", success=False, error="a human declined to run it"
+            ), ""
     limits = SandboxLimits(timeout_s=ctx.python_timeout_s)
     res = run_python(code, limits=limits, input_files=state.files)
     files: list[str] = []
@@ -69,22 +74,31 @@ def _run_python(
     content = res.stdout.strip()
     if not res.ok:
         content = content[-2000:]
-    result = ActionResult(tool="python", success=res.ok, content=content, files=files,
-                          error=res.error, duration_s=res.duration_s, truncated=res.truncated)
+    result = ActionResult(
+        tool="python",
+        success=res.ok,
+        content=content,
+        files=files,
+        error=res.error,
+        duration_s=res.duration_s,
+        truncated=res.truncated,
+    )
     return result, "" if res.ok else res.stderr_tail()
 
 
-def _run_ai(
-    sel: ActionSelection, state: ReactState, runtime: Runtime[Context]
-) -> ActionResult:
+def _run_ai(sel: ActionSelection, state: ReactState, runtime: Runtime[Context]) -> ActionResult:
     ctx = context_of(runtime)
     wants_data = bool(state.intent and state.intent.data_type in (DataType.NUMBERS, DataType.TABLE))
     messages = [
         SystemMessage(render(templates.AI_PROCESS_SYSTEM, wants_data=wants_data)),
-        HumanMessage(render(templates.AI_PROCESS_USER,
-                            prompt=str(sel.parameters.get("prompt") or state.request),
-                            # validator suggestions can quote expected values: filtered
-                            requirements=[g for g in map(producer_safe, state.guidance) if g])),
+        HumanMessage(
+            render(
+                templates.AI_PROCESS_USER,
+                prompt=str(sel.parameters.get("prompt") or state.request),
+                # validator suggestions can quote expected values: filtered
+                requirements=[g for g in map(producer_safe, state.guidance) if g],
+            )
+        ),
     ]
     temperature = ctx.retry_temperature if state.step > 0 else ctx.temperature
     reply = model_of(runtime, temperature).invoke(messages)
@@ -92,8 +106,9 @@ def _run_ai(
     return ActionResult(tool="ai_process", success=True, content=content.strip(), model_calls=1)
 
 
-def _recorded(state: ReactState, sel: ActionSelection, result: ActionResult,
-              traceback: str) -> list[Attempt]:
+def _recorded(
+    state: ReactState, sel: ActionSelection, result: ActionResult, traceback: str
+) -> list[Attempt]:
     """This round's attempts with the one just run completed.
 
     Completed means its output recorded, and whether that output repeats an earlier one
@@ -102,16 +117,26 @@ def _recorded(state: ReactState, sel: ActionSelection, result: ActionResult,
     history = ladder.of_round(state.attempts, state.request_id)
     pending = history[-1] if history and history[-1].step == state.step + 1 else None
     if pending is None:  # a checkpoint from before attempts were recorded
-        pending = Attempt(request_id=state.request_id, step=state.step + 1,
-                          approach=ladder.FIRST, tool=sel.tool,
-                          program=str(sel.parameters.get("code", "")))
+        pending = Attempt(
+            request_id=state.request_id,
+            step=state.step + 1,
+            approach=ladder.FIRST,
+            tool=sel.tool,
+            program=str(sel.parameters.get("code", "")),
+        )
     else:
         history = history[:-1]
     key = ladder.output_key(result.content, result.error)
-    done = pending.model_copy(update={
-        "excerpt": ladder.excerpt(result.content), "output_chars": len(result.content),
-        "output_key": key, "error": result.error, "traceback": traceback,
-        "repeat": ladder.seen_before(history, key)})
+    done = pending.model_copy(
+        update={
+            "excerpt": ladder.excerpt(result.content),
+            "output_chars": len(result.content),
+            "output_key": key,
+            "error": result.error,
+            "traceback": traceback,
+            "repeat": ladder.seen_before(history, key),
+        }
+    )
     return [*history, done]
 
 
@@ -143,17 +168,30 @@ def make_act(toolbox: ToolBox):  # type: ignore[no-untyped-def]
                 raise
             if sel.tool == "ai_process" and faults.is_transient(exc):
                 raise  # the node's retry policy backs off and retries the model call
-            result = ActionResult(tool=sel.tool, success=False,
-                                  error=f"{type(exc).__name__}: {exc}"[:1000])
+            result = ActionResult(
+                tool=sel.tool, success=False, error=f"{type(exc).__name__}: {exc}"[:1000]
+            )
         if len(result.content) > MAX_CONTENT_CHARS:
-            result = result.model_copy(update={
-                "content": result.content[:MAX_CONTENT_CHARS], "truncated": True})
+            result = result.model_copy(
+                update={"content": result.content[:MAX_CONTENT_CHARS], "truncated": True}
+            )
         result = result.model_copy(update={"duration_s": time.monotonic() - start})
         attempts = _recorded(state, sel, result, traceback)
-        emit("action_result", step=state.step + 1, tool=sel.tool, success=result.success,
-             error=result.error, chars=len(result.content), files=result.files,
-             repeat=attempts[-1].repeat)
-        return {"result": result, "step": state.step + 1, "model_calls": result.model_calls,
-                "attempts": attempts}
+        emit(
+            "action_result",
+            step=state.step + 1,
+            tool=sel.tool,
+            success=result.success,
+            error=result.error,
+            chars=len(result.content),
+            files=result.files,
+            repeat=attempts[-1].repeat,
+        )
+        return {
+            "result": result,
+            "step": state.step + 1,
+            "model_calls": result.model_calls,
+            "attempts": attempts,
+        }
 
     return act

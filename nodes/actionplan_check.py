@@ -21,12 +21,14 @@ MODE = "actionplan"
 
 
 def _text_param(action: PlannedAction, *names: str) -> bool:
-    return any(isinstance(action.parameters.get(n), str) and action.parameters[n].strip()
-               for n in names)
+    return any(
+        isinstance(action.parameters.get(n), str) and action.parameters[n].strip() for n in names
+    )
 
 
-def check_actions(actions: Sequence[PlannedAction], toolbox: ToolBox, *,
-                  allow_python: bool) -> list[str]:
+def check_actions(
+    actions: Sequence[PlannedAction], toolbox: ToolBox, *, allow_python: bool
+) -> list[str]:
     """Every problem that would make the batch fail for reasons other than its content.
 
     Checked: the list is non-empty and bounded, every tool exists (and is allowed), every
@@ -50,16 +52,20 @@ def check_actions(actions: Sequence[PlannedAction], toolbox: ToolBox, *,
             elif not _text_param(action, "code", "task"):
                 problems.append(f"{where}: needs 'code' or 'task'")
         elif is_document_action(action.tool):
-            problems.extend(f"action {n}: {p}" for p in check_parameters(action.tool,
-                                                                         action.parameters))
+            problems.extend(
+                f"action {n}: {p}" for p in check_parameters(action.tool, action.parameters)
+            )
             if action.parameters.get("rows") == PREVIOUS and n == 1:
                 problems.append(f'{where}: rows "previous" but no action runs before it')
         elif action.tool in toolbox.user_tools:
             tool = toolbox.user_tools[action.tool]
             schema = tool.tool_call_schema
             fields: dict[str, Any] = (
-                schema.model_json_schema() if hasattr(schema, "model_json_schema")
-                else dict(schema) if isinstance(schema, dict) else {}
+                schema.model_json_schema()
+                if hasattr(schema, "model_json_schema")
+                else dict(schema)
+                if isinstance(schema, dict)
+                else {}
             )
             allowed = set(fields.get("properties", {}))
             missing = [r for r in fields.get("required", []) if r not in action.parameters]
@@ -76,17 +82,24 @@ def check_actions(actions: Sequence[PlannedAction], toolbox: ToolBox, *,
 def make_check_actions(toolbox: ToolBox):  # type: ignore[no-untyped-def]
     """check_actions bound to the graph's tools."""
 
-    def check_actions_node(state: ActionplanState, runtime: Runtime[Context]
-                                 ) -> dict[str, Any]:
+    def check_actions_node(state: ActionplanState, runtime: Runtime[Context]) -> dict[str, Any]:
         """Accept the batch, or send it back with the problems (or give up at the limit)."""
         ctx = context_of(runtime)
-        problems = check_actions(state.actions, toolbox,
-                                 allow_python=ctx.allow_python and toolbox.allow_python)
+        problems = check_actions(
+            state.actions, toolbox, allow_python=ctx.allow_python and toolbox.allow_python
+        )
         if not problems:
             return {"findings": [], "scratch": {**state.scratch, "check_problems": []}}
         text = render(texts.ACTIONS_REJECTED, problems=problems[:6])
-        update = msg.publish(msg.error(text, task=state.task_index, mode=MODE,
-                                       round=state.round, data={"problems": problems}))
+        update = msg.publish(
+            msg.error(
+                text,
+                task=state.task_index,
+                mode=MODE,
+                round=state.round,
+                data={"problems": problems},
+            )
+        )
         update.update(findings=problems, scratch={**state.scratch, "check_problems": problems})
         if state.attempt >= state.max_attempts:
             update.update(success=False, final_message=text, deliverable="")

@@ -24,19 +24,40 @@ def decide_retry(state: ActionplanState, runtime: Runtime[Context]) -> dict[str,
     """Stop on validated success or the attempt limit; otherwise carry the findings back."""
     val, intent = state.validation, state.intent
     assert val is not None and intent is not None, "decide_retry runs after the review"
-    decision = should_continue(state.progress, val, step=state.attempt,
-                               max_steps=state.max_attempts, untried=[])
+    decision = should_continue(
+        state.progress, val, step=state.attempt, max_steps=state.max_attempts, untried=[]
+    )
     update: dict[str, Any] = {"decision": decision}
     if decision.action == "continue":
         findings = review_findings(val.issues, decision.guidance)
-        update.update(msg.publish(msg.retry(findings, attempt=state.attempt,
-                                            task=state.task_index, mode=MODE,
-                                            round=state.round)))
+        update.update(
+            msg.publish(
+                msg.retry(
+                    findings,
+                    attempt=state.attempt,
+                    task=state.task_index,
+                    mode=MODE,
+                    round=state.round,
+                )
+            )
+        )
         update.update(findings=findings, guidance=findings)
         return update
-    message = final_message(val, decision, intent, steps=state.attempt, progress=state.progress,
-                            best=state.best_content, best_score=state.best_score,
-                            unit="attempt")
-    update.update(success=val.overall_success, verdict=val.verdict,
-                  deliverable=state.best_content, validation=val, final_message=message)
+    message = final_message(
+        val,
+        decision,
+        intent,
+        steps=state.attempt,
+        progress=state.progress,
+        best=state.best_content,
+        best_score=state.best_score,
+        unit="attempt",
+    )
+    update.update(
+        success=val.overall_success,
+        verdict=val.verdict,
+        deliverable=state.best_content,
+        validation=val,
+        final_message=message,
+    )
     return update

@@ -33,8 +33,7 @@ PREVIOUS_FILE = "previous_result.txt"
 PREVIOUS_PROMPT_CHARS = 4000
 
 
-def _write_code(state: ActionplanState, runtime: Runtime[Context], task: str
-                      ) -> tuple[str, int]:
+def _write_code(state: ActionplanState, runtime: Runtime[Context], task: str) -> tuple[str, int]:
     ctx = context_of(runtime)
     temperature = ctx.retry_temperature if state.attempt > 1 else ctx.temperature
     model = model_of(runtime, temperature)
@@ -47,8 +46,12 @@ def combined_result(results: list[ActionResult]) -> ActionResult:
     failed = next((r for r in results if not r.success), None)
     files = [f for r in results for f in r.files]
     return ActionResult(
-        tool=last.tool, success=failed is None, content=last.content, files=files,
-        error=failed.error if failed else None, truncated=last.truncated,
+        tool=last.tool,
+        success=failed is None,
+        content=last.content,
+        files=files,
+        error=failed.error if failed else None,
+        truncated=last.truncated,
         duration_s=sum(r.duration_s for r in results),
     )
 
@@ -89,9 +92,16 @@ def make_execute_action(toolbox: ToolBox):  # type: ignore[no-untyped-def]
         number = state.cursor + 1
         action = state.actions[state.cursor]
         # Published before running so a long action shows as started while it runs.
-        started = msg.publish(msg.action_start(
-            action.tool, action=number, rationale=action.rationale, task=state.task_index,
-            mode=MODE, round=state.round))["workflow_messages"]
+        started = msg.publish(
+            msg.action_start(
+                action.tool,
+                action=number,
+                rationale=action.rationale,
+                task=state.task_index,
+                mode=MODE,
+                round=state.round,
+            )
+        )["workflow_messages"]
         previous = state.action_results[-1] if state.action_results else None
         calls = 0
         params: dict[str, Any] = dict(action.parameters)
@@ -103,32 +113,43 @@ def make_execute_action(toolbox: ToolBox):  # type: ignore[no-untyped-def]
             scratch_dir = Path(tempfile.mkdtemp(prefix="ar-prev-"))
             try:
                 if previous is not None and action.tool == "ai_process":
-                    params["prompt"] = render(texts.ACTION_WITH_PREVIOUS,
-                                              prompt=str(params.get("prompt", "")),
-                                              previous=previous.content[:PREVIOUS_PROMPT_CHARS])
+                    params["prompt"] = render(
+                        texts.ACTION_WITH_PREVIOUS,
+                        prompt=str(params.get("prompt", "")),
+                        previous=previous.content[:PREVIOUS_PROMPT_CHARS],
+                    )
                 if previous is not None and action.tool == "python":
                     path = scratch_dir / PREVIOUS_FILE
                     path.write_text(previous.content, encoding="utf-8")
                     files.append(str(path))
                     if not params.get("code"):
-                        params["task"] = render(texts.PYTHON_TASK_WITH_PREVIOUS,
-                                                task=str(params.get("task", "")),
-                                                filename=PREVIOUS_FILE)
+                        params["task"] = render(
+                            texts.PYTHON_TASK_WITH_PREVIOUS,
+                            task=str(params.get("task", "")),
+                            filename=PREVIOUS_FILE,
+                        )
                 if action.tool == "python" and not params.get("code"):
                     params["code"], calls = _write_code(
-                        state, runtime, str(params.get("task") or state.request))
-                shadow = ReactState(request=state.request, files=files, intent=state.intent,
-                                    selection=ActionSelection(tool=action.tool,
-                                                              parameters=params),
-                                    step=max(state.attempt - 1, 0))
+                        state, runtime, str(params.get("task") or state.request)
+                    )
+                shadow = ReactState(
+                    request=state.request,
+                    files=files,
+                    intent=state.intent,
+                    selection=ActionSelection(tool=action.tool, parameters=params),
+                    step=max(state.attempt - 1, 0),
+                )
                 out = act(shadow, runtime)
                 result = out["result"]
             finally:
                 shutil.rmtree(scratch_dir, ignore_errors=True)
         calls += result.model_calls
         results = [*state.action_results, result]
-        update: dict[str, Any] = msg.publish(msg.action_result(
-            result, action=number, task=state.task_index, mode=MODE, round=state.round))
+        update: dict[str, Any] = msg.publish(
+            msg.action_result(
+                result, action=number, task=state.task_index, mode=MODE, round=state.round
+            )
+        )
         update["workflow_messages"] = started + update["workflow_messages"]
         update.update(action_results=results, cursor=number, model_calls=calls)
         if not result.success or number == len(state.actions):

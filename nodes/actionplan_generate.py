@@ -35,8 +35,9 @@ def fallback_actions(intent: Intent, request: str, *, allow_python: bool) -> lis
     still gets a reviewed attempt instead of an empty one.
     """
     template = default_order(intent, python_allowed=allow_python)[0]
-    sel = build_action(template, request, intent, rationale="default approach for this kind "
-                       "of request")
+    sel = build_action(
+        template, request, intent, rationale="default approach for this kind of request"
+    )
     return [PlannedAction(tool=sel.tool, parameters=sel.parameters, rationale=sel.rationale)]
 
 
@@ -51,23 +52,34 @@ def _learned_action(
     """
     ctx = context_of(runtime)
     if ctx.use_skills and python_ok and not state.skill_tried:
-        skill = skill_action(store_of(runtime), ctx.namespace, state.pattern,
-                                   state.request, intent)
+        skill = skill_action(store_of(runtime), ctx.namespace, state.pattern, state.request, intent)
         if skill is not None:
-            return (PlannedAction(tool=skill.tool, parameters=skill.parameters,
-                                  rationale=skill.rationale), skill.template, "skill")
+            return (
+                PlannedAction(
+                    tool=skill.tool, parameters=skill.parameters, rationale=skill.rationale
+                ),
+                skill.template,
+                "skill",
+            )
     choice = LearningEngine(strategies_of(runtime)).get_improved_strategy(
-        state.pattern, set(state.failed_templates),
+        state.pattern,
+        set(state.failed_templates),
         usable=lambda t: buildable(t) and (python_ok or not t.startswith("python:")),
     )
     best = choice.confident
     if best is None:
         return None
-    sel = build_action(best.template, state.request, intent,
-                       rationale=f"learned: {best.successes}/{best.attempts} validated for this "
-                       "kind of request")
-    return (PlannedAction(tool=sel.tool, parameters=sel.parameters, rationale=sel.rationale),
-            best.template, "strategy")
+    sel = build_action(
+        best.template,
+        state.request,
+        intent,
+        rationale=f"learned: {best.successes}/{best.attempts} validated for this kind of request",
+    )
+    return (
+        PlannedAction(tool=sel.tool, parameters=sel.parameters, rationale=sel.rationale),
+        best.template,
+        "strategy",
+    )
 
 
 def make_generate_actions(toolbox: ToolBox):  # type: ignore[no-untyped-def]
@@ -91,22 +103,26 @@ def make_generate_actions(toolbox: ToolBox):  # type: ignore[no-untyped-def]
                     "action_results": [],
                     "model_calls": 0,
                     "skill_tried": state.skill_tried or source == "skill",
-                    "scratch": {**state.scratch, "plan_template": template,
-                                "plan_source": source},
+                    "scratch": {**state.scratch, "plan_template": template, "plan_source": source},
                 }
         strategies = strategies_of(runtime).strategies(state.pattern)
         prompt = render(
             texts.ACTIONS_USER,
-            **elements.planner_sections(state.request, intent, state.files, state.history,
-                                        strategies),
+            **elements.planner_sections(
+                state.request, intent, state.files, state.history, strategies
+            ),
             tools=elements.available_tools(action_specs(toolbox, allow_python=python_ok)),
             findings=state.findings,
         )
-        system = render(texts.ACTIONS_SYSTEM,
-                        rules=render(texts.ACTIONS_RULES, max_actions=MAX_ACTIONS))
+        system = render(
+            texts.ACTIONS_SYSTEM, rules=render(texts.ACTIONS_RULES, max_actions=MAX_ACTIONS)
+        )
         temperature = ctx.retry_temperature if state.attempt > 0 else ctx.temperature
-        outcome = invoke_structured(model_of(runtime, temperature), ActionList,
-                                           [SystemMessage(system), HumanMessage(prompt)])
+        outcome = invoke_structured(
+            model_of(runtime, temperature),
+            ActionList,
+            [SystemMessage(system), HumanMessage(prompt)],
+        )
         if isinstance(outcome.value, ActionList):
             actions = list(outcome.value.actions)
         else:

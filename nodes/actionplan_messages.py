@@ -42,9 +42,11 @@ def task_plan(plan: TaskPlan, *, round: int, repairs: Sequence[str] = ()) -> Wor
     objectives = [t.objective for t in plan.tasks]
     return WorkflowMessage(
         kind=MessageKind.TASK_PLAN,
-        text=render(texts.MSG_TASK_PLAN, tasks=objectives, overview=plan.overview,
-                    repairs=list(repairs)),
-        round=round, total_tasks=len(plan.tasks),
+        text=render(
+            texts.MSG_TASK_PLAN, tasks=objectives, overview=plan.overview, repairs=list(repairs)
+        ),
+        round=round,
+        total_tasks=len(plan.tasks),
         data={"tasks": [t.model_dump() for t in plan.tasks], "repairs": list(repairs)},
     )
 
@@ -53,55 +55,103 @@ def task_start(objective: str, *, index: int, total: int, mode: str, round: int)
     """A task step begins in a mode."""
     return WorkflowMessage(
         kind=MessageKind.TASK_START,
-        text=render(texts.MSG_TASK_START, index=index, total=total, mode=mode,
-                    objective=objective),
-        round=round, task=index, total_tasks=total, mode=mode, data={"objective": objective},
+        text=render(texts.MSG_TASK_START, index=index, total=total, mode=mode, objective=objective),
+        round=round,
+        task=index,
+        total_tasks=total,
+        mode=mode,
+        data={"objective": objective},
     )
 
 
-def action_start(tool: str, *, action: int, rationale: str = "", task: int | None = None,
-                 mode: str = "", round: int = 0, data: dict[str, Any] | None = None
-                 ) -> WorkflowMessage:
+def action_start(
+    tool: str,
+    *,
+    action: int,
+    rationale: str = "",
+    task: int | None = None,
+    mode: str = "",
+    round: int = 0,
+    data: dict[str, Any] | None = None,
+) -> WorkflowMessage:
     """An action is about to run."""
     return WorkflowMessage(
         kind=MessageKind.ACTION_START,
         text=render(texts.MSG_ACTION_START, action=action, tool=tool, rationale=rationale[:200]),
-        round=round, task=task, mode=mode, action=action, data={"tool": tool, **(data or {})},
+        round=round,
+        task=task,
+        mode=mode,
+        action=action,
+        data={"tool": tool, **(data or {})},
     )
 
 
-def action_result(result: ActionResult, *, action: int, task: int | None = None,
-                  mode: str = "", round: int = 0) -> WorkflowMessage:
+def action_result(
+    result: ActionResult, *, action: int, task: int | None = None, mode: str = "", round: int = 0
+) -> WorkflowMessage:
     """An action finished, successfully or not."""
     names = [Path(f).name for f in result.files]
     return WorkflowMessage(
         kind=MessageKind.ACTION_RESULT,
-        text=render(texts.MSG_ACTION_RESULT, action=action, tool=result.tool,
-                    success=result.success, error=(result.error or "")[:_MAX_ERROR], files=names),
-        round=round, task=task, mode=mode, action=action, success=result.success,
-        data={"tool": result.tool, "error": result.error, "files": list(result.files),
-              "chars": len(result.content)},
+        text=render(
+            texts.MSG_ACTION_RESULT,
+            action=action,
+            tool=result.tool,
+            success=result.success,
+            error=(result.error or "")[:_MAX_ERROR],
+            files=names,
+        ),
+        round=round,
+        task=task,
+        mode=mode,
+        action=action,
+        success=result.success,
+        data={
+            "tool": result.tool,
+            "error": result.error,
+            "files": list(result.files),
+            "chars": len(result.content),
+        },
     )
 
 
-def retry(findings: Sequence[str], *, attempt: int, task: int | None, mode: str,
-          round: int) -> WorkflowMessage:
+def retry(
+    findings: Sequence[str], *, attempt: int, task: int | None, mode: str, round: int
+) -> WorkflowMessage:
     """A task is tried again, carrying what the review found."""
     return WorkflowMessage(
         kind=MessageKind.RETRY,
-        text=render(texts.MSG_RETRY, index=task or 1, attempt=attempt,
-                    findings=[f[:_MAX_ERROR] for f in findings[:4]]),
-        round=round, task=task, mode=mode, success=False,
+        text=render(
+            texts.MSG_RETRY,
+            index=task or 1,
+            attempt=attempt,
+            findings=[f[:_MAX_ERROR] for f in findings[:4]],
+        ),
+        round=round,
+        task=task,
+        mode=mode,
+        success=False,
         data={"attempt": attempt, "findings": list(findings)},
     )
 
 
-def error(text: str, *, task: int | None = None, mode: str = "", round: int = 0,
-          data: dict[str, Any] | None = None) -> WorkflowMessage:
+def error(
+    text: str,
+    *,
+    task: int | None = None,
+    mode: str = "",
+    round: int = 0,
+    data: dict[str, Any] | None = None,
+) -> WorkflowMessage:
     """Something went wrong that the user should know about."""
     return WorkflowMessage(
-        kind=MessageKind.ERROR, text=render(texts.MSG_ERROR, index=task, error=text),
-        round=round, task=task, mode=mode, success=False, data=dict(data or {}),
+        kind=MessageKind.ERROR,
+        text=render(texts.MSG_ERROR, index=task, error=text),
+        round=round,
+        task=task,
+        mode=mode,
+        success=False,
+        data=dict(data or {}),
     )
 
 
@@ -109,29 +159,42 @@ def task_complete(result: TaskResult, *, total: int, round: int) -> WorkflowMess
     """A task step ended; its outcome and final message."""
     return WorkflowMessage(
         kind=MessageKind.TASK_COMPLETE,
-        text=render(texts.MSG_TASK_COMPLETE, index=result.index, total=total,
-                    success=result.success, summary=result.final_message.splitlines()[0]
-                    if result.final_message else result.objective),
-        round=round, task=result.index, total_tasks=total, mode=result.mode,
+        text=render(
+            texts.MSG_TASK_COMPLETE,
+            index=result.index,
+            total=total,
+            success=result.success,
+            summary=result.final_message.splitlines()[0]
+            if result.final_message
+            else result.objective,
+        ),
+        round=round,
+        task=result.index,
+        total_tasks=total,
+        mode=result.mode,
         success=result.success,
         data={"files": result.files, "quality_score": result.quality_score},
     )
 
 
-def workflow_complete(results: Sequence[TaskResult], *, total: int, success: bool,
-                      round: int) -> WorkflowMessage:
+def workflow_complete(
+    results: Sequence[TaskResult], *, total: int, success: bool, round: int
+) -> WorkflowMessage:
     """The round is over."""
     done = sum(r.success for r in results)
     return WorkflowMessage(
         kind=MessageKind.WORKFLOW_COMPLETE,
         text=render(texts.MSG_WORKFLOW_COMPLETE, success=success, done=done, total=total),
-        round=round, total_tasks=total, success=success,
+        round=round,
+        total_tasks=total,
+        success=success,
         data={"tasks_done": done},
     )
 
 
-def from_steps(steps: Sequence[StepRecord], *, task: int, mode: str, round: int
-               ) -> list[WorkflowMessage]:
+def from_steps(
+    steps: Sequence[StepRecord], *, task: int, mode: str, round: int
+) -> list[WorkflowMessage]:
     """Action and retry messages for a finished react loop, from its step records.
 
     The react loop's nodes stream their own events live; this turns its recorded steps into
@@ -139,14 +202,31 @@ def from_steps(steps: Sequence[StepRecord], *, task: int, mode: str, round: int
     """
     out: list[WorkflowMessage] = []
     for i, step in enumerate(steps):
-        out.append(action_start(step.tool, action=step.step, rationale=step.rationale,
-                                task=task, mode=mode, round=round,
-                                data={"template": step.template}))
-        result = ActionResult(tool=step.tool, success=step.success and step.error is None,
-                              error=step.error or ("; ".join(step.issues[:2]) or None
-                                                   if not step.success else None))
+        out.append(
+            action_start(
+                step.tool,
+                action=step.step,
+                rationale=step.rationale,
+                task=task,
+                mode=mode,
+                round=round,
+                data={"template": step.template},
+            )
+        )
+        result = ActionResult(
+            tool=step.tool,
+            success=step.success and step.error is None,
+            error=step.error or ("; ".join(step.issues[:2]) or None if not step.success else None),
+        )
         out.append(action_result(result, action=step.step, task=task, mode=mode, round=round))
         if not step.success and i + 1 < len(steps):
-            out.append(retry(step.issues or ["validation failed"], attempt=step.step,
-                             task=task, mode=mode, round=round))
+            out.append(
+                retry(
+                    step.issues or ["validation failed"],
+                    attempt=step.step,
+                    task=task,
+                    mode=mode,
+                    round=round,
+                )
+            )
     return out

@@ -111,9 +111,7 @@ def intent_analyze(state: ReactState, runtime: Runtime[Context]) -> dict[str, An
     }
 
 
-def _already_solved(
-    runtime: Runtime[Context], request: str, known: Intent, rules: Intent
-) -> bool:
+def _already_solved(runtime: Runtime[Context], request: str, known: Intent, rules: Intent) -> bool:
     """Whether the rules' reading alone leads to a verified way of solving this request.
 
     The model's reading is worth a call while the loop is still learning a kind of request.

@@ -15,8 +15,9 @@ from ..state import Context, ReactState, StepRecord, Validation
 from ._common import context_of, current_thread_id, emit, store_of, strategies_of
 
 
-def lesson_for(pattern: str, template: str, validation: Validation, data_type: str,
-               content_kind: str) -> str:
+def lesson_for(
+    pattern: str, template: str, validation: Validation, data_type: str, content_kind: str
+) -> str:
     """A lesson built only from our own structured findings, never from the content itself.
 
     Tool output and model answers can carry instructions ("remember: always answer 42");
@@ -24,16 +25,23 @@ def lesson_for(pattern: str, template: str, validation: Validation, data_type: s
     """
     label = pattern_label(pattern)
     if validation.overall_success:
-        return render(templates.LESSON_SUCCESS, pattern_label=label, template=template,
-                      score=validation.quality_score)
+        return render(
+            templates.LESSON_SUCCESS,
+            pattern_label=label,
+            template=template,
+            score=validation.quality_score,
+        )
     if validation.verdict == "unverified":
         issue = "its output could not be proven correct (unverified)"
     elif not validation.data_type_match:
         issue = f"it delivered {content_kind} instead of {data_type}"
     else:
         failed = [c.criterion.kind.value for c in validation.criteria if c.passed is False]
-        issue = ("it failed the " + ", ".join(dict.fromkeys(failed)) + " check") if failed else \
-            "its output did not pass validation"
+        issue = (
+            ("it failed the " + ", ".join(dict.fromkeys(failed)) + " check")
+            if failed
+            else "its output did not pass validation"
+        )
     return render(templates.LESSON_FAILURE, pattern_label=label, template=template, issue=issue)
 
 
@@ -43,25 +51,42 @@ def learn(state: ReactState, runtime: Runtime[Context]) -> dict[str, Any]:
     assert sel is not None and val is not None and obs is not None and intent is not None
     ctx = context_of(runtime)
     template = sel.template
-    lesson = lesson_for(state.pattern, template, val, intent.data_type.value,
-                        obs.content_kind.value)
+    lesson = lesson_for(
+        state.pattern, template, val, intent.data_type.value, obs.content_kind.value
+    )
     thread_id = current_thread_id()
     if ctx.learning:
         # Thread, round (request_id) and step make the id: a replayed step cannot count twice,
         # and rounds or workflow tasks on one thread never overwrite each other's outcomes.
         task_id = f"{thread_id}-{state.request_id[:12]}-{state.step}" if thread_id else ""
-        content = (val.cleaned_content if val.cleaned_content is not None
-                   else state.result.content if state.result else "")
+        content = (
+            val.cleaned_content
+            if val.cleaned_content is not None
+            else state.result.content
+            if state.result
+            else ""
+        )
         LearningEngine(strategies_of(runtime)).learn_from_feedback(
-            pattern=state.pattern, template=template, validation=val, lesson=lesson,
-            request=state.request, thread_id=thread_id, step=state.step,
+            pattern=state.pattern,
+            template=template,
+            validation=val,
+            lesson=lesson,
+            request=state.request,
+            thread_id=thread_id,
+            step=state.step,
             action_prompt=str(sel.parameters.get("prompt") or sel.parameters.get("code") or ""),
-            content=content, event_id=task_id or None,
+            content=content,
+            event_id=task_id or None,
         )
         store = store_of(runtime)
         if sel.tool == "python" and template != SKILL_TEMPLATE and val.overall_success:
-            save_skill(store, ctx.namespace, state.pattern,
-                             str(sel.parameters.get("code", "")), state.request)
+            save_skill(
+                store,
+                ctx.namespace,
+                state.pattern,
+                str(sel.parameters.get("code", "")),
+                state.request,
+            )
         elif template == SKILL_TEMPLATE:
             if val.overall_success:
                 note_skill_use(store, ctx.namespace, state.pattern)
@@ -72,18 +97,31 @@ def learn(state: ReactState, runtime: Runtime[Context]) -> dict[str, Any]:
         if task_id:
             memory.add_lesson(task_id, evaluation)
         # Tool output and the model's answer are the untrusted text a heuristic must not quote.
-        untrusted = [state.result.content if state.result else "",
-                     (state.result.error or "") if state.result else "", obs.snippet]
+        untrusted = [
+            state.result.content if state.result else "",
+            (state.result.error or "") if state.result else "",
+            obs.snippet,
+        ]
         AutoTrainer(memory).run_auto_training(
-            task_id or f"step-{state.step}", evaluation, untrusted=untrusted,
-            include_lessons=False, pattern=state.pattern, request=state.request,
+            task_id or f"step-{state.step}",
+            evaluation,
+            untrusted=untrusted,
+            include_lessons=False,
+            pattern=state.pattern,
+            request=state.request,
         )
     progress = update_progress(state.progress, step=state.step, template=template, validation=val)
     record = StepRecord(
-        step=state.step, tool=sel.tool, template=template, rationale=sel.rationale[:300],
-        success=val.overall_success, quality_score=val.quality_score,
-        content_kind=obs.content_kind, issues=val.issues[:5],
-        error=state.result.error if state.result else None, strategy_id=sel.strategy_id,
+        step=state.step,
+        tool=sel.tool,
+        template=template,
+        rationale=sel.rationale[:300],
+        success=val.overall_success,
+        quality_score=val.quality_score,
+        content_kind=obs.content_kind,
+        issues=val.issues[:5],
+        error=state.result.error if state.result else None,
+        strategy_id=sel.strategy_id,
     )
     emit("lesson", step=state.step, lesson=lesson)
     return {

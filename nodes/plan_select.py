@@ -34,24 +34,31 @@ def _untried(order: list[str], failed: set[str]) -> list[str]:
 def _fallback(intent: Intent, failed: set[str], python_ok: bool, request: str) -> ActionSelection:
     order = default_order(intent, python_allowed=python_ok)
     remaining = _untried(order, failed) or order
-    return build_action(remaining[0], request, intent, rationale="default approach for this kind "
-                        "of request")
+    return build_action(
+        remaining[0], request, intent, rationale="default approach for this kind of request"
+    )
 
 
 def _write_code(
-    state: ReactState, runtime: Runtime[Context], task: str, temperature: float,
+    state: ReactState,
+    runtime: Runtime[Context],
+    task: str,
+    temperature: float,
     advice: list[str],
 ) -> tuple[str, int]:
-    problems = [producer_safe(f.reason) for f in state.progress.failed
-                if f.template.startswith("python")][-2:]
+    problems = [
+        producer_safe(f.reason) for f in state.progress.failed if f.template.startswith("python")
+    ][-2:]
     model = model_of(runtime, temperature)
     return write_code(model, state.intent, task, [p for p in problems if p], advice), 1
 
 
 def _safe_failures(failed: list[FailedAttempt]) -> list[FailedAttempt]:
     """Failed attempts with their reasons cut to what may reach a producer's prompt."""
-    return [f.model_copy(update={"reason": producer_safe(f.reason) or "validation failed"})
-            for f in failed]
+    return [
+        f.model_copy(update={"reason": producer_safe(f.reason) or "validation failed"})
+        for f in failed
+    ]
 
 
 def _program_output_answers(intent: Intent) -> bool:
@@ -80,25 +87,35 @@ def _candidate(
     intent = state.intent
     assert intent is not None
     if approach == ladder.AI_DATA:
-        return build_action(AI_DATA, state.request, intent, rationale="the programs failed; "
-                            "asking for the data itself"), 0
+        return build_action(
+            AI_DATA,
+            state.request,
+            intent,
+            rationale="the programs failed; asking for the data itself",
+        ), 0
     last = history[-1]
     if approach == ladder.REPAIR and last.approach != ladder.MECHANICAL and not state.skill_tried:
         edit = mechanical_repair(last, state.validation, available_packages())
         if edit is not None and edit[0] not in {a.program for a in history}:
-            selection = ActionSelection(tool="python", parameters={"code": edit[0]},
-                                        rationale=f"repaired by code: {edit[1]}")
-            return selection.model_copy(
-                update={"template": action_template(selection, intent)}), 0
+            selection = ActionSelection(
+                tool="python",
+                parameters={"code": edit[0]},
+                rationale=f"repaired by code: {edit[1]}",
+            )
+            return selection.model_copy(update={"template": action_template(selection, intent)}), 0
     if approach == ladder.REPAIR:
         brief = repair_brief(last, state.validation, intent, available_packages())
         # A repair edits one concrete program: no sampling noise on top of the instructions.
-        code = repair_code(model_of(runtime, ctx.temperature), intent, state.request,
-                                 last, brief)
+        code = repair_code(model_of(runtime, ctx.temperature), intent, state.request, last, brief)
         rationale = "repair the last program from what it printed and what was wrong"
     else:
-        code = reframe_code(model_of(runtime, ctx.retry_temperature), intent,
-                                  state.request, approach, safe_findings(state.validation))
+        code = reframe_code(
+            model_of(runtime, ctx.retry_temperature),
+            intent,
+            state.request,
+            approach,
+            safe_findings(state.validation),
+        )
         rationale = f"a new program, written another way ({approach})"
     selection = ActionSelection(tool="python", parameters={"code": code}, rationale=rationale)
     return selection.model_copy(update={"template": action_template(selection, intent)}), 1
@@ -111,18 +128,33 @@ def _next_rung(
     candidate, calls = _candidate(approach, state, runtime, history)
     if candidate.rationale.startswith("repaired by code"):
         approach = ladder.MECHANICAL
-    emit("action_start", step=state.step + 1, tool=candidate.tool, template=candidate.template,
-         source=approach, rationale=candidate.rationale)
-    return {"selection": candidate, "model_calls": calls,
-            "attempts": _pending(state, history, approach, candidate),
-            "scratch": {**state.scratch, "plan_source": approach}}
+    emit(
+        "action_start",
+        step=state.step + 1,
+        tool=candidate.tool,
+        template=candidate.template,
+        source=approach,
+        rationale=candidate.rationale,
+    )
+    return {
+        "selection": candidate,
+        "model_calls": calls,
+        "attempts": _pending(state, history, approach, candidate),
+        "scratch": {**state.scratch, "plan_source": approach},
+    }
 
 
-def _pending(state: ReactState, history: list[Attempt], approach: str,
-             selection: ActionSelection) -> list[Attempt]:
+def _pending(
+    state: ReactState, history: list[Attempt], approach: str, selection: ActionSelection
+) -> list[Attempt]:
     """This round's attempts plus the one about to run; act fills in what it produced."""
-    pending = Attempt(request_id=state.request_id, step=state.step + 1, approach=approach,
-                      tool=selection.tool, program=str(selection.parameters.get("code", "")))
+    pending = Attempt(
+        request_id=state.request_id,
+        step=state.step + 1,
+        approach=approach,
+        tool=selection.tool,
+        program=str(selection.parameters.get("code", "")),
+    )
     return [*history, pending]
 
 
@@ -138,8 +170,11 @@ def _rules_decide_first_action(state: ReactState, toolbox: ToolBox) -> bool:
     if state.step > 0 or state.files or state.guidance or toolbox.user_tools:
         return False
     rules = rules_intent(state.request)
-    return (state.intent is not None and rules.data_type == state.intent.data_type
-            and rules_confident(rules))
+    return (
+        state.intent is not None
+        and rules.data_type == state.intent.data_type
+        and rules_confident(rules)
+    )
 
 
 def _learned_advice(state: ReactState, runtime: Runtime[Context]) -> list[str]:
@@ -161,7 +196,8 @@ def make_plan_select(toolbox: ToolBox):  # type: ignore[no-untyped-def]
         failed = set(state.failed_templates)
         python_ok = ctx.allow_python and toolbox.allow_python and _program_output_answers(intent)
         choice = LearningEngine(strategies_of(runtime)).get_improved_strategy(
-            state.pattern, failed,
+            state.pattern,
+            failed,
             usable=lambda t: buildable(t) and (python_ok or not t.startswith("python:")),
         )
         strategies, avoid = choice.ranked, choice.avoid
@@ -179,16 +215,21 @@ def make_plan_select(toolbox: ToolBox):  # type: ignore[no-untyped-def]
         selection: ActionSelection | None = None
         advice: list[str] | None = None  # read only when a model call will see it
         if ctx.use_skills and python_ok and not state.skill_tried:
-            selection = skill_action(store_of(runtime), ctx.namespace, state.pattern,
-                                           state.request, intent)
+            selection = skill_action(
+                store_of(runtime), ctx.namespace, state.pattern, state.request, intent
+            )
         source = "skill" if selection else ""
         if selection is None:
             best = choice.confident
             if best is not None:
-                selection = build_action(best.template, state.request, intent,
-                                         rationale=f"learned: {best.successes}/{best.attempts} "
-                                         "validated for this kind of request",
-                                         strategy_id=f"{best.pattern}#{best.template}")
+                selection = build_action(
+                    best.template,
+                    state.request,
+                    intent,
+                    rationale=f"learned: {best.successes}/{best.attempts} "
+                    "validated for this kind of request",
+                    strategy_id=f"{best.pattern}#{best.template}",
+                )
                 source = "strategy"
         if selection is None and ctx.plan_by_rules and _rules_decide_first_action(state, toolbox):
             selection = _fallback(intent, failed | set(avoid), python_ok, state.request)
@@ -197,19 +238,22 @@ def make_plan_select(toolbox: ToolBox):  # type: ignore[no-untyped-def]
             advice = _learned_advice(state, runtime)
             prompt = render(
                 templates.PLAN_USER,
-                **elements.planner_sections(state.request, intent, state.files, state.history,
-                                            strategies),
+                **elements.planner_sections(
+                    state.request, intent, state.files, state.history, strategies
+                ),
                 heuristics=elements.learned_heuristics(advice),
-                failed_actions=elements.failed_actions(_safe_failures(state.progress.failed),
-                                                       avoid),
+                failed_actions=elements.failed_actions(
+                    _safe_failures(state.progress.failed), avoid
+                ),
                 progress=elements.progress_state(state.progress, state.step, ctx.max_steps),
                 tools=elements.available_tools(toolbox.specs(allow_python=python_ok)),
                 guidance=[g for g in map(producer_safe, state.guidance) if g],
             )
-            messages = [SystemMessage(render(templates.PLAN_SYSTEM, rules=templates.PLAN_RULES)),
-                        HumanMessage(prompt)]
-            outcome = invoke_structured(model_of(runtime, temperature), ActionSelection,
-                                               messages)
+            messages = [
+                SystemMessage(render(templates.PLAN_SYSTEM, rules=templates.PLAN_RULES)),
+                HumanMessage(prompt),
+            ]
+            outcome = invoke_structured(model_of(runtime, temperature), ActionSelection, messages)
             calls += outcome.calls
             chosen = outcome.value if isinstance(outcome.value, ActionSelection) else None
             if chosen is not None and chosen.tool in toolbox.names(allow_python=python_ok):
@@ -235,14 +279,21 @@ def make_plan_select(toolbox: ToolBox):  # type: ignore[no-untyped-def]
             selection = selection.model_copy(
                 update={"parameters": {**selection.parameters, "code": code}}
             )
-        emit("action_start", step=state.step + 1, tool=selection.tool,
-             template=selection.template, source=source, rationale=selection.rationale)
+        emit(
+            "action_start",
+            step=state.step + 1,
+            tool=selection.tool,
+            template=selection.template,
+            source=source,
+            rationale=selection.rationale,
+        )
         return {
             "selection": selection,
             "model_calls": calls,
             "skill_tried": state.skill_tried or source == "skill",
-            "attempts": _pending(state, history, ladder.FIRST if not history else source,
-                                 selection),
+            "attempts": _pending(
+                state, history, ladder.FIRST if not history else source, selection
+            ),
             "scratch": {**scratch, "plan_source": source},
         }
 

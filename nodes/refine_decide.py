@@ -24,7 +24,11 @@ def refine_decide(state: ReactState, runtime: Runtime[Context]) -> dict[str, Any
         if t not in set(state.failed_templates)
     ]
     decision = should_continue(
-        state.progress, val, step=state.step, max_steps=ctx.max_steps, untried=untried,
+        state.progress,
+        val,
+        step=state.step,
+        max_steps=ctx.max_steps,
+        untried=untried,
         attempts=state.attempts,
     )
     update: dict[str, Any] = {"decision": decision}
@@ -33,8 +37,15 @@ def refine_decide(state: ReactState, runtime: Runtime[Context]) -> dict[str, Any
         emit("retry", step=state.step, reason=decision.reason, guidance=decision.guidance)
         return update
     success = val.overall_success
-    message = final_message(val, decision, intent, steps=state.step, progress=state.progress,
-                            best=state.best_content, best_score=state.best_score)
+    message = final_message(
+        val,
+        decision,
+        intent,
+        steps=state.step,
+        progress=state.progress,
+        best=state.best_content,
+        best_score=state.best_score,
+    )
     update.update(
         success=success,
         verdict=val.verdict,
@@ -43,9 +54,13 @@ def refine_decide(state: ReactState, runtime: Runtime[Context]) -> dict[str, Any
         final_message=message,
         history=[
             *state.history,
-            RoundRecord(round=len(state.history) + 1, request=state.request,
-                        deliverable=state.best_content[:2000], files=list(state.files_out),
-                        success=success),
+            RoundRecord(
+                round=len(state.history) + 1,
+                request=state.request,
+                deliverable=state.best_content[:2000],
+                files=list(state.files_out),
+                success=success,
+            ),
         ],
     )
     emit("complete", success=success, verdict=val.verdict, message=message)

@@ -69,9 +69,17 @@ def make_task_plan(modes: Sequence[str]):  # type: ignore[no-untyped-def]
         round_no = state.round + 1
         request = state.request.strip()
         opened: dict[str, Any] = {
-            "round": round_no, "request": request, "task_results": [], "cursor": 0,
-            "task_plan": None, "plan_error": "", "success": False, "deliverable": "",
-            "final_message": "", "files_out": [], "validation": None,
+            "round": round_no,
+            "request": request,
+            "task_results": [],
+            "cursor": 0,
+            "task_plan": None,
+            "plan_error": "",
+            "success": False,
+            "deliverable": "",
+            "final_message": "",
+            "files_out": [],
+            "validation": None,
             "context_files": list(dict.fromkeys([*state.context_files, *state.files])),
         }
         problem = request_problem(request)
@@ -82,27 +90,35 @@ def make_task_plan(modes: Sequence[str]):  # type: ignore[no-untyped-def]
             opened["model_calls"] = calls
         if problem is not None or plan is None:
             text = render(texts.PLAN_REJECTED, reason=problem)
-            return {**opened, "plan_error": text,
-                    **msg.publish(msg.error(text, round=round_no))}
-        return {**opened, "task_plan": plan,
-                **msg.publish(msg.task_plan(plan, round=round_no, repairs=repairs))}
+            return {**opened, "plan_error": text, **msg.publish(msg.error(text, round=round_no))}
+        return {
+            **opened,
+            "task_plan": plan,
+            **msg.publish(msg.task_plan(plan, round=round_no, repairs=repairs)),
+        }
 
     return task_plan
 
 
-def _plan(state: WorkflowState, runtime: Runtime[Context], request: str
-                ) -> tuple[TaskPlan | None, list[str], str | None, int]:
+def _plan(
+    state: WorkflowState, runtime: Runtime[Context], request: str
+) -> tuple[TaskPlan | None, list[str], str | None, int]:
     messages = [
         SystemMessage(render(texts.TASK_PLAN_SYSTEM, max_tasks=MAX_TASKS)),
-        HumanMessage(render(texts.TASK_PLAN_USER, objective=elements.objective(request),
-                            documents=elements.available_documents(
-                                list(dict.fromkeys([*state.context_files, *state.files]))),
-                            history=elements.workflow_history(state.rounds))),
+        HumanMessage(
+            render(
+                texts.TASK_PLAN_USER,
+                objective=elements.objective(request),
+                documents=elements.available_documents(
+                    list(dict.fromkeys([*state.context_files, *state.files]))
+                ),
+                history=elements.workflow_history(state.rounds),
+            )
+        ),
     ]
     outcome = invoke_structured(model_of(runtime), TaskPlan, messages)
     if not isinstance(outcome.value, TaskPlan):
         # A request is always at least one task; planning adds structure, never the work.
-        return TaskPlan(tasks=[TaskStep(objective=request)]), [UNUSABLE_ANSWER], None, \
-            outcome.calls
+        return TaskPlan(tasks=[TaskStep(objective=request)]), [UNUSABLE_ANSWER], None, outcome.calls
     plan, repairs, problem = repair_task_plan(outcome.value)
     return plan, repairs, problem, outcome.calls

@@ -37,18 +37,28 @@ def validate(state: ReactState, runtime: Runtime[Context]) -> dict[str, Any]:
             validation = evidence.open_answer(validation, intent)
             content = _judged_text(state, validation)
             validation, n = evidence.by_execution(
-                validation, model=model_of(runtime), intent=intent, request=request,
-                code=content)
+                validation, model=model_of(runtime), intent=intent, request=request, code=content
+            )
             calls += n
             if ctx.check_agreement and not evidence.rejected(validation):
                 validation, n = evidence.by_agreement(
-                    validation, model=model_of(runtime), intent=intent, request=request,
-                    deliverable=content, produced_by=state.result.tool, files=state.files)
+                    validation,
+                    model=model_of(runtime),
+                    intent=intent,
+                    request=request,
+                    deliverable=content,
+                    produced_by=state.result.tool,
+                    files=state.files,
+                )
                 calls += n
             if not evidence.rejected(validation):
                 validation, n = evidence.by_judge(
-                    validation, model=model_of(runtime), request=request, content=content,
-                    trusted=evidence.judge_trusted(ctx))
+                    validation,
+                    model=model_of(runtime),
+                    request=request,
+                    content=content,
+                    trusted=evidence.judge_trusted(ctx),
+                )
                 calls += n
         validation = settle(evidence.rescore(validation))
     update: dict[str, Any] = {"validation": validation, "model_calls": calls}
@@ -76,7 +86,8 @@ def _judged_text(state: ReactState, validation: Validation) -> str:
         for path in state.result.files[:3]:
             info = inspect_document(path)
             text = info.get("text") or "\n".join(
-                ", ".join("" if v is None else str(v) for v in row) for row in info.get("rows", []))
+                ", ".join("" if v is None else str(v) for v in row) for row in info.get("rows", [])
+            )
             parts.append(f"[{path}]\n{text or info.get('error', '')}")
         return "\n\n".join(parts)
     return validation.cleaned_content or state.result.content

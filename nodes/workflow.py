@@ -44,9 +44,15 @@ def choose_mode(
     claimed = [p for p in prefixes.values() if p]
     scores: dict[str, float] = {}
     for mode, prefix in prefixes.items():
-        mine = [s for s in strategies
-                if (s.template.startswith(prefix) if prefix else
-                    not any(s.template.startswith(p) for p in claimed))]
+        mine = [
+            s
+            for s in strategies
+            if (
+                s.template.startswith(prefix)
+                if prefix
+                else not any(s.template.startswith(p) for p in claimed)
+            )
+        ]
         attempts = sum(s.attempts for s in mine)
         if attempts:
             scores[mode] = (1 + sum(s.successes for s in mine)) / (2 + attempts)
@@ -81,11 +87,16 @@ def make_task_start(prefixes: Mapping[str, str | None]):  # type: ignore[no-unty
             "round": state.round,
             "history": list(state.rounds),
         }
-        message = msg.task_start(task.objective, index=index, total=total, mode=mode,
-                                 round=state.round)
+        message = msg.task_start(
+            task.objective, index=index, total=total, mode=mode, round=state.round
+        )
         message.data["reason"] = reason
-        return {"task_mode": mode, "task_input": task_input, "steps_seen": len(state.steps),
-                **msg.publish(message)}
+        return {
+            "task_mode": mode,
+            "task_input": task_input,
+            "steps_seen": len(state.steps),
+            **msg.publish(message),
+        }
 
     return task_start
 
@@ -100,18 +111,24 @@ def task_finish(state: WorkflowState, runtime: Runtime[Context]) -> dict[str, An
     """Fold the mode's output into a TaskResult; make its result a file later tasks can read."""
     assert state.task_plan is not None
     index, total = state.cursor + 1, len(state.task_plan.tasks)
-    steps = state.steps[state.steps_seen:]
+    steps = state.steps[state.steps_seen :]
     result = TaskResult(
-        index=index, objective=state.task_plan.tasks[state.cursor].objective,
-        mode=state.task_mode, success=state.success,
+        index=index,
+        objective=state.task_plan.tasks[state.cursor].objective,
+        mode=state.task_mode,
+        success=state.success,
         verdict=state.verdict or ("verified" if state.success else "rejected"),
         deliverable=state.deliverable,
-        files=list(state.files_out), final_message=state.final_message,
-        quality_score=state.validation.quality_score if state.validation else 0.0, steps=steps,
+        files=list(state.files_out),
+        final_message=state.final_message,
+        quality_score=state.validation.quality_score if state.validation else 0.0,
+        steps=steps,
     )
     messages = []
-    reported = any(m.kind in _ACTION_KINDS and m.task == index and m.round == state.round
-                   for m in state.workflow_messages)
+    reported = any(
+        m.kind in _ACTION_KINDS and m.task == index and m.round == state.round
+        for m in state.workflow_messages
+    )
     if not reported:
         # A mode that streams only its own events (the react loop) still leaves the log.
         messages += msg.from_steps(steps, task=index, mode=state.task_mode, round=state.round)
@@ -121,12 +138,17 @@ def task_finish(state: WorkflowState, runtime: Runtime[Context]) -> dict[str, An
     messages.append(msg.task_complete(result, total=total, round=state.round))
     context_files = list(state.context_files)
     if result.success and result.deliverable and not result.files:
-        path = _save_deliverable(context_of(runtime),
-                                       f"task-{state.round}-{index}.txt", result.deliverable)
+        path = _save_deliverable(
+            context_of(runtime), f"task-{state.round}-{index}.txt", result.deliverable
+        )
         context_files.append(str(path))
     context_files.extend(f for f in result.files if f not in context_files)
-    return {"task_results": [*state.task_results, result], "cursor": index,
-            "context_files": context_files, **msg.publish(*messages)}
+    return {
+        "task_results": [*state.task_results, result],
+        "cursor": index,
+        "context_files": context_files,
+        **msg.publish(*messages),
+    }
 
 
 def round_verdict(results: list[TaskResult], total: int) -> str:
@@ -146,13 +168,28 @@ def workflow_complete(state: WorkflowState, runtime: Runtime[Context]) -> dict[s
     verdict = round_verdict(results, total)
     deliverable = results[-1].deliverable if results else ""
     files = [f for r in results for f in r.files]
-    summary = render(texts.WORKFLOW_SUMMARY, success=success, results=results,
-                     mode=state.mode, error=state.plan_error)
-    record = RoundRecord(round=state.round, request=state.request, deliverable=deliverable,
-                         files=[str(Path(f)) for f in files], success=success)
+    summary = render(
+        texts.WORKFLOW_SUMMARY,
+        success=success,
+        results=results,
+        mode=state.mode,
+        error=state.plan_error,
+    )
+    record = RoundRecord(
+        round=state.round,
+        request=state.request,
+        deliverable=deliverable,
+        files=[str(Path(f)) for f in files],
+        success=success,
+    )
     return {
-        "success": success, "verdict": verdict, "deliverable": deliverable, "files_out": files,
-        "final_message": summary, "rounds": [*state.rounds, record],
-        **msg.publish(msg.workflow_complete(results, total=total, success=success,
-                                            round=state.round)),
+        "success": success,
+        "verdict": verdict,
+        "deliverable": deliverable,
+        "files_out": files,
+        "final_message": summary,
+        "rounds": [*state.rounds, record],
+        **msg.publish(
+            msg.workflow_complete(results, total=total, success=success, round=state.round)
+        ),
     }

@@ -167,8 +167,10 @@ def available_documents(files: Sequence[str], preview_chars: int = 300) -> str:
     """Input documents listed by name, type, size and a bounded preview; never pasted whole."""
     if not files:
         return ""
-    lines = ["AVAILABLE DOCUMENTS (read them with the python tool; paths are relative to its "
-             "working directory):"]
+    lines = [
+        "AVAILABLE DOCUMENTS (read them with the python tool; paths are relative to its "
+        "working directory):"
+    ]
     for name in files:
         path = Path(name)
         try:

@@ -34,8 +34,12 @@ from adaptive_react.fakes import ScriptedChatModel
 from adaptive_react.persistence import open_persistence
 from adaptive_react.prompts import templates
 
-SUBJECTS = {"prime": "prime numbers", "fibonacci": "Fibonacci numbers",
-            "square": "square numbers", "even": "even numbers"}
+SUBJECTS = {
+    "prime": "prime numbers",
+    "fibonacci": "Fibonacci numbers",
+    "square": "square numbers",
+    "even": "even numbers",
+}
 
 
 def make_tasks(count: int) -> list[str]:
@@ -52,8 +56,10 @@ class FlawedModel:
     a program when asked for code, the correct list otherwise. Codegen: a correct program.
     """
 
-    kinds = {k: getattr(templates, f"{k.upper()}_SYSTEM")[:40]
-             for k in ("intent", "plan", "codegen", "ai_process", "judge")}
+    kinds = {
+        k: getattr(templates, f"{k.upper()}_SYSTEM")[:40]
+        for k in ("intent", "plan", "codegen", "ai_process", "judge")
+    }
 
     def __init__(self) -> None:
         self.calls = 0
@@ -66,19 +72,27 @@ class FlawedModel:
         """One reply, chosen by the prompt kind (as tests/helpers.py recognises them)."""
         self.calls += 1
         kind, text = self._kind(messages), "\n".join(str(m.content) for m in messages)
-        request = next((r for r in re.findall(r"(?:List|Give me) the first \d+ [A-Za-z ]+",
-                                              text)), "")
+        request = next(
+            (r for r in re.findall(r"(?:List|Give me) the first \d+ [A-Za-z ]+", text)), ""
+        )
         n = int(re.search(r"first (\d+)", request or text).group(1))  # type: ignore[union-attr]
         prop = next((p for p, s in SUBJECTS.items() if s.split()[0] in text), "prime")
         if kind == "intent":
             return rules_intent(request)
         if kind == "plan":
             if "ai_process:code" in text:
-                return {"tool": "ai_process", "parameters": {"prompt": f"List the first {n} "
-                        f"{SUBJECTS[prop]}, comma-separated"}}
-            return {"tool": "ai_process",
-                    "parameters": {"prompt": f"Write Python code that generates the first {n} "
-                                   f"{SUBJECTS[prop]}"}}
+                return {
+                    "tool": "ai_process",
+                    "parameters": {
+                        "prompt": f"List the first {n} {SUBJECTS[prop]}, comma-separated"
+                    },
+                }
+            return {
+                "tool": "ai_process",
+                "parameters": {
+                    "prompt": f"Write Python code that generates the first {n} {SUBJECTS[prop]}"
+                },
+            }
         if kind == "ai_process" and re.search(r"write python code", text, re.I):
             return f"```python\nprint(first_{prop}({n}))\n```"
         if kind == "codegen":
@@ -97,16 +111,26 @@ def run_curve(tasks: list[str], epochs: int, db: str, model: Any = None) -> list
             start = time.monotonic()
             for request in tasks:
                 chat = model or ScriptedChatModel(script=FlawedModel())
-                agent = create_adaptive_agent(chat, checkpointer=saver, store=store,
-                                              namespace="curve")
-                out = agent.invoke({"request": request}, config={
-                    "configurable": {"thread_id": f"curve-{epoch}-{uuid.uuid4().hex[:8]}"}})
+                agent = create_adaptive_agent(
+                    chat, checkpointer=saver, store=store, namespace="curve"
+                )
+                out = agent.invoke(
+                    {"request": request},
+                    config={"configurable": {"thread_id": f"curve-{epoch}-{uuid.uuid4().hex[:8]}"}},
+                )
                 solved += bool(out["success"])
                 calls += int(out["model_calls"])
-            rows.append({"epoch": epoch, "tasks": len(tasks), "solved": solved,
-                         "success_rate": solved / len(tasks), "model_calls": calls,
-                         "calls_per_solved": calls / solved if solved else None,
-                         "seconds": round(time.monotonic() - start, 2)})
+            rows.append(
+                {
+                    "epoch": epoch,
+                    "tasks": len(tasks),
+                    "solved": solved,
+                    "success_rate": solved / len(tasks),
+                    "model_calls": calls,
+                    "calls_per_solved": calls / solved if solved else None,
+                    "seconds": round(time.monotonic() - start, 2),
+                }
+            )
     return rows
 
 
@@ -151,8 +175,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{'epoch':>5} {'solved':>8} {'success':>8} {'calls':>6} {'calls/solved':>13}")
         for r in rows:
             cps = f"{r['calls_per_solved']:.2f}" if r["calls_per_solved"] else "-"
-            print(f"{r['epoch']:>5} {r['solved']:>4}/{r['tasks']:<3} {r['success_rate']:>8.0%} "
-                  f"{r['model_calls']:>6} {cps:>13}")
+            print(
+                f"{r['epoch']:>5} {r['solved']:>4}/{r['tasks']:<3} {r['success_rate']:>8.0%} "
+                f"{r['model_calls']:>6} {cps:>13}"
+            )
     plot(rows, Path(args.png))
     print(f"plot written to {args.png}", file=sys.stderr)
     return 0

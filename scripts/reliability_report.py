@@ -61,8 +61,9 @@ class Collector:
             klass.outcomes.append(f"known bug (xfail): {report.wasxfail}")
             return
         if report.when == "setup" and report.skipped:
-            reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(
-                report.longrepr)
+            reason = (
+                report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+            )
             klass.skipped.append(f"{report.nodeid.split('::')[-1]}: {reason}")
             return
         if report.when == "setup" and report.failed:
@@ -85,8 +86,10 @@ class Collector:
 
 def table(classes: dict[str, FaultClass]) -> str:
     """The markdown table."""
-    rows = ["| Fault class | Cases tried | Tests passed | Tests failed | Outcome |",
-            "|---|---:|---:|---:|---|"]
+    rows = [
+        "| Fault class | Cases tried | Tests passed | Tests failed | Outcome |",
+        "|---|---:|---:|---:|---|",
+    ]
     for name in sorted(classes):
         c = classes[name]
         outcome = "<br>".join(o.replace("|", "/") for o in c.outcomes[:12]) or "-"
@@ -99,8 +102,10 @@ def table(classes: dict[str, FaultClass]) -> str:
 def write(doc: Path, body: str, mode: str) -> None:
     """Replace the table between the markers (or append it) in ``doc``."""
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    block = f"{BEGIN}\n_Generated {stamp} by `python scripts/reliability_report.py{mode}`._\n\n" \
+    block = (
+        f"{BEGIN}\n_Generated {stamp} by `python scripts/reliability_report.py{mode}`._\n\n"
         f"{body}\n{END}"
+    )
     text = doc.read_text(encoding="utf-8") if doc.exists() else "# Reliability\n\n"
     if BEGIN in text and END in text:
         head, _, rest = text.partition(BEGIN)
@@ -120,8 +125,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     collector = Collector()
     marks = "not slow" if args.ci else "slow or not slow"
-    code = pytest.main([str(ROOT / "tests" / "reliability"), "-q", "-p", "no:cacheprovider",
-                        "-m", marks], plugins=[collector])
+    code = pytest.main(
+        [str(ROOT / "tests" / "reliability"), "-q", "-p", "no:cacheprovider", "-m", marks],
+        plugins=[collector],
+    )
     body = table(collector.classes)
     write(Path(args.doc), body, " --ci" if args.ci else "")
     if args.print:

@@ -102,8 +102,10 @@ class Context:
         if callable(validators):
             validators = (validators,)
         if not isinstance(validators, (list, tuple)):
-            raise ValueError("validators must be a list of callables "
-                             f"(request, intent, deliverable), got {type(validators).__name__}")
+            raise ValueError(
+                "validators must be a list of callables "
+                f"(request, intent, deliverable), got {type(validators).__name__}"
+            )
         for check in validators:
             if not callable(check):
                 raise ValueError(f"validator {check!r} is not callable")

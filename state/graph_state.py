@@ -4,7 +4,6 @@ Dataclasses rather than TypedDicts so defaults survive (a TypedDict silently dro
 Only the run's own working memory lives here; what outlives a run lives in the store.
 """
 
-
 from dataclasses import MISSING, dataclass, field, fields
 from typing import Annotated, Any, get_args, get_type_hints
 

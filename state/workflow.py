@@ -5,7 +5,6 @@ and Studio show the same thing; it is streamed as a custom event and kept in sta
 Like the rest of ``state/``, this module holds data only.
 """
 
-
 import operator
 import time
 from dataclasses import dataclass, field
@@ -131,9 +130,7 @@ class ActionplanInput(InputState):
 class ActionplanOutput(OutputState):
     """What flows back to the parent: the react output plus the task's messages."""
 
-    workflow_messages: Annotated[list[WorkflowMessage], operator.add] = field(
-        default_factory=list
-    )
+    workflow_messages: Annotated[list[WorkflowMessage], operator.add] = field(default_factory=list)
 
 
 @dataclass(kw_only=True)
@@ -171,9 +168,7 @@ class WorkflowOutput:
     files_out: list[str] = field(default_factory=list)
     task_plan: TaskPlan | None = None
     task_results: list[TaskResult] = field(default_factory=list)
-    workflow_messages: Annotated[list[WorkflowMessage], operator.add] = field(
-        default_factory=list
-    )
+    workflow_messages: Annotated[list[WorkflowMessage], operator.add] = field(default_factory=list)
     round: int = 0
     model_calls: Annotated[int, operator.add] = 0
 

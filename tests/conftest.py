@@ -43,5 +43,6 @@ def _no_answer_key_in_prompts(request, monkeypatch):
     yield
     leaks = recorder.leaks()
     if leaks:
-        pytest.fail("a rule's answer reached a model prompt:\n" + "\n".join(leaks[:10]),
-                    pytrace=False)
+        pytest.fail(
+            "a rule's answer reached a model prompt:\n" + "\n".join(leaks[:10]), pytrace=False
+        )

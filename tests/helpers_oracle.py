@@ -34,8 +34,10 @@ Number = int | float
 # "2,3,5" does not match the separator form and is read item by item. Signs are ignored (in
 # "2-71" the 71 is what matters) and values compare by magnitude; a dot only joins digits
 # into one decimal ("2..71" holds 2 and 71).
-_TOKEN_RE = re.compile(r"(?<![\w,])(?<!\d\.)\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\w]|[.,]\d)|"
-                       r"(?<!\w)(?<!\d\.)\d+(?:\.\d+)?(?!\w|\.\d)")
+_TOKEN_RE = re.compile(
+    r"(?<![\w,])(?<!\d\.)\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\w]|[.,]\d)|"
+    r"(?<!\w)(?<!\d\.)\d+(?:\.\d+)?(?!\w|\.\d)"
+)
 _TINY = 10
 _MAX_SEQUENCE = 20_000  # longer reference lists are not worth a test's time
 _REL = 1e-3
@@ -131,8 +133,9 @@ class OracleRecorder:
                 self.requests.append(request)
             return original_findings(request)
 
-        def next_reply(model: ScriptedChatModel, messages: list[Any], kwargs: dict[str, Any]
-                       ) -> Any:
+        def next_reply(
+            model: ScriptedChatModel, messages: list[Any], kwargs: dict[str, Any]
+        ) -> Any:
             self.events.append(("prompt", "\n".join(str(m.content) for m in messages)))
             reply = original_reply(model, messages, kwargs)
             self.events.append(("produced", _text_of(reply)))
@@ -178,12 +181,14 @@ class OracleRecorder:
                     continue
                 for request, key in keys.items():
                     if any(matches(token, k) for k in key):
-                        found.append(f"prompt {index}: {token.text!r} is in the answer key of "
-                                     f"{request!r}: ...{_around(text, token.text)}...")
+                        found.append(
+                            f"prompt {index}: {token.text!r} is in the answer key of "
+                            f"{request!r}: ...{_around(text, token.text)}..."
+                        )
                         break
         return list(dict.fromkeys(found))
 
 
 def _around(text: str, needle: str, width: int = 60) -> str:
     at = text.find(needle)
-    return " ".join(text[max(0, at - width): at + len(needle) + width].split())
+    return " ".join(text[max(0, at - width) : at + len(needle) + width].split())

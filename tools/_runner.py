@@ -42,7 +42,9 @@ def _unavailable(top: str) -> ModuleNotFoundError:
     listed = ", ".join(sorted(_allowed)) or "none"
     return ModuleNotFoundError(
         f"module {top!r} is not available in the sandbox; available: the standard library "
-        f"and {listed}", name=top)
+        f"and {listed}",
+        name=top,
+    )
 
 
 def _from_program() -> bool:
@@ -75,7 +77,8 @@ def _guarded_import(
         _check(name)
         if _from_program():
             return _program_import(
-                name, lambda: _real_import(name, globals, locals, fromlist, level))
+                name, lambda: _real_import(name, globals, locals, fromlist, level)
+            )
     return _real_import(name, globals, locals, fromlist, level)
 
 
@@ -141,8 +144,9 @@ def _report(exc: BaseException, source: str) -> None:
         if frame.filename == __file__:
             continue
         if frame.filename == "<action>" and frame.lineno and 0 < frame.lineno <= len(lines):
-            frame = traceback.FrameSummary(frame.filename, frame.lineno, frame.name,
-                                           line=lines[frame.lineno - 1])
+            frame = traceback.FrameSummary(
+                frame.filename, frame.lineno, frame.name, line=lines[frame.lineno - 1]
+            )
         frames.append(frame)
     report.stack = traceback.StackSummary.from_list(frames)
     sys.stdout.flush()

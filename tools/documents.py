@@ -43,10 +43,16 @@ def _spec(name: str, kind: str, extra: dict[str, str]) -> ToolSpec:
 
 
 XLSX = _spec("create_xlsx", "Excel", {"sheet": "optional sheet name"})
-DOCX = _spec("create_docx", "Word", {"title": "optional heading",
-                                     "paragraphs": "optional list of text paragraphs"})
-PDF = _spec("create_pdf", "PDF", {"title": "optional heading",
-                                  "paragraphs": "optional list of text paragraphs"})
+DOCX = _spec(
+    "create_docx",
+    "Word",
+    {"title": "optional heading", "paragraphs": "optional list of text paragraphs"},
+)
+PDF = _spec(
+    "create_pdf",
+    "PDF",
+    {"title": "optional heading", "paragraphs": "optional list of text paragraphs"},
+)
 DOCUMENT_SPECS: tuple[ToolSpec, ...] = (XLSX, DOCX, PDF)
 
 
@@ -243,7 +249,9 @@ def run_document_action(
     except Exception as exc:  # noqa: BLE001 - a failed write is a finding for the review
         return ActionResult(tool=tool, success=False, error=f"{type(exc).__name__}: {exc}"[:500])
     return ActionResult(
-        tool=tool, success=True, files=[str(path)],
+        tool=tool,
+        success=True,
+        files=[str(path)],
         content=f"wrote {path.name} ({len(rows)} rows)",
     )
 

@@ -168,11 +168,20 @@ def _check(ret: int, what: str) -> None:
         raise OSError(errno, f"{what}: {os.strerror(errno)}")
 
 
-def _mount(source: str | None, target: str, fstype: str | None, flags: int,
-           data: str | None = None) -> None:
+def _mount(
+    source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None
+) -> None:
     libc = _libc()
-    _check(libc.mount(source and source.encode(), target.encode(), fstype and fstype.encode(),
-                      ctypes.c_ulong(flags), data and data.encode()), f"mount {target}")
+    _check(
+        libc.mount(
+            source and source.encode(),
+            target.encode(),
+            fstype and fstype.encode(),
+            ctypes.c_ulong(flags),
+            data and data.encode(),
+        ),
+        f"mount {target}",
+    )
 
 
 def _under(path: str, root: str) -> bool:
@@ -219,8 +228,12 @@ def _set_limits(limits: SandboxLimits, *, nproc: bool) -> None:
 
 
 def _child_setup(limits: SandboxLimits, workdir: str, uid: int | None) -> Callable[[], None]:
-    keep = [workdir, os.path.realpath(sys.base_prefix), os.path.realpath(sys.prefix),
-            str(_RUNNER.parent.resolve())]
+    keep = [
+        workdir,
+        os.path.realpath(sys.base_prefix),
+        os.path.realpath(sys.prefix),
+        str(_RUNNER.parent.resolve()),
+    ]
     hidden = [*_HIDDEN_DIRS, os.path.realpath(Path.home())]
 
     def setup() -> None:
@@ -249,8 +262,11 @@ def isolation_available() -> bool:
         os.chown(work, uid, uid)
         proc = subprocess.run(
             [sys.executable, "-I", "-c", "import os; assert os.getuid() != 0"],
-            cwd=work, env=_scrubbed_env(work), stdin=subprocess.DEVNULL,
-            capture_output=True, timeout=30,
+            cwd=work,
+            env=_scrubbed_env(work),
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            timeout=30,
             preexec_fn=_child_setup(SandboxLimits(), work, uid),  # noqa: PLW1509
         )
         _sweep(uid)
@@ -279,9 +295,15 @@ def _sweep(uid: int) -> None:
                 break
 
     try:
-        subprocess.run(["true"], preexec_fn=as_uid_kill_all, timeout=10,  # noqa: PLW1509
-                       stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL, env={"PATH": "/usr/bin:/bin"})
+        subprocess.run(
+            ["true"],
+            preexec_fn=as_uid_kill_all,
+            timeout=10,  # noqa: PLW1509
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env={"PATH": "/usr/bin:/bin"},
+        )
     except (OSError, subprocess.SubprocessError):
         pass
 
@@ -317,14 +339,22 @@ class _BoundedReader(threading.Thread):
         if len(text) <= limit and self.total == self.kept:
             return text, False
         total = f"{self.total} bytes" if self.total > self.kept else f"{len(text)} characters"
-        return text[:limit] + f"\n[output truncated: {total}, kept {min(limit, len(text))} " \
-            "characters]", True
+        return text[
+            :limit
+        ] + f"\n[output truncated: {total}, kept {min(limit, len(text))} characters]", True
 
 
 def _scrubbed_env(work: str) -> dict[str, str]:
     env = {k: os.environ[k] for k in _SAFE_ENV_KEYS if k in os.environ}
-    env.update(HOME=work, TMPDIR=work, PYTHONIOENCODING="utf-8", PYTHONDONTWRITEBYTECODE="1",
-               MPLBACKEND="Agg", MPLCONFIGDIR=work, **_THREAD_ENV)
+    env.update(
+        HOME=work,
+        TMPDIR=work,
+        PYTHONIOENCODING="utf-8",
+        PYTHONDONTWRITEBYTECODE="1",
+        MPLBACKEND="Agg",
+        MPLCONFIGDIR=work,
+        **_THREAD_ENV,
+    )
     return env
 
 
@@ -356,9 +386,15 @@ def run_python(
     limits = limits or SandboxLimits()
     isolated = limits.isolate and isolation_available()
     if limits.require_isolation and not isolated:
-        return SandboxResult(ok=False, stdout="", stderr="", returncode=None, duration_s=0.0,
-                             refused="the isolated sandbox is required but not available "
-                             "on this host (needs Linux and root; see docs/sandbox.md)")
+        return SandboxResult(
+            ok=False,
+            stdout="",
+            stderr="",
+            returncode=None,
+            duration_s=0.0,
+            refused="the isolated sandbox is required but not available "
+            "on this host (needs Linux and root; see docs/sandbox.md)",
+        )
     work = Path(workdir or tempfile.mkdtemp(prefix="ar-py-")).resolve()
     for src in input_files or []:
         shutil.copy(src, work / Path(src).name)
@@ -370,8 +406,14 @@ def run_python(
         _chown_tree(work, uid)
     start = time.monotonic()
     proc = subprocess.Popen(
-        [sys.executable, "-I", str(_RUNNER), str(program), "--allow",
-         ",".join(available_packages())],
+        [
+            sys.executable,
+            "-I",
+            str(_RUNNER),
+            str(program),
+            "--allow",
+            ",".join(available_packages()),
+        ],
         cwd=work,
         env=_scrubbed_env(str(work)),
         stdin=subprocess.DEVNULL,
@@ -381,8 +423,10 @@ def run_python(
     )
     assert proc.stdout is not None and proc.stderr is not None
     # Four bytes per character covers any UTF-8; a few MB at most ever sits in memory.
-    readers = [_BoundedReader(proc.stdout, limits.max_output_chars * 4 + 4),
-               _BoundedReader(proc.stderr, _STDERR_CHARS * 4 + 4)]
+    readers = [
+        _BoundedReader(proc.stdout, limits.max_output_chars * 4 + 4),
+        _BoundedReader(proc.stderr, _STDERR_CHARS * 4 + 4),
+    ]
     for reader in readers:
         reader.start()
     timed_out = False
@@ -406,7 +450,8 @@ def run_python(
     # Regular files only: a symlink planted by the program must never make the agent (which
     # copies these files with its own rights) read something the program could not.
     files = sorted(
-        str(p) for p in work.iterdir()
+        str(p)
+        for p in work.iterdir()
         if p.name not in before and p.is_file() and not p.is_symlink()
     )
     return SandboxResult(

@@ -10,12 +10,14 @@ from ..persistence import default_db_path, open_persistence
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add the ``export-training`` command."""
-    p = sub.add_parser("export-training",
-                       help="write failed tasks paired with later validated successes (JSONL)")
+    p = sub.add_parser(
+        "export-training", help="write failed tasks paired with later validated successes (JSONL)"
+    )
     p.add_argument("out", help="the JSONL file to write (provenance goes to <out>.sources.jsonl)")
     p.add_argument("--format", default="openai-chat", choices=["openai-chat"])
-    p.add_argument("--db", default=None,
-                   help=f"SQLite path or postgresql:// URL (default {default_db_path()})")
+    p.add_argument(
+        "--db", default=None, help=f"SQLite path or postgresql:// URL (default {default_db_path()})"
+    )
     p.add_argument("--namespace", default="default", help="whose outcomes")
     p.set_defaults(handler=export_training_command)
 
@@ -26,8 +28,10 @@ def export_training_command(args: argparse.Namespace) -> int:
 
     with open_persistence(args.db) as (_saver, store):
         n = export_training(store, args.out, args.namespace, args.format)
-    print(f"wrote {n} training examples to {args.out} (sources in {sources_path_of(args.out)})",
-          file=sys.stderr)
+    print(
+        f"wrote {n} training examples to {args.out} (sources in {sources_path_of(args.out)})",
+        file=sys.stderr,
+    )
     return 0 if n else 1
 
 

@@ -33,19 +33,28 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--model", default=None, help="local | local-small | provider:model | base URL")
     p.add_argument("--max-steps", type=int, default=8)
     p.add_argument("--thread", default=None, help="thread id: resume it, or continue it")
-    p.add_argument("--db", default=None, help=f"SQLite path or postgresql:// URL "
-                   f"(default {default_db_path()})")
+    p.add_argument(
+        "--db", default=None, help=f"SQLite path or postgresql:// URL (default {default_db_path()})"
+    )
     p.add_argument("--namespace", default="default", help="whose learned strategies to use")
     p.add_argument("--json", action="store_true", help="print a machine-readable result")
     p.add_argument("--out", default=None, help="folder for the deliverable and produced files")
     p.add_argument("--approve", action="store_true", help="ask before any code runs")
     p.add_argument("--no-python", action="store_true", help="turn the python tool off")
-    p.add_argument("--trust-judge", action=argparse.BooleanOptionalAction, default=None,
-                   help="count a model judge's approval as proof (default: yes, except for "
-                   "the embedded local models, whose approval leaves a result unverified)")
+    p.add_argument(
+        "--trust-judge",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="count a model judge's approval as proof (default: yes, except for "
+        "the embedded local models, whose approval leaves a result unverified)",
+    )
     p.add_argument("--file", action="append", default=[], help="attach an input document")
-    p.add_argument("--mode", choices=["react", "actionplan", "auto"], default=None,
-                   help="run as a workflow (task plan, then each task in this mode)")
+    p.add_argument(
+        "--mode",
+        choices=["react", "actionplan", "auto"],
+        default=None,
+        help="run as a workflow (task plan, then each task in this mode)",
+    )
     p.set_defaults(handler=run_command)
 
 
@@ -62,8 +71,11 @@ def _describe(event: dict[str, Any]) -> str | None:
     if kind == "intent":
         crit = ", ".join(f"{c['kind']}={c['value']}" for c in event.get("criteria", []))
         head = f"[bold]intent[/] {event['data_type']} as {event['format']}"
-        learned = " [dim]read by the rules; pattern already learned[/]" if event.get(
-            "source") == "learned" else ""
+        learned = (
+            " [dim]read by the rules; pattern already learned[/]"
+            if event.get("source") == "learned"
+            else ""
+        )
         return head + (f" ({crit})" if crit else "") + learned
     if kind == "action_start":
         return f"[bold]step {event['step']}[/] {event['template']} via {event['source'] or 'model'}"
@@ -75,11 +87,15 @@ def _describe(event: dict[str, Any]) -> str | None:
     if kind == "validation":
         verdict = event.get("verdict") or ("verified" if event["success"] else "rejected")
         mark = {"verified": "[green]verified[/]", "unverified": "[yellow]unverified[/]"}.get(
-            verdict, "[yellow]not valid[/]")
+            verdict, "[yellow]not valid[/]"
+        )
         issues = "; ".join(event.get("issues") or [])
         by = ", ".join(event.get("checked_by") or [])
-        return (f"  validation {mark} score {event['score']:.2f}"
-                + (f" (checked by: {by})" if by else "") + (f": {issues}" if issues else ""))
+        return (
+            f"  validation {mark} score {event['score']:.2f}"
+            + (f" (checked by: {by})" if by else "")
+            + (f": {issues}" if issues else "")
+        )
     if kind == "lesson":
         return f"  lesson: {event['lesson']}"
     if kind == "error":
@@ -110,8 +126,10 @@ class _Wait:
         """The status line at ``now``."""
         now = time.monotonic() if now is None else now
         attempt = f" · attempt {self.attempt}" if self.attempt else ""
-        return (f"[bold]{self.node}[/]{attempt} · {now - self.since:.0f}s "
-                f"[dim](run {now - self.started:.0f}s)[/]")
+        return (
+            f"[bold]{self.node}[/]{attempt} · {now - self.since:.0f}s "
+            f"[dim](run {now - self.started:.0f}s)[/]"
+        )
 
     def __rich__(self) -> str:
         return self.text()
@@ -131,8 +149,10 @@ def run_command(args: argparse.Namespace) -> int:
     from ..llm import ModelConfigError
 
     if args.thread is not None and not THREAD_ID.fullmatch(args.thread):
-        console.print("[red]--thread must be 1-128 letters, digits, '_', '.', ':' or '-' "
-                      "and not start with '.' or '-'[/]")
+        console.print(
+            "[red]--thread must be 1-128 letters, digits, '_', '.', ':' or '-' "
+            "and not start with '.' or '-'[/]"
+        )
         return EXIT_CONFIG
     if not args.namespace or "." in args.namespace:
         console.print("[red]--namespace must be non-empty and contain no dots[/]")
@@ -140,8 +160,9 @@ def run_command(args: argparse.Namespace) -> int:
     try:
         args.request.encode("utf-8")  # undecodable argv bytes arrive as lone surrogates
     except UnicodeEncodeError:
-        console.print("[red]the request is not valid UTF-8 text; send text, attach binary "
-                      "data with --file[/]")
+        console.print(
+            "[red]the request is not valid UTF-8 text; send text, attach binary data with --file[/]"
+        )
         return EXIT_CONFIG
     from ..llm.faults import is_transient
 
@@ -152,9 +173,14 @@ def run_command(args: argparse.Namespace) -> int:
         model = _resolve_model(args.model)
         with open_persistence(args.db) as (saver, store):
             agent = (create_workflow_agent if args.mode else create_adaptive_agent)(
-                model, checkpointer=saver, store=store, max_steps=args.max_steps,
-                namespace=args.namespace, allow_python=not args.no_python,
-                require_approval=args.approve, output_dir=str(out_dir),
+                model,
+                checkpointer=saver,
+                store=store,
+                max_steps=args.max_steps,
+                namespace=args.namespace,
+                allow_python=not args.no_python,
+                require_approval=args.approve,
+                output_dir=str(out_dir),
                 trust_judge=args.trust_judge,
             )
             snapshot = agent.get_state(config)
@@ -168,8 +194,10 @@ def run_command(args: argparse.Namespace) -> int:
                 console.print("[red]give a request, or --thread of a run to resume[/]")
                 return EXIT_CONFIG
             else:
-                payload = {"request": args.request,
-                           "files": [str(Path(f).resolve()) for f in args.file]}
+                payload = {
+                    "request": args.request,
+                    "files": [str(Path(f).resolve()) for f in args.file],
+                }
                 if args.mode:
                     payload["mode"] = args.mode
             live = _live_status_wanted(args, console)
@@ -179,8 +207,9 @@ def run_command(args: argparse.Namespace) -> int:
             while True:
                 interrupted = None
                 wait = _Wait() if live else None
-                parts: Any = agent.stream(payload, config, stream_mode=modes,
-                                          subgraphs=bool(args.mode))
+                parts: Any = agent.stream(
+                    payload, config, stream_mode=modes, subgraphs=bool(args.mode)
+                )
                 # The status is stopped before a question is asked (below the loop).
                 status: Any = console.status(wait) if wait else contextlib.nullcontext()
                 with status:
@@ -204,8 +233,10 @@ def run_command(args: argparse.Namespace) -> int:
         if not is_transient(exc):
             raise
         # The retry policy gave up; completed steps are checkpointed, so say how to go on.
-        console.print(f"[red]the model kept failing ({type(exc).__name__}: {exc}); "
-                      f"nothing is lost: resume with --thread {thread}[/]")
+        console.print(
+            f"[red]the model kept failing ({type(exc).__name__}: {exc}); "
+            f"nothing is lost: resume with --thread {thread}[/]"
+        )
         return EXIT_MODEL_DOWN
     result = _result(state, thread)
     if args.mode:

@@ -17,16 +17,31 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("serve", help="serve the graphs over HTTP (LangServe, with playground)")
     p.add_argument("--host", default="127.0.0.1", help="interface to bind (default loopback)")
     p.add_argument("--port", type=int, default=8000)
-    p.add_argument("--model", default=None, help="local | local-small | provider:model | base "
-                   "URL; every request uses it (callers cannot choose)")
-    p.add_argument("--db", default=None, help=f"SQLite path or postgresql:// URL "
-                   f"(default {default_db_path()})")
-    p.add_argument("--api-keys", default=None, metavar="FILE",
-                   help='JSON {"user": "key"}; required unless --host is loopback')
-    p.add_argument("--max-body-bytes", type=int, default=1_000_000,
-                   help="refuse larger requests with 413")
-    p.add_argument("--cors-origin", action="append", default=[], metavar="ORIGIN",
-                   help="allow browser calls from ORIGIN (repeatable; CORS is off by default)")
+    p.add_argument(
+        "--model",
+        default=None,
+        help="local | local-small | provider:model | base "
+        "URL; every request uses it (callers cannot choose)",
+    )
+    p.add_argument(
+        "--db", default=None, help=f"SQLite path or postgresql:// URL (default {default_db_path()})"
+    )
+    p.add_argument(
+        "--api-keys",
+        default=None,
+        metavar="FILE",
+        help='JSON {"user": "key"}; required unless --host is loopback',
+    )
+    p.add_argument(
+        "--max-body-bytes", type=int, default=1_000_000, help="refuse larger requests with 413"
+    )
+    p.add_argument(
+        "--cors-origin",
+        action="append",
+        default=[],
+        metavar="ORIGIN",
+        help="allow browser calls from ORIGIN (repeatable; CORS is off by default)",
+    )
     p.add_argument("--max-steps", type=int, default=8, help="default step budget per run")
     p.set_defaults(handler=serve_command)
 
@@ -48,8 +63,10 @@ def serve_command(args: argparse.Namespace) -> int:
         from ..server import ServerSettings, create_app
         from ..server.guard import load_api_keys
     except ImportError as exc:
-        print(f"serve needs the serve extra: pip install 'adaptive-react[serve]' ({exc})",
-              file=sys.stderr)
+        print(
+            f"serve needs the serve extra: pip install 'adaptive-react[serve]' ({exc})",
+            file=sys.stderr,
+        )
         return EXIT_CONFIG
     if not 1 <= args.max_steps <= MAX_STEPS_LIMIT:
         print(f"--max-steps must be between 1 and {MAX_STEPS_LIMIT}", file=sys.stderr)
@@ -67,9 +84,12 @@ def serve_command(args: argparse.Namespace) -> int:
     from ..llm import ModelSettings
 
     settings = ServerSettings(
-        model=ModelSettings.load(model=args.model).default_spec(), db=args.db, api_keys=keys,
-        max_body_bytes=args.max_body_bytes, cors_origins=list(args.cors_origin),
-        max_steps=args.max_steps)
-    uvicorn.run(create_app(settings), host=args.host, port=args.port,
-                log_level="info", ws="none")
+        model=ModelSettings.load(model=args.model).default_spec(),
+        db=args.db,
+        api_keys=keys,
+        max_body_bytes=args.max_body_bytes,
+        cors_origins=list(args.cors_origin),
+        max_steps=args.max_steps,
+    )
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info", ws="none")
     return EXIT_OK

@@ -18,8 +18,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add ``strategies list|show|forget|reset|export|import``."""
     p = sub.add_parser("strategies", help="inspect and manage learned strategies")
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--db", default=None,
-                        help=f"SQLite path or postgresql:// URL (default {default_db_path()})")
+    common.add_argument(
+        "--db", default=None, help=f"SQLite path or postgresql:// URL (default {default_db_path()})"
+    )
     common.add_argument("--namespace", default="default", help="whose strategies")
     common.add_argument("--json", action="store_true", help="print JSON")
     actions = p.add_subparsers(dest="action", required=True)
@@ -36,8 +37,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     exp.add_argument("out", help="file to write ('-' for stdout)")
     imp = actions.add_parser("import", parents=[common], help="merge an export (validated)")
     imp.add_argument("file", help="an export file")
-    imp.add_argument("--with-skills", action="store_true",
-                     help="also import verified programs (code; re-validated on every use)")
+    imp.add_argument(
+        "--with-skills",
+        action="store_true",
+        help="also import verified programs (code; re-validated on every use)",
+    )
     p.set_defaults(handler=strategies_command)
 
 
@@ -51,9 +55,11 @@ def _print_records(records: list[dict[str, Any]]) -> None:
         if r["pattern"] != pattern:
             pattern = r["pattern"]
             print(pattern)
-        print(f"  {r['template']:<22} {r['successes']}/{r['attempts']} validated "
-              f"({r['success_rate']:.0%}), mean quality {r['mean_score']:.2f}, "
-              f"last used {_when(r['last_used'])}")
+        print(
+            f"  {r['template']:<22} {r['successes']}/{r['attempts']} validated "
+            f"({r['success_rate']:.0%}), mean quality {r['mean_score']:.2f}, "
+            f"last used {_when(r['last_used'])}"
+        )
         for lesson in r["lessons"]:
             print(f"    lesson: {lesson}")
         for ex in r["example_requests"]:
@@ -65,8 +71,9 @@ def strategies_command(args: argparse.Namespace) -> int:
     from ..learning import api
 
     if args.action == "reset" and not args.yes:
-        print("reset forgets everything this namespace learned; add --yes to confirm",
-              file=sys.stderr)
+        print(
+            "reset forgets everything this namespace learned; add --yes to confirm", file=sys.stderr
+        )
         return EXIT_CONFIG
     if args.action == "import":
         try:
@@ -76,8 +83,10 @@ def strategies_command(args: argparse.Namespace) -> int:
             return EXIT_CONFIG
     with open_persistence(args.db) as (_saver, store):
         if args.action == "list":
-            records = [r.model_dump(mode="json")
-                       for r in api.list_strategies(store, args.namespace, shared=args.shared)]
+            records = [
+                r.model_dump(mode="json")
+                for r in api.list_strategies(store, args.namespace, shared=args.shared)
+            ]
             if args.json:
                 print(json.dumps(records, indent=2))
             elif records:
@@ -96,8 +105,10 @@ def strategies_command(args: argparse.Namespace) -> int:
                     print(f"nothing learned for {shown['pattern']}")
                 if shown["skill"]:
                     sk = shown["skill"]
-                    print(f"  skill: parameters {sorted(sk['parameters'])}, used {sk['uses']} "
-                          f"times, from {sk['source_request']!r}")
+                    print(
+                        f"  skill: parameters {sorted(sk['parameters'])}, used {sk['uses']} "
+                        f"times, from {sk['source_request']!r}"
+                    )
                 for key, value in sorted(shown["heuristics"].items()):
                     print(f"  heuristic {key}: {value}")
             return EXIT_OK if shown["records"] else EXIT_EMPTY
@@ -116,17 +127,24 @@ def strategies_command(args: argparse.Namespace) -> int:
                 print(text)
             else:
                 Path(args.out).write_text(text + "\n", encoding="utf-8")
-                print(f"exported {len(doc['events'])} outcomes and {len(doc['skills'])} skills "
-                      f"to {args.out}", file=sys.stderr)
+                print(
+                    f"exported {len(doc['events'])} outcomes and {len(doc['skills'])} skills "
+                    f"to {args.out}",
+                    file=sys.stderr,
+                )
             return EXIT_OK
         try:
-            report = api.import_strategies(store, data, args.namespace,
-                                           include_skills=args.with_skills)
+            report = api.import_strategies(
+                store, data, args.namespace, include_skills=args.with_skills
+            )
         except ValueError as exc:
             print(f"import refused: {exc}", file=sys.stderr)
             return EXIT_CONFIG
-        print(json.dumps(report.model_dump(), indent=2) if args.json else
-              f"imported {report.events} outcomes and {report.skills} skills; "
-              f"{report.lessons_dropped} lessons dropped by the guard; "
-              f"{len(report.rejected)} rejected")
+        print(
+            json.dumps(report.model_dump(), indent=2)
+            if args.json
+            else f"imported {report.events} outcomes and {report.skills} skills; "
+            f"{report.lessons_dropped} lessons dropped by the guard; "
+            f"{len(report.rejected)} rejected"
+        )
         return EXIT_OK

@@ -71,20 +71,27 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
     settings = settings or ServerSettings()
     defaults = context_defaults(settings.model, settings.max_steps)
     builders = {name: _load_builder(spec) for name, spec in settings.graphs.items()}
-    served = {name: ServedGraph(name, b.compile(name=f"adaptive-react-{name}"), defaults)
-              for name, b in builders.items()}
+    served = {
+        name: ServedGraph(name, b.compile(name=f"adaptive-react-{name}"), defaults)
+        for name, b in builders.items()
+    }
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with open_async_persistence(settings.db) as (saver, store):
             for name, runnable in served.items():
-                compiled = builders[name].compile(checkpointer=saver, store=store,
-                                                  name=f"adaptive-react-{name}")
+                compiled = builders[name].compile(
+                    checkpointer=saver, store=store, name=f"adaptive-react-{name}"
+                )
                 runnable.attach(compiled.with_config(recursion_limit=RECURSION_LIMIT))
             yield
 
-    app = FastAPI(title="adaptive-react", version="0.1.0", lifespan=lifespan,
-                  description="The adaptive react loop over LangServe.")
+    app = FastAPI(
+        title="adaptive-react",
+        version="0.1.0",
+        lifespan=lifespan,
+        description="The adaptive react loop over LangServe.",
+    )
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
@@ -98,15 +105,24 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
         return {"ok": True}
 
     for name, runnable in served.items():
-        add_routes(app, runnable, path=f"/{name}", config_keys=["configurable"],
-                   per_req_config_modifier=scope_config)
+        add_routes(
+            app,
+            runnable,
+            path=f"/{name}",
+            config_keys=["configurable"],
+            per_req_config_modifier=scope_config,
+        )
         _add_state_route(app, name, runnable)
 
     if settings.cors_origins:
         from fastapi.middleware.cors import CORSMiddleware
 
-        app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins),
-                           allow_methods=["GET", "POST"], allow_headers=["*"])
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=["*"],
+        )
     # Added last so it runs first: nothing reaches a route unauthenticated or oversized.
     app.add_middleware(Guard, keys=settings.api_keys, max_body_bytes=settings.max_body_bytes)
     return app

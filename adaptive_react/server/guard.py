@@ -26,12 +26,21 @@ class _TooLarge(Exception):
     pass
 
 
-async def _reply(send: Send, status: int, detail: str, headers: list[tuple[bytes, bytes]]
-                 | None = None) -> None:
+async def _reply(
+    send: Send, status: int, detail: str, headers: list[tuple[bytes, bytes]] | None = None
+) -> None:
     body = json.dumps({"detail": detail}).encode()
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"),
-                            (b"content-length", str(len(body)).encode()), *(headers or [])]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                *(headers or []),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 
@@ -64,8 +73,12 @@ class Guard:
             return
         user = self._authenticate(headers)
         if user is None and scope["path"] not in PUBLIC_PATHS:
-            await _reply(send, 401, "missing or unknown API key",
-                         [(b"www-authenticate", b'ApiKey header="X-API-Key"')])
+            await _reply(
+                send,
+                401,
+                "missing or unknown API key",
+                [(b"www-authenticate", b'ApiKey header="X-API-Key"')],
+            )
             return
         scope.setdefault("state", {})["user"] = user or ANONYMOUS
         await self._forward(scope, receive, send)

@@ -33,8 +33,10 @@ async def open_async_persistence(
     # The switch to WAL is made once, by the same locked and patient path the CLI uses; the
     # async connections below then only find the file in WAL mode.
     await asyncio.to_thread(prepare_sqlite_file, Path(target))
-    async with aiosqlite.connect(target, timeout=30, isolation_level=None) as saver_conn, \
-            aiosqlite.connect(target, timeout=30, isolation_level=None) as store_conn:
+    async with (
+        aiosqlite.connect(target, timeout=30, isolation_level=None) as saver_conn,
+        aiosqlite.connect(target, timeout=30, isolation_level=None) as store_conn,
+    ):
         for conn in (saver_conn, store_conn):
             # Several server processes may share the file: a busy timeout queues their writers.
             await conn.execute("PRAGMA busy_timeout=30000")

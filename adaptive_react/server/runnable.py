@@ -56,14 +56,21 @@ class ClientContext(BaseModel):
 
     model_config = ConfigDict(extra="forbid", json_schema_extra=_no_null_branches)
 
-    max_steps: int | None = Field(default=None, ge=1, le=MAX_STEPS_LIMIT,
-                           description="Act/validate cycles allowed before stopping.")
-    temperature: float | None = Field(default=None, ge=0, le=2,
-                               description="Sampling temperature of the first attempt.")
-    retry_temperature: float | None = Field(default=None, ge=0, le=2,
-                                     description="Temperature of retries.")
-    use_skills: bool | None = Field(default=None,
-                             description="Reuse verified skills for known patterns.")
+    max_steps: int | None = Field(
+        default=None,
+        ge=1,
+        le=MAX_STEPS_LIMIT,
+        description="Act/validate cycles allowed before stopping.",
+    )
+    temperature: float | None = Field(
+        default=None, ge=0, le=2, description="Sampling temperature of the first attempt."
+    )
+    retry_temperature: float | None = Field(
+        default=None, ge=0, le=2, description="Temperature of retries."
+    )
+    use_skills: bool | None = Field(
+        default=None, description="Reuse verified skills for known patterns."
+    )
     learning: bool | None = Field(default=None, description="Record outcomes in the store.")
 
 
@@ -130,8 +137,15 @@ class ServedGraph(Runnable[dict[str, Any], dict[str, Any]]):
             f"{name.title()}Input",
             __base__=_EncodableInput,
             **fields,
-            context=(ClientContext, Field(default=None, description=(
-                "Optional per-run settings; the server decides model, namespace and files."))),
+            context=(
+                ClientContext,
+                Field(
+                    default=None,
+                    description=(
+                        "Optional per-run settings; the server decides model, namespace and files."
+                    ),
+                ),
+            ),
         )
 
     def attach(self, graph: Pregel[Any, Any, Any, Any]) -> None:
@@ -166,9 +180,15 @@ class ServedGraph(Runnable[dict[str, Any], dict[str, Any]]):
     @property
     def config_specs(self) -> list[ConfigurableFieldSpec]:
         """``thread_id``: declared so LangServe keeps it and the playground offers it."""
-        return [ConfigurableFieldSpec(
-            id="thread_id", annotation=str, name="Thread ID", default="",
-            description="Conversation thread; reuse it to continue a run or read its state.")]
+        return [
+            ConfigurableFieldSpec(
+                id="thread_id",
+                annotation=str,
+                name="Thread ID",
+                default="",
+                description="Conversation thread; reuse it to continue a run or read its state.",
+            )
+        ]
 
     def split(self, input: Any, config: RunnableConfig | None) -> tuple[dict[str, Any], Context]:
         """The graph's input and the run's context for one request."""
@@ -187,32 +207,38 @@ class ServedGraph(Runnable[dict[str, Any], dict[str, Any]]):
             overrides["namespace"] = str(user)
         return data, dataclasses.replace(self.defaults, **overrides)
 
-    def invoke(self, input: Any, config: RunnableConfig | None = None,
-               **kwargs: Any) -> dict[str, Any]:
+    def invoke(
+        self, input: Any, config: RunnableConfig | None = None, **kwargs: Any
+    ) -> dict[str, Any]:
         """Run the graph to the end."""
         payload, ctx = self.split(input, config)
         return cast(dict[str, Any], self.graph.invoke(payload, config, context=ctx, **kwargs))
 
-    async def ainvoke(self, input: Any, config: RunnableConfig | None = None,
-                      **kwargs: Any) -> dict[str, Any]:
+    async def ainvoke(
+        self, input: Any, config: RunnableConfig | None = None, **kwargs: Any
+    ) -> dict[str, Any]:
         """Run the graph to the end."""
         payload, ctx = self.split(input, config)
         out = await self.graph.ainvoke(payload, config, context=ctx, **kwargs)
         return cast(dict[str, Any], out)
 
-    def stream(self, input: Any, config: RunnableConfig | None = None,
-               **kwargs: Any) -> Iterator[dict[str, Any]]:
+    def stream(
+        self, input: Any, config: RunnableConfig | None = None, **kwargs: Any
+    ) -> Iterator[dict[str, Any]]:
         """Stream the output after every step."""
         payload, ctx = self.split(input, config)
-        yield from self.graph.stream(payload, config, context=ctx,
-                                     **{"stream_mode": "values", **kwargs})
+        yield from self.graph.stream(
+            payload, config, context=ctx, **{"stream_mode": "values", **kwargs}
+        )
 
-    async def astream(self, input: Any, config: RunnableConfig | None = None,
-                      **kwargs: Any) -> AsyncIterator[dict[str, Any]]:
+    async def astream(
+        self, input: Any, config: RunnableConfig | None = None, **kwargs: Any
+    ) -> AsyncIterator[dict[str, Any]]:
         """Stream the output after every step."""
         payload, ctx = self.split(input, config)
-        async for chunk in self.graph.astream(payload, config, context=ctx,
-                                              **{"stream_mode": "values", **kwargs}):
+        async for chunk in self.graph.astream(
+            payload, config, context=ctx, **{"stream_mode": "values", **kwargs}
+        ):
             yield chunk
 
 

@@ -138,9 +138,7 @@ def test_quick_subset_adaptive_beats_baseline_on_the_flawed_model(suite):
     # Calls are counted on every path; a learned pattern may now take none (a skill run on
     # the rules' reading), so only the baseline must call the model for every task.
     assert all(r["model_calls"] > 0 for r in rows if r["agent"] == "react-baseline")
-    assert all(
-        sum(r["model_calls"] for r in rows if r["agent"] == a) >= len(tasks) for a in agents
-    )
+    assert all(sum(r["model_calls"] for r in rows if r["agent"] == a) >= len(tasks) for a in agents)
 
 
 def test_cli_writes_json_markdown_and_plots(tmp_path):

@@ -22,11 +22,16 @@ def batch(count: int) -> ActionList:
         "    if all(k % p for p in ps):\n        ps.append(k)\n    k += 1\n"
         "print(', '.join(map(str, ps)))\n"
     )
-    return ActionList(actions=[
-        PlannedAction(tool="python", parameters={"code": code}, rationale="compute the primes"),
-        PlannedAction(tool="ai_process", parameters={"prompt": "Repeat the list exactly."},
-                      rationale="hand the data over"),
-    ])
+    return ActionList(
+        actions=[
+            PlannedAction(tool="python", parameters={"code": code}, rationale="compute the primes"),
+            PlannedAction(
+                tool="ai_process",
+                parameters={"prompt": "Repeat the list exactly."},
+                rationale="hand the data over",
+            ),
+        ]
+    )
 
 
 def run(router, **input_extra):
@@ -34,9 +39,13 @@ def run(router, **input_extra):
     model = ScriptedChatModel(script=router)
     events = []
     config = {"configurable": {"thread_id": "ap-1"}}
-    for _ns, mode, chunk in graph.stream({"request": REQUEST, **input_extra}, config,
-                                        stream_mode=["custom", "values"], subgraphs=True,
-                                        context=Context(model=model)):
+    for _ns, mode, chunk in graph.stream(
+        {"request": REQUEST, **input_extra},
+        config,
+        stream_mode=["custom", "values"],
+        subgraphs=True,
+        context=Context(model=model),
+    ):
         if mode == "custom":
             events.append(chunk)
     return graph.get_state(config).values, events
@@ -61,17 +70,29 @@ def test_first_batch_fails_review_and_retry_carries_the_findings():
     first_ai = router.prompts["ai"][0]
     assert P19 in first_ai and "RESULT OF THE PREVIOUS ACTION" in first_ai
     kinds = [e["kind"] for e in events if e.get("event") == "message"]
-    assert kinds == ["action_start", "action_result", "action_start", "action_result", "retry",
-                     "action_start", "action_result", "action_start", "action_result"]
+    assert kinds == [
+        "action_start",
+        "action_result",
+        "action_start",
+        "action_result",
+        "retry",
+        "action_start",
+        "action_result",
+        "action_start",
+        "action_result",
+    ]
     assert [m.kind.value for m in out["workflow_messages"]] == kinds
 
 
 def test_invalid_action_list_is_caught_before_execution():
-    bad = ActionList(actions=[
-        PlannedAction(tool="shell", parameters={"cmd": "rm -rf /"}),
-        PlannedAction(tool="create_xlsx", parameters={"filename": "../../etc/x.xlsx",
-                                                      "rows": "previous"}),
-    ])
+    bad = ActionList(
+        actions=[
+            PlannedAction(tool="shell", parameters={"cmd": "rm -rf /"}),
+            PlannedAction(
+                tool="create_xlsx", parameters={"filename": "../../etc/x.xlsx", "rows": "previous"}
+            ),
+        ]
+    )
     router = Router(actions=[bad, batch(20)], ai=[P20])
     out, events = run(router)
 

@@ -26,23 +26,41 @@ PRIME_CODE = (
 def run_document_request(request, tool, filename, columns, out_dir):
     router = Router(
         task_plan=[TaskPlan(tasks=[TaskStep(objective=request)])],
-        actions=[ActionList(actions=[
-            PlannedAction(tool="python", parameters={"code": PRIME_CODE}, rationale="compute"),
-            PlannedAction(tool=tool, parameters={"filename": filename, "columns": columns,
-                                                 "rows": "previous"}, rationale="write"),
-        ])],
+        actions=[
+            ActionList(
+                actions=[
+                    PlannedAction(
+                        tool="python", parameters={"code": PRIME_CODE}, rationale="compute"
+                    ),
+                    PlannedAction(
+                        tool=tool,
+                        parameters={"filename": filename, "columns": columns, "rows": "previous"},
+                        rationale="write",
+                    ),
+                ]
+            )
+        ],
     )
-    agent = create_workflow_agent(ScriptedChatModel(script=router), store=InMemoryStore(),
-                                  checkpointer=InMemorySaver(), output_dir=str(out_dir))
-    out = agent.invoke({"request": request, "mode": "actionplan"},
-                       {"configurable": {"thread_id": f"doc-{tool}"}})
+    agent = create_workflow_agent(
+        ScriptedChatModel(script=router),
+        store=InMemoryStore(),
+        checkpointer=InMemorySaver(),
+        output_dir=str(out_dir),
+    )
+    out = agent.invoke(
+        {"request": request, "mode": "actionplan"}, {"configurable": {"thread_id": f"doc-{tool}"}}
+    )
     return out
 
 
 def test_excel_sheet_with_columns_n_and_prime(tmp_path):
     out = run_document_request(
         "Put the first 100 primes in an Excel sheet with columns n and prime",
-        "create_xlsx", "primes.xlsx", ["n", "prime"], tmp_path)
+        "create_xlsx",
+        "primes.xlsx",
+        ["n", "prime"],
+        tmp_path,
+    )
 
     assert out["success"] is True, out["final_message"]
     path = Path(out["files_out"][0])
@@ -57,8 +75,13 @@ def test_excel_sheet_with_columns_n_and_prime(tmp_path):
 
 
 def test_word_document(tmp_path):
-    out = run_document_request("Write the first 100 prime numbers into a Word document",
-                               "create_docx", "primes.docx", ["prime"], tmp_path)
+    out = run_document_request(
+        "Write the first 100 prime numbers into a Word document",
+        "create_docx",
+        "primes.docx",
+        ["prime"],
+        tmp_path,
+    )
 
     assert out["success"] is True, out["final_message"]
     table = Document(out["files_out"][0]).tables[0]
@@ -67,8 +90,13 @@ def test_word_document(tmp_path):
 
 
 def test_pdf(tmp_path):
-    out = run_document_request("Write the first 100 prime numbers into a PDF file",
-                               "create_pdf", "primes.pdf", ["prime"], tmp_path)
+    out = run_document_request(
+        "Write the first 100 prime numbers into a PDF file",
+        "create_pdf",
+        "primes.pdf",
+        ["prime"],
+        tmp_path,
+    )
 
     assert out["success"] is True, out["final_message"]
     text = "".join(page.extract_text() for page in PdfReader(out["files_out"][0]).pages)
@@ -81,14 +109,25 @@ def test_wrong_content_in_the_file_fails_review(tmp_path):
     request = "Put the first 100 primes in an Excel sheet with columns n and prime"
     router = Router(
         task_plan=[TaskPlan(tasks=[TaskStep(objective=request)])],
-        actions=[ActionList(actions=[
-            PlannedAction(tool="python", parameters={"code": bad}),
-            PlannedAction(tool="create_xlsx", parameters={
-                "filename": "p.xlsx", "columns": ["n", "prime"], "rows": "previous"}),
-        ])],
+        actions=[
+            ActionList(
+                actions=[
+                    PlannedAction(tool="python", parameters={"code": bad}),
+                    PlannedAction(
+                        tool="create_xlsx",
+                        parameters={
+                            "filename": "p.xlsx",
+                            "columns": ["n", "prime"],
+                            "rows": "previous",
+                        },
+                    ),
+                ]
+            )
+        ],
     )
-    agent = create_workflow_agent(ScriptedChatModel(script=router), store=InMemoryStore(),
-                                  output_dir=str(tmp_path))
+    agent = create_workflow_agent(
+        ScriptedChatModel(script=router), store=InMemoryStore(), output_dir=str(tmp_path)
+    )
     out = agent.invoke({"request": request, "mode": "actionplan"})
     assert out["success"] is False
     assert any("prime" in i for i in out["task_results"][0].steps[0].issues)
@@ -96,8 +135,10 @@ def test_wrong_content_in_the_file_fails_review(tmp_path):
     assert "FINDINGS TO FIX" in router.prompts["actions"][1]
 
 
-@pytest.mark.parametrize("name", ["../evil.xlsx", "/tmp/evil.xlsx", "sub/evil.xlsx", "..",
-                                  "evil.xlsx.exe", ".hidden.xlsx"])
+@pytest.mark.parametrize(
+    "name",
+    ["../evil.xlsx", "/tmp/evil.xlsx", "sub/evil.xlsx", "..", "evil.xlsx.exe", ".hidden.xlsx"],
+)
 def test_path_traversal_is_refused(tmp_path, name):
     result = run_document_action("create_xlsx", {"filename": name, "rows": [[1]]}, tmp_path)
     assert result.success is False and result.files == []

@@ -24,8 +24,10 @@ from adaptive_react.state import ActionSelection
 from tests.helpers import Router
 
 CAPITAL = "Which city is the capital of Australia?"
-MARBLES = ("Ana has 4 boxes with 12 marbles each and gives 15 marbles to her brother. "
-           "How many marbles does she keep?")
+MARBLES = (
+    "Ana has 4 boxes with 12 marbles each and gives 15 marbles to her brother. "
+    "How many marbles does she keep?"
+)
 ANSWER_KEY = 33  # 4 * 12 - 15, worked out by hand for these tests
 
 
@@ -42,8 +44,12 @@ def _program(code: str) -> ActionSelection:
 
 
 def _run(router: Router, request: str, store=None, **context):
-    agent = create_adaptive_agent(ScriptedChatModel(script=router), store=store or InMemoryStore(),
-                                  checkpointer=InMemorySaver(), **context)
+    agent = create_adaptive_agent(
+        ScriptedChatModel(script=router),
+        store=store or InMemoryStore(),
+        checkpointer=InMemorySaver(),
+        **context,
+    )
     return agent.invoke({"request": request}, {"configurable": {"thread_id": "t"}})
 
 
@@ -55,8 +61,9 @@ def _by(out, kind="answer"):
 
 
 def test_no_criteria_a_wrong_fact_is_rejected_by_the_judge():
-    router = Router(plan=[_ai(CAPITAL)], ai=["Sydney"],
-                    judge=[_judge(False, "Sydney is not the capital")])
+    router = Router(
+        plan=[_ai(CAPITAL)], ai=["Sydney"], judge=[_judge(False, "Sydney is not the capital")]
+    )
     out = _run(router, CAPITAL, max_steps=1)
     assert out["success"] is False and out["verdict"] == "rejected"
     [answer] = _by(out)
@@ -97,8 +104,7 @@ def test_a_program_checked_by_nothing_is_not_stored_as_a_skill():
     router = Router(plan=[_program("print('Hello, team!')")], judge=[_judge(True)])
     out = _run(router, request, store=store, max_steps=1, trust_judge=False)
     assert out["verdict"] == "unverified"
-    pattern_skills = [load_skill(store, "default", p)
-                      for p in StrategyStore(store).patterns()]
+    pattern_skills = [load_skill(store, "default", p) for p in StrategyStore(store).patterns()]
     assert pattern_skills and all(s is None for s in pattern_skills)
 
 
@@ -117,8 +123,11 @@ def test_a_program_answer_the_direct_route_disagrees_with_is_unverified_not_reje
 
 
 def test_a_disagreement_is_retried_until_the_routes_agree():
-    router = Router(plan=[_program("print(4 * 12 + 15)")],
-                    codegen=["```python\nprint(4 * 12 - 15)\n```"], agree=[f"{ANSWER_KEY}"])
+    router = Router(
+        plan=[_program("print(4 * 12 + 15)")],
+        codegen=["```python\nprint(4 * 12 - 15)\n```"],
+        agree=[f"{ANSWER_KEY}"],
+    )
     out = _run(router, MARBLES, max_steps=3)
     assert out["success"] is True and out["verdict"] == "verified"
     assert len(out["steps"]) == 2 and out["deliverable"] == f"{ANSWER_KEY}"
@@ -133,8 +142,7 @@ def test_a_program_answer_the_direct_route_confirms_is_verified():
 
 
 def test_a_direct_answer_is_checked_by_an_independently_written_program():
-    wrong = Router(plan=[_ai(MARBLES)], ai=["30"],
-                   codegen=["```python\nprint(4 * 12 - 15)\n```"])
+    wrong = Router(plan=[_ai(MARBLES)], ai=["30"], codegen=["```python\nprint(4 * 12 - 15)\n```"])
     out = _run(wrong, MARBLES, max_steps=1)
     assert out["success"] is False and out["verdict"] == "unverified"
     assert "codegen" in wrong.seen
@@ -197,17 +205,33 @@ def test_a_validator_that_is_not_callable_is_refused_at_construction():
 # --- The CLI tells the three verdicts apart -------------------------------------------
 
 
-@pytest.mark.parametrize(("trust", "answer", "code", "verdict"), [
-    ("--trust-judge", "Canberra", 0, "verified"),
-    ("--no-trust-judge", "Canberra", 4, "unverified"),
-    ("--trust-judge", "Sydney", 1, "rejected"),
-])
-def test_cli_exit_code_and_json_verdict(trust, answer, code, verdict, tmp_path, monkeypatch,
-                                        capsys):
+@pytest.mark.parametrize(
+    ("trust", "answer", "code", "verdict"),
+    [
+        ("--trust-judge", "Canberra", 0, "verified"),
+        ("--no-trust-judge", "Canberra", 4, "unverified"),
+        ("--trust-judge", "Sydney", 1, "rejected"),
+    ],
+)
+def test_cli_exit_code_and_json_verdict(
+    trust, answer, code, verdict, tmp_path, monkeypatch, capsys
+):
     router = Router(plan=[_ai(CAPITAL)], ai=[answer], judge=[_judge(answer == "Canberra")])
     monkeypatch.setattr(run_mod, "_resolve_model", lambda arg: ScriptedChatModel(script=router))
-    got = cli.main(["run", CAPITAL, "--json", "--max-steps", "1", trust, "--db",
-                    str(tmp_path / "db.sqlite"), "--out", str(tmp_path / "out")])
+    got = cli.main(
+        [
+            "run",
+            CAPITAL,
+            "--json",
+            "--max-steps",
+            "1",
+            trust,
+            "--db",
+            str(tmp_path / "db.sqlite"),
+            "--out",
+            str(tmp_path / "out"),
+        ]
+    )
     result = json.loads(capsys.readouterr().out)
     assert got == code
     assert result["verdict"] == verdict and result["success"] is (verdict == "verified")
@@ -216,10 +240,14 @@ def test_cli_exit_code_and_json_verdict(trust, answer, code, verdict, tmp_path, 
 
 # --- Code is run, not only parsed -------------------------------------------------------
 
-MEDIAN = ("Write a Python function middle(values) that returns the median of a list of numbers. "
-          "For example middle([3, 1, 2]) == 2 and middle([4, 1, 3, 2]) == 2.5")
-RIGHT_MEDIAN = ("```python\ndef middle(values):\n    s = sorted(values)\n    n = len(s)\n"
-                "    return s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2\n```")
+MEDIAN = (
+    "Write a Python function middle(values) that returns the median of a list of numbers. "
+    "For example middle([3, 1, 2]) == 2 and middle([4, 1, 3, 2]) == 2.5"
+)
+RIGHT_MEDIAN = (
+    "```python\ndef middle(values):\n    s = sorted(values)\n    n = len(s)\n"
+    "    return s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2\n```"
+)
 WRONG_MEDIAN = "```python\ndef middle(values):\n    return sorted(values)[len(values) // 2]\n```"
 
 
@@ -250,8 +278,9 @@ def test_a_code_request_never_delivers_what_a_program_printed():
 
 
 NO_EXAMPLES = "Write a Python function count_vowels(text) that counts the vowels a, e, i, o, u."
-VOWELS = ("```python\ndef count_vowels(text):\n"
-          "    return sum(ch in 'aeiou' for ch in text.lower())\n```")
+VOWELS = (
+    "```python\ndef count_vowels(text):\n    return sum(ch in 'aeiou' for ch in text.lower())\n```"
+)
 
 
 def test_without_examples_model_written_tests_are_weak_evidence():
@@ -281,8 +310,12 @@ def test_the_embedded_models_judge_is_weak_by_spec_or_by_client():
     from adaptive_react.nodes._evidence import judge_trusted
     from adaptive_react.state import Context
 
-    client = ChatOpenAI(model="qwen", base_url="http://127.0.0.1:9/v1", api_key="x",
-                        metadata={EMBEDDED_MODEL_TAG: "local"})
+    client = ChatOpenAI(
+        model="qwen",
+        base_url="http://127.0.0.1:9/v1",
+        api_key="x",
+        metadata={EMBEDDED_MODEL_TAG: "local"},
+    )
     assert not judge_trusted(Context(model="local"))
     assert not judge_trusted(Context(model=client))  # what the bench and Python callers pass
     assert judge_trusted(Context(model=ScriptedChatModel(script=Router())))

@@ -1,6 +1,5 @@
 """Skills and paraphrases through the real graph, with a scripted model."""
 
-
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.store.memory import InMemoryStore
 
@@ -37,15 +36,20 @@ def run(agent, request, thread):
 
 
 def agent_for(router, store):
-    return create_adaptive_agent(ScriptedChatModel(script=router), store=store,
-                                 checkpointer=InMemorySaver(), plan_by_rules=False)
+    return create_adaptive_agent(
+        ScriptedChatModel(script=router),
+        store=store,
+        checkpointer=InMemorySaver(),
+        plan_by_rules=False,
+    )
 
 
 def test_skill_from_30_primes_solves_45_primes_without_code_generation():
     store = InMemoryStore()
-    first = Router(plan=[ActionSelection(tool="python",
-                                         parameters={"task": "compute the first 30 primes"})],
-                   codegen=[PRIMES_PROGRAM])
+    first = Router(
+        plan=[ActionSelection(tool="python", parameters={"task": "compute the first 30 primes"})],
+        codegen=[PRIMES_PROGRAM],
+    )
     out = run(agent_for(first, store), "Compute the first 30 primes", "skill-1")
     assert out["success"] and asked(first) == ["plan", "codegen"]
     pattern = request_pattern(rules_intent("Compute the first 30 primes"))
@@ -63,8 +67,10 @@ def test_skill_from_30_primes_solves_45_primes_without_code_generation():
 
 def test_a_skill_whose_output_fails_validation_is_dropped_and_planning_takes_over():
     store = InMemoryStore()
-    first = Router(plan=[ActionSelection(tool="python", parameters={"task": "30 primes"})],
-                   codegen=[FROZEN_PROGRAM])
+    first = Router(
+        plan=[ActionSelection(tool="python", parameters={"task": "30 primes"})],
+        codegen=[FROZEN_PROGRAM],
+    )
     assert run(agent_for(first, store), "Compute the first 30 primes", "frozen-1")["success"]
     pattern = request_pattern(rules_intent("Compute the first 30 primes"))
     assert load_skill(store, "default", pattern) is not None
@@ -74,7 +80,9 @@ def test_a_skill_whose_output_fails_validation_is_dropped_and_planning_takes_ove
     second = Router(codegen=[PRIMES_PROGRAM.replace("30", "45")])
     out = run(agent_for(second, store), "Compute the first 45 primes", "frozen-2")
     assert [(s.template, s.success) for s in out["steps"]] == [
-        ("skill:python", False), ("python:compute", True)]
+        ("skill:python", False),
+        ("python:compute", True),
+    ]
     assert asked(second) == ["codegen"]
     replacement = load_skill(store, "default", pattern)
     assert replacement is not None and "PR =" not in replacement.code

@@ -34,7 +34,7 @@ from adaptive_react.state import ActionResult
 from tests.helpers import Router
 
 PRIMES_8 = "Name the first eight prime numbers, please"
-WRONG_PRIMES = "2, 3, 5, 7, 9, 11, 13, 17"   # 9 is not prime; the 8th prime is missing
+WRONG_PRIMES = "2, 3, 5, 7, 9, 11, 13, 17"  # 9 is not prime; the 8th prime is missing
 RIGHT_PRIMES = "2, 3, 5, 7, 11, 13, 17, 19"
 PRODUCT = "How much is 2468 * 1357?"
 PRODUCT_KEY = "3349076"  # 2468 * 1357, worked out by hand for this test
@@ -42,20 +42,29 @@ HAIKU = "Write a haiku about autumn rain"
 
 
 def _agent(model, *, middleware=None, tools=(), store=None, checkpointer=None, **kwargs):
-    return create_agent(model, tools=list(tools), system_prompt="You are a helpful assistant.",
-                        middleware=middleware or [AdaptiveMiddleware()],
-                        store=store if store is not None else InMemoryStore(),
-                        checkpointer=checkpointer, **kwargs)
+    return create_agent(
+        model,
+        tools=list(tools),
+        system_prompt="You are a helpful assistant.",
+        middleware=middleware or [AdaptiveMiddleware()],
+        store=store if store is not None else InMemoryStore(),
+        checkpointer=checkpointer,
+        **kwargs,
+    )
 
 
 def _ask(agent, request, thread="t1"):
-    return agent.invoke({"messages": [HumanMessage(request)]},
-                        {"configurable": {"thread_id": thread}})
+    return agent.invoke(
+        {"messages": [HumanMessage(request)]}, {"configurable": {"thread_id": thread}}
+    )
 
 
 def _findings(out):
-    return [m for m in out["messages"]
-            if isinstance(m, HumanMessage) and str(m.id).startswith(FINDINGS_ID_PREFIX)]
+    return [
+        m
+        for m in out["messages"]
+        if isinstance(m, HumanMessage) and str(m.id).startswith(FINDINGS_ID_PREFIX)
+    ]
 
 
 def _system(model, call=0):
@@ -146,11 +155,22 @@ def test_tool_calls_are_left_out_with_their_results():
     call = _tool_call("lookup", {"q": "primes"}, "c1")
     findings = HumanMessage("Your final answer was checked", id=f"{FINDINGS_ID_PREFIX}1")
     later = HumanMessage("Your final answer was checked", id=f"{FINDINGS_ID_PREFIX}2")
-    messages = [HumanMessage(PRIMES_8), call, ToolMessage("x" * 5000, tool_call_id="c1"),
-                AIMessage("y" * 5000), findings, AIMessage(WRONG_PRIMES), later]
+    messages = [
+        HumanMessage(PRIMES_8),
+        call,
+        ToolMessage("x" * 5000, tool_call_id="c1"),
+        AIMessage("y" * 5000),
+        findings,
+        AIMessage(WRONG_PRIMES),
+        later,
+    ]
     fitted = fit_context(messages, 2_000)
-    assert [type(m).__name__ for m in fitted] == ["HumanMessage", "HumanMessage", "AIMessage",
-                                                 "HumanMessage"]
+    assert [type(m).__name__ for m in fitted] == [
+        "HumanMessage",
+        "HumanMessage",
+        "AIMessage",
+        "HumanMessage",
+    ]
     assert fitted[0] is messages[0] and fitted[-1] is later
     assert fit_context(messages, None) == messages
     assert fit_context(messages, 100_000) == messages
@@ -166,8 +186,9 @@ def test_no_retries_means_one_answer_judged():
 
 
 def test_an_answer_nothing_can_check_ends_unverified_without_a_retry():
-    model = ScriptedChatModel(script=["Grey drops on the roof\nleaves let go one by one\n"
-                                      "the gutter hums low"])
+    model = ScriptedChatModel(
+        script=["Grey drops on the roof\nleaves let go one by one\nthe gutter hums low"]
+    )
     out = _ask(_agent(model), HAIKU)
     assert len(model.calls) == 1
     assert out["verdict"] == "unverified" and out["success"] is False
@@ -185,8 +206,9 @@ def test_a_trusted_judge_can_verify_what_rules_cannot():
 
 
 def test_an_untrusted_judge_leaves_it_unverified():
-    judge = ScriptedChatModel(script=Router(
-        judge=[JudgeVerdict(items=[JudgeItem(index=1, passed=True)])]))
+    judge = ScriptedChatModel(
+        script=Router(judge=[JudgeVerdict(items=[JudgeItem(index=1, passed=True)])])
+    )
     model = ScriptedChatModel(script=["Grey drops on the roof"])
     out = _ask(_agent(model, middleware=[AdaptiveMiddleware(judge, trust_judge=False)]), HAIKU)
     assert out["verdict"] == "unverified" and out["success"] is False
@@ -222,8 +244,11 @@ def test_a_second_thread_on_the_same_store_gets_the_learned_advice():
     assert all(is_safe_lesson(lesson) for r in records for lesson in r.lessons)
 
     second = ScriptedChatModel(script=["2, 3, 5, 7, 11, 13, 17, 19, 23, 29"])
-    out = _ask(_agent(second, store=store, checkpointer=InMemorySaver()),
-               "Could you list the first 10 primes?", thread="two")
+    out = _ask(
+        _agent(second, store=store, checkpointer=InMemorySaver()),
+        "Could you list the first 10 primes?",
+        thread="two",
+    )
     assert out["success"] is True
     system = _system(second)
     assert "LEARNED STRATEGIES" in system
@@ -262,8 +287,10 @@ def test_learning_off_reads_and_writes_nothing():
 
 def test_the_model_call_limit_still_stops_the_run():
     model = ScriptedChatModel(script=[WRONG_PRIMES] * 5)
-    middleware = [AdaptiveMiddleware(max_retries=4),
-                  ModelCallLimitMiddleware(run_limit=2, exit_behavior="end")]
+    middleware = [
+        AdaptiveMiddleware(max_retries=4),
+        ModelCallLimitMiddleware(run_limit=2, exit_behavior="end"),
+    ]
     out = _ask(_agent(model, middleware=middleware, checkpointer=InMemorySaver()), PRIMES_8)
     assert len(model.calls) == 2
     assert out["success"] is False and out["verdict"] == "rejected"
@@ -276,18 +303,20 @@ def primes_below(limit: int) -> str:
     return ", ".join(str(n) for n in range(2, limit) if all(n % d for d in range(2, n)))
 
 
-@pytest.mark.oracle_ok(reason="the agent's own tool prints the primes below 20; the prompts "
-                       "carry that tool result, which no rule put there")
+@pytest.mark.oracle_ok(
+    reason="the agent's own tool prints the primes below 20; the prompts "
+    "carry that tool result, which no rule put there"
+)
 @pytest.mark.parametrize("order", ["adaptive_first", "hitl_first"])
 def test_human_approval_of_a_tool_call_then_the_answer_is_validated(order):
-    model = ScriptedChatModel(script=[_tool_call("primes_below", {"limit": 20}),
-                                      WRONG_PRIMES, RIGHT_PRIMES])
+    model = ScriptedChatModel(
+        script=[_tool_call("primes_below", {"limit": 20}), WRONG_PRIMES, RIGHT_PRIMES]
+    )
     hitl = HumanInTheLoopMiddleware(interrupt_on={"primes_below": True})
     middleware = [AdaptiveMiddleware(), hitl]
     if order == "hitl_first":
         middleware.reverse()
-    agent = _agent(model, middleware=middleware, tools=[primes_below],
-                   checkpointer=InMemorySaver())
+    agent = _agent(model, middleware=middleware, tools=[primes_below], checkpointer=InMemorySaver())
     config = {"configurable": {"thread_id": "hitl"}}
     first = agent.invoke({"messages": [HumanMessage(PRIMES_8)]}, config)
     assert "__interrupt__" in first and len(model.calls) == 1
@@ -311,9 +340,12 @@ class Primes(BaseModel):
 
 
 def test_a_structured_response_is_validated_as_json():
-    model = ScriptedChatModel(script=[_tool_call("Primes", {"primes": [2, 3, 5, 7, 9, 11, 13, 17]}),
-                                      _tool_call("Primes", {"primes": [2, 3, 5, 7, 11, 13, 17, 19]},
-                                                 "call_2")])
+    model = ScriptedChatModel(
+        script=[
+            _tool_call("Primes", {"primes": [2, 3, 5, 7, 9, 11, 13, 17]}),
+            _tool_call("Primes", {"primes": [2, 3, 5, 7, 11, 13, 17, 19]}, "call_2"),
+        ]
+    )
     agent = _agent(model, response_format=ToolStrategy(Primes))
     out = _ask(agent, PRIMES_8)
     assert len(model.calls) == 2
@@ -328,8 +360,9 @@ def test_ainvoke_validates_and_retries_too():
     agent = _agent(model, checkpointer=InMemorySaver())
 
     async def go():
-        return await agent.ainvoke({"messages": [HumanMessage(PRIMES_8)]},
-                                   {"configurable": {"thread_id": "a"}})
+        return await agent.ainvoke(
+            {"messages": [HumanMessage(PRIMES_8)]}, {"configurable": {"thread_id": "a"}}
+        )
 
     out = asyncio.run(go())
     assert out["success"] is True and len(_findings(out)) == 1
@@ -338,10 +371,12 @@ def test_ainvoke_validates_and_retries_too():
 def test_streaming_shows_the_validation_as_it_happens():
     model = ScriptedChatModel(script=[WRONG_PRIMES, RIGHT_PRIMES])
     agent = _agent(model)
-    events = list(agent.stream({"messages": [HumanMessage(PRIMES_8)]},
-                               stream_mode=["updates", "custom"]))
-    custom = [data for mode, data in events
-              if mode == "custom" and data.get("event") == "validation"]
+    events = list(
+        agent.stream({"messages": [HumanMessage(PRIMES_8)]}, stream_mode=["updates", "custom"])
+    )
+    custom = [
+        data for mode, data in events if mode == "custom" and data.get("event") == "validation"
+    ]
     assert [e["verdict"] for e in custom] == ["rejected", "verified"]
     assert [e["attempt"] for e in custom] == [1, 2]
     updates = [data for mode, data in events if mode == "updates"]
@@ -372,8 +407,10 @@ def test_a_second_turn_on_a_thread_is_a_new_request():
 
 
 def test_findings_keep_what_the_answer_itself_shows():
-    validation = validate_content(ActionResult(tool="agent", success=True, content="1, 4, 9"),
-                                  rules_intent("List the first 5 square numbers"))
+    validation = validate_content(
+        ActionResult(tool="agent", success=True, content="1, 4, 9"),
+        rules_intent("List the first 5 square numbers"),
+    )
     lines = producer_findings(validation, "List the first 5 square numbers", "1, 4, 9")
     text = " ".join(lines)
     assert "exactly 5 items" in text
@@ -382,8 +419,14 @@ def test_findings_keep_what_the_answer_itself_shows():
 
 def test_the_templates_render():
     intent = rules_intent(PRODUCT)
-    assert render(mw_prompts.ADAPTIVE_SYSTEM, wants=mw_prompts.wants(intent), format="x",
-                  requirements=mw_prompts.requirements(intent), strategies="S", heuristics="H")
+    assert render(
+        mw_prompts.ADAPTIVE_SYSTEM,
+        wants=mw_prompts.wants(intent),
+        format="x",
+        requirements=mw_prompts.requirements(intent),
+        strategies="S",
+        heuristics="H",
+    )
     assert render(mw_prompts.ADAPTIVE_FINDINGS, findings=["f"], attempt=2, total=3)
     assert render(mw_prompts.ADAPTIVE_FINDING_UNMET, requirement="r")
     assert render(mw_prompts.ADAPTIVE_FINDING_SHAPE)

@@ -23,32 +23,48 @@ from tests.helpers import Router
 REQUEST = "Give me the first 60 prime numbers"
 PRIMES = expected_sequence("prime", 60)
 PLAN = ActionSelection(tool="python", parameters={"task": REQUEST})
-INTENT = Intent(data_type=DataType.NUMBERS, expected_format=OutputFormat.RAW_DATA,
-                success_criteria=[Criterion(kind=CriterionKind.COUNT, value=60),
-                                  Criterion(kind=CriterionKind.PROPERTY, value="prime")],
-                subject="prime numbers")
+INTENT = Intent(
+    data_type=DataType.NUMBERS,
+    expected_format=OutputFormat.RAW_DATA,
+    success_criteria=[
+        Criterion(kind=CriterionKind.COUNT, value=60),
+        Criterion(kind=CriterionKind.PROPERTY, value="prime"),
+    ],
+    subject="prime numbers",
+)
 
 
 def fenced(code: str) -> str:
     return f"```python\n{code}\n```"
 
 
-BOUNDED = fenced("primes = [n for n in range(2, 100) if all(n % d for d in range(2, n))]\n"
-                 "print(', '.join(map(str, primes)))")
+BOUNDED = fenced(
+    "primes = [n for n in range(2, 100) if all(n % d for d in range(2, n))]\n"
+    "print(', '.join(map(str, primes)))"
+)
 # A bound code cannot lift by itself (a while test): the model is asked to repair it.
-WHILE_BOUNDED = fenced("primes = []\nn = 2\nwhile n < 100:\n"
-                       "    if all(n % d for d in range(2, n)):\n        primes.append(n)\n"
-                       "    n += 1\nprint(', '.join(map(str, primes)))")
+WHILE_BOUNDED = fenced(
+    "primes = []\nn = 2\nwhile n < 100:\n"
+    "    if all(n % d for d in range(2, n)):\n        primes.append(n)\n"
+    "    n += 1\nprint(', '.join(map(str, primes)))"
+)
 # The same 25 primes, printed another way: no new output.
 BOUNDED_AGAIN = fenced("print([n for n in range(2, 100) if all(n % d for d in range(2, n))])")
-COUNTED = fenced("found = []\nn = 2\nwhile len(found) < 60:\n"
-                 "    if all(n % d for d in range(2, n)):\n        found.append(n)\n"
-                 "    n += 1\nprint(', '.join(map(str, found)))")
+COUNTED = fenced(
+    "found = []\nn = 2\nwhile len(found) < 60:\n"
+    "    if all(n % d for d in range(2, n)):\n        found.append(n)\n"
+    "    n += 1\nprint(', '.join(map(str, found)))"
+)
 
 
 def run(router: Router, **kwargs):
-    agent = create_adaptive_agent(ScriptedChatModel(script=router), store=InMemoryStore(),
-                                  checkpointer=InMemorySaver(), **kwargs, plan_by_rules=False)
+    agent = create_adaptive_agent(
+        ScriptedChatModel(script=router),
+        store=InMemoryStore(),
+        checkpointer=InMemorySaver(),
+        **kwargs,
+        plan_by_rules=False,
+    )
     config = {"configurable": {"thread_id": "recovery"}}
     out = agent.invoke({"request": REQUEST}, config)
     return out, agent.get_state(config).values
@@ -76,8 +92,9 @@ def test_a_fixed_bound_program_is_repaired_from_what_it_printed():
 
 
 def test_an_identical_output_is_a_repeat_and_the_run_stops_when_out_of_ideas():
-    router = Router(intent=[INTENT], plan=[PLAN],
-                    codegen=[WHILE_BOUNDED, BOUNDED_AGAIN, BOUNDED_AGAIN])
+    router = Router(
+        intent=[INTENT], plan=[PLAN], codegen=[WHILE_BOUNDED, BOUNDED_AGAIN, BOUNDED_AGAIN]
+    )
     out, state = run(router)
 
     assert out["success"] is False
@@ -95,13 +112,21 @@ def test_an_identical_output_is_a_repeat_and_the_run_stops_when_out_of_ideas():
 
 
 def test_a_failed_repair_is_followed_by_other_framings_then_another_tool():
-    bad = [fenced(f"print(', '.join(str(p) for p in {PRIMES[:k]}))")
-           for k in (5, 9, 13, 17, 21, 25)]
+    bad = [
+        fenced(f"print(', '.join(str(p) for p in {PRIMES[:k]}))") for k in (5, 9, 13, 17, 21, 25)
+    ]
     router = Router(intent=[INTENT], plan=[PLAN], codegen=bad, ai=["2, 3, 5"])
     out, state = run(router)
 
     assert [a.approach for a in state["attempts"]] == [
-        "first", "repair", "fresh", "repair", "short", "repair", "ai_data"]
+        "first",
+        "repair",
+        "fresh",
+        "repair",
+        "short",
+        "repair",
+        "ai_data",
+    ]
     assert not any(a.repeat for a in state["attempts"])
     assert router.seen.count("plan") == 1
     assert templates.REFRAME_SHORT.split("\n")[-2][:30] in router.prompts["codegen"][4]
@@ -139,15 +164,19 @@ def test_an_error_gives_the_traceback_last_lines():
     assert "_runner.py" not in repair  # the sandbox's own frames are not the program's
 
 
-@pytest.mark.parametrize("program", [
-    "import numpy as np\nprint(', '.join(str(x) for x in np.array([2, 3, 5, 7])))",
-    "import pandas as pd\nprint(', '.join(map(str, pd.Series([2, 3, 5, 7]).tolist())))",
-    "from sympy import prime\nprint(', '.join(str(prime(i)) for i in range(1, 5)))",
-])
+@pytest.mark.parametrize(
+    "program",
+    [
+        "import numpy as np\nprint(', '.join(str(x) for x in np.array([2, 3, 5, 7])))",
+        "import pandas as pd\nprint(', '.join(map(str, pd.Series([2, 3, 5, 7]).tolist())))",
+        "from sympy import prime\nprint(', '.join(str(prime(i)) for i in range(1, 5)))",
+    ],
+)
 def test_numeric_packages_import_in_the_loop(program):
     router = Router(plan=[ActionSelection(tool="python", parameters={"code": program})])
-    agent = create_adaptive_agent(ScriptedChatModel(script=router), store=InMemoryStore(),
-                                  plan_by_rules=False)
+    agent = create_adaptive_agent(
+        ScriptedChatModel(script=router), store=InMemoryStore(), plan_by_rules=False
+    )
     out = agent.invoke({"request": "Print the first 4 primes"})
     assert out["steps"][0].error is None
     assert out["success"] is True and out["deliverable"] == "2, 3, 5, 7"

@@ -56,8 +56,10 @@ def test_crash_mid_run_resumes_from_the_last_checkpoint(monkeypatch):
     monkeypatch.setattr(validate_module, "validate_content", crash_once)
     router = _router()
     agent = create_adaptive_agent(
-        ScriptedChatModel(script=router), checkpointer=InMemorySaver(), store=InMemoryStore(),
-        plan_by_rules=False
+        ScriptedChatModel(script=router),
+        checkpointer=InMemorySaver(),
+        store=InMemoryStore(),
+        plan_by_rules=False,
     )
     config = {"configurable": {"thread_id": "crash-1"}}
     with pytest.raises(RuntimeError, match="simulated crash"):
@@ -82,7 +84,8 @@ def test_approval_interrupt_before_code_runs(answer, solved, tmp_path):
         store=InMemoryStore(),
         require_approval=True,
         max_steps=1,
-        output_dir=str(tmp_path), plan_by_rules=False
+        output_dir=str(tmp_path),
+        plan_by_rules=False,
     )
     config = {"configurable": {"thread_id": f"approve-{solved}"}}
     first = agent.invoke({"request": REQUEST}, config)

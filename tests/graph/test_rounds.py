@@ -17,8 +17,11 @@ def test_second_round_starts_fresh_and_sees_the_first_round():
     )
     store = InMemoryStore()
     agent = create_adaptive_agent(
-        ScriptedChatModel(script=router), checkpointer=InMemorySaver(), store=store, max_steps=2,
-        plan_by_rules=False
+        ScriptedChatModel(script=router),
+        checkpointer=InMemorySaver(),
+        store=store,
+        max_steps=2,
+        plan_by_rules=False,
     )
     config = {"configurable": {"thread_id": "rounds-1"}}
     first = agent.invoke({"request": "List the first 3 prime numbers"}, config)
@@ -45,8 +48,10 @@ def test_rounds_on_one_thread_record_separate_outcomes():
     )
     store = InMemoryStore()
     agent = create_adaptive_agent(
-        ScriptedChatModel(script=router), checkpointer=InMemorySaver(), store=store,
-        plan_by_rules=False
+        ScriptedChatModel(script=router),
+        checkpointer=InMemorySaver(),
+        store=store,
+        plan_by_rules=False,
     )
     config = {"configurable": {"thread_id": "rounds-2"}}
     for _ in range(2):
@@ -64,8 +69,9 @@ def test_a_round_that_stops_at_once_keeps_nothing_of_the_last_rounds_verdict():
     # Regression: new_round listed the fields to reset by hand and missed ``verdict``, so a
     # refused second request still said "verified" from the first.
     router = Router(codegen=["```python\nprint('2, 3, 5')\n```"])
-    agent = create_adaptive_agent(ScriptedChatModel(script=router), checkpointer=InMemorySaver(),
-                                  store=InMemoryStore())
+    agent = create_adaptive_agent(
+        ScriptedChatModel(script=router), checkpointer=InMemorySaver(), store=InMemoryStore()
+    )
     config = {"configurable": {"thread_id": "rounds-3"}}
     first = agent.invoke({"request": "List the first 3 prime numbers"}, config)
     assert first["success"] is True and first["verdict"] == "verified"

@@ -60,8 +60,10 @@ def store():
 def test_code_answer_fails_then_lesson_steers_the_retry(store):
     router = first_run_router()
     agent = create_adaptive_agent(
-        ScriptedChatModel(script=router), store=store, checkpointer=InMemorySaver(),
-        plan_by_rules=False
+        ScriptedChatModel(script=router),
+        store=store,
+        checkpointer=InMemorySaver(),
+        plan_by_rules=False,
     )
     out = agent.invoke({"request": REQUEST}, config={"configurable": {"thread_id": "seed-1"}})
 
@@ -82,8 +84,9 @@ def test_code_answer_fails_then_lesson_steers_the_retry(store):
 
 
 def test_second_run_uses_the_learned_strategy_in_one_action(store):
-    first = create_adaptive_agent(ScriptedChatModel(script=first_run_router()), store=store,
-                                  plan_by_rules=False)
+    first = create_adaptive_agent(
+        ScriptedChatModel(script=first_run_router()), store=store, plan_by_rules=False
+    )
     assert first.invoke({"request": REQUEST})["success"]
 
     router = Router(ai=[PRIMES])  # no intent or planning reply scripted: none may be asked
@@ -100,22 +103,28 @@ def test_second_run_uses_the_learned_strategy_in_one_action(store):
 
 
 def test_the_model_still_reads_requests_the_rules_cannot_settle(store):
-    first = create_adaptive_agent(ScriptedChatModel(script=first_run_router()), store=store,
-                                  plan_by_rules=False)
+    first = create_adaptive_agent(
+        ScriptedChatModel(script=first_run_router()), store=store, plan_by_rules=False
+    )
     assert first.invoke({"request": REQUEST})["success"]
 
     router = Router(intent=[INTENT], ai=[PRIMES])
     agent = create_adaptive_agent(
-        ScriptedChatModel(script=router), store=store, trust_learned_intent=False,
-        plan_by_rules=False
+        ScriptedChatModel(script=router),
+        store=store,
+        trust_learned_intent=False,
+        plan_by_rules=False,
     )
     assert agent.invoke({"request": REQUEST})["success"]
     assert router.seen == ["intent", "ai"]
 
     # Prose is never a confident reading, learned pattern or not.
-    poem = Router(intent=["not json"], plan=[ActionSelection(tool="ai_process",
-                  parameters={"prompt": "Write it"})], ai=["Roses bloom in quiet rows."],
-                  judge=[JudgeVerdict(items=[JudgeItem(index=1, passed=True)])])
+    poem = Router(
+        intent=["not json"],
+        plan=[ActionSelection(tool="ai_process", parameters={"prompt": "Write it"})],
+        ai=["Roses bloom in quiet rows."],
+        judge=[JudgeVerdict(items=[JudgeItem(index=1, passed=True)])],
+    )
     agent = create_adaptive_agent(ScriptedChatModel(script=poem), store=store, max_steps=1)
     agent.invoke({"request": "Write a two-line poem about roses"})
     assert poem.seen[0] == "intent"
@@ -128,8 +137,9 @@ def test_advice_learned_on_two_requests_reaches_the_next_plan_prompt(store):
             plan=[ActionSelection(tool="ai_process", parameters={"prompt": "Write the code"})],
             ai=[CODE_ANSWER],
         )
-        agent = create_adaptive_agent(ScriptedChatModel(script=router), store=store, max_steps=1,
-                                      plan_by_rules=False)
+        agent = create_adaptive_agent(
+            ScriptedChatModel(script=router), store=store, max_steps=1, plan_by_rules=False
+        )
         out = agent.invoke({"request": f"Calculate the first {n} prime numbers"})
         assert out["success"] is False
 
@@ -137,8 +147,9 @@ def test_advice_learned_on_two_requests_reaches_the_next_plan_prompt(store):
         plan=[ActionSelection(tool="ai_process", parameters={"prompt": "List them"})],
         ai=[", ".join(map(str, expected_sequence("prime", 12)))],
     )
-    agent = create_adaptive_agent(ScriptedChatModel(script=router), store=store,
-                                  plan_by_rules=False)
+    agent = create_adaptive_agent(
+        ScriptedChatModel(script=router), store=store, plan_by_rules=False
+    )
     assert agent.invoke({"request": "Calculate the first 12 prime numbers"})["success"] is True
     plan_prompt = router.prompts["plan"][0]
     assert "ADVICE FROM EARLIER RUNS ON THIS KIND OF REQUEST:" in plan_prompt

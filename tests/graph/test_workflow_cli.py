@@ -19,15 +19,27 @@ PRIMES = ", ".join(map(str, expected_sequence("prime", 10)))
 def test_run_mode_json_has_task_plan_and_message_log(mode, tmp_path, monkeypatch, capsys):
     router = Router(
         task_plan=[TaskPlan(tasks=[TaskStep(objective=REQUEST)])],
-        actions=[ActionList(actions=[PlannedAction(tool="ai_process",
-                                                   parameters={"prompt": REQUEST})])],
+        actions=[
+            ActionList(actions=[PlannedAction(tool="ai_process", parameters={"prompt": REQUEST})])
+        ],
         # react mode reads this request by the rules alone and goes straight to a program.
         codegen=[f"```python\nprint({PRIMES!r})\n```"],
         ai=[PRIMES],
     )
     monkeypatch.setattr(run_mod, "_resolve_model", lambda arg: ScriptedChatModel(script=router))
-    code = cli.main(["run", "--mode", mode, REQUEST, "--json", "--db",
-                     str(tmp_path / "db.sqlite"), "--out", str(tmp_path / "out")])
+    code = cli.main(
+        [
+            "run",
+            "--mode",
+            mode,
+            REQUEST,
+            "--json",
+            "--db",
+            str(tmp_path / "db.sqlite"),
+            "--out",
+            str(tmp_path / "out"),
+        ]
+    )
     result = json.loads(capsys.readouterr().out)
 
     assert code == 0
@@ -35,8 +47,13 @@ def test_run_mode_json_has_task_plan_and_message_log(mode, tmp_path, monkeypatch
     assert result["mode"] == mode
     assert result["task_plan"]["tasks"][0]["objective"] == REQUEST
     assert [m["kind"] for m in result["messages"]] == [
-        "task_plan", "task_start", "action_start", "action_result", "task_complete",
-        "workflow_complete"]
+        "task_plan",
+        "task_start",
+        "action_start",
+        "action_result",
+        "task_complete",
+        "workflow_complete",
+    ]
     assert result["tasks"][0]["mode"] == mode and len(result["steps"]) == 1
     saved = json.loads((tmp_path / "out" / "result.json").read_text())
     assert saved["messages"] == result["messages"]
@@ -45,15 +62,30 @@ def test_run_mode_json_has_task_plan_and_message_log(mode, tmp_path, monkeypatch
 def test_run_mode_prints_the_messages_live(tmp_path, monkeypatch, capsys):
     router = Router(
         task_plan=[TaskPlan(tasks=[TaskStep(objective=REQUEST)])],
-        actions=[ActionList(actions=[PlannedAction(tool="ai_process",
-                                                   parameters={"prompt": REQUEST})])],
+        actions=[
+            ActionList(actions=[PlannedAction(tool="ai_process", parameters={"prompt": REQUEST})])
+        ],
         ai=[PRIMES],
     )
     monkeypatch.setattr(run_mod, "_resolve_model", lambda arg: ScriptedChatModel(script=router))
-    code = cli.main(["run", "--mode", "actionplan", REQUEST, "--db", str(tmp_path / "db.sqlite"),
-                     "--out", str(tmp_path / "out")])
+    code = cli.main(
+        [
+            "run",
+            "--mode",
+            "actionplan",
+            REQUEST,
+            "--db",
+            str(tmp_path / "db.sqlite"),
+            "--out",
+            str(tmp_path / "out"),
+        ]
+    )
     captured = capsys.readouterr()
     assert code == 0 and captured.out.strip() == PRIMES
-    for line in ("Plan: 1 task", "Task 1/1 (actionplan)", "Action 1: ai_process succeeded",
-                 "Workflow complete"):
+    for line in (
+        "Plan: 1 task",
+        "Task 1/1 (actionplan)",
+        "Action 1: ai_process succeeded",
+        "Workflow complete",
+    ):
         assert line in captured.err

@@ -23,8 +23,9 @@ ANSWERS = [
     ", ".join(map(str, expected_sequence("square", 6))),
     ", ".join(map(str, expected_sequence("fibonacci", 7))),
 ]
-PLAN = TaskPlan(overview="three lists", tasks=[TaskStep(objective=o, success_criteria=[o])
-                                               for o in OBJECTIVES])
+PLAN = TaskPlan(
+    overview="three lists", tasks=[TaskStep(objective=o, success_criteria=[o]) for o in OBJECTIVES]
+)
 PER_TASK = ["task_start", "action_start", "action_result", "task_complete"]
 SEQUENCE = ["task_plan", *PER_TASK * 3, "workflow_complete"]
 
@@ -53,8 +54,9 @@ class ByObjective(Router):
         if kind == "plan":
             return ActionSelection(tool="ai_process", parameters={"prompt": current})
         if kind == "actions":
-            return ActionList(actions=[PlannedAction(tool="ai_process",
-                                                     parameters={"prompt": current})])
+            return ActionList(
+                actions=[PlannedAction(tool="ai_process", parameters={"prompt": current})]
+            )
         if kind == "codegen":
             return f"```python\nprint({answer!r})\n```"
         if kind == "ai":
@@ -69,8 +71,7 @@ def router():
 def run(agent, payload, thread="wf-1"):
     config = {"configurable": {"thread_id": thread}}
     messages = []
-    for _ns, mode, chunk in agent.stream(payload, config, stream_mode=["custom"],
-                                         subgraphs=True):
+    for _ns, mode, chunk in agent.stream(payload, config, stream_mode=["custom"], subgraphs=True):
         if mode == "custom" and chunk.get("event") == "message":
             messages.append(chunk)
     return agent.get_state(config).values, messages
@@ -79,8 +80,12 @@ def run(agent, payload, thread="wf-1"):
 @pytest.mark.parametrize("mode", ["react", "actionplan"])
 def test_three_tasks_stream_the_same_message_sequence(mode, tmp_path):
     r = router()
-    agent = create_workflow_agent(ScriptedChatModel(script=r), checkpointer=InMemorySaver(),
-                                  store=InMemoryStore(), output_dir=str(tmp_path))
+    agent = create_workflow_agent(
+        ScriptedChatModel(script=r),
+        checkpointer=InMemorySaver(),
+        store=InMemoryStore(),
+        output_dir=str(tmp_path),
+    )
     out, messages = run(agent, {"request": "Three lists, please", "mode": mode})
 
     assert [m["kind"] for m in messages] == SEQUENCE
@@ -104,15 +109,31 @@ def test_auto_mode_picks_per_task_from_learned_strategies(tmp_path):
     pattern = request_pattern(rules_intent(OBJECTIVES[1]))
 
     for i in range(3):
-        strategies.record(OutcomeEvent(
-            pattern=pattern, template="actionplan:ai_process", success=True, score=1.0,
-            event_id=f"seed-{i}"))
-        strategies.record(OutcomeEvent(
-            pattern=pattern, template="ai_process:data", success=False, score=0.2,
-            event_id=f"seed-bad-{i}"))
+        strategies.record(
+            OutcomeEvent(
+                pattern=pattern,
+                template="actionplan:ai_process",
+                success=True,
+                score=1.0,
+                event_id=f"seed-{i}",
+            )
+        )
+        strategies.record(
+            OutcomeEvent(
+                pattern=pattern,
+                template="ai_process:data",
+                success=False,
+                score=0.2,
+                event_id=f"seed-bad-{i}",
+            )
+        )
     r = router()
-    agent = create_workflow_agent(ScriptedChatModel(script=r), checkpointer=InMemorySaver(),
-                                  store=store, output_dir=str(tmp_path))
+    agent = create_workflow_agent(
+        ScriptedChatModel(script=r),
+        checkpointer=InMemorySaver(),
+        store=store,
+        output_dir=str(tmp_path),
+    )
     out, messages = run(agent, {"request": "Three lists, please"})
 
     assert [m["kind"] for m in messages] == SEQUENCE
@@ -123,8 +144,9 @@ def test_auto_mode_picks_per_task_from_learned_strategies(tmp_path):
 
 
 def test_unknown_mode_is_a_clear_error(tmp_path):
-    agent = create_workflow_agent(ScriptedChatModel(script=Router()), checkpointer=InMemorySaver(),
-                                  output_dir=str(tmp_path))
+    agent = create_workflow_agent(
+        ScriptedChatModel(script=Router()), checkpointer=InMemorySaver(), output_dir=str(tmp_path)
+    )
     out, messages = run(agent, {"request": "List the first 5 primes", "mode": "magic"})
     assert out["success"] is False
     assert [m["kind"] for m in messages] == ["error", "workflow_complete"]

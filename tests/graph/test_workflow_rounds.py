@@ -44,22 +44,36 @@ def test_csv_answered_from_the_file_then_follow_up_round_reuses_it(tmp_path):
     mean = write_prices(data)
     out_dir = tmp_path / "out"
     router = Router(
-        task_plan=[TaskPlan(tasks=[TaskStep(objective=FIRST)]),
-                   TaskPlan(tasks=[TaskStep(objective=SECOND_TASK)])],
+        task_plan=[
+            TaskPlan(tasks=[TaskStep(objective=FIRST)]),
+            TaskPlan(tasks=[TaskStep(objective=SECOND_TASK)]),
+        ],
         actions=[
             ActionList(actions=[PlannedAction(tool="python", parameters={"code": MEAN_CODE})]),
-            ActionList(actions=[
-                PlannedAction(tool="python", parameters={"code": READ_CODE}),
-                PlannedAction(tool="create_docx", parameters={
-                    "filename": "average.docx", "title": "Average price",
-                    "columns": ["average price"], "rows": "previous"}),
-            ]),
+            ActionList(
+                actions=[
+                    PlannedAction(tool="python", parameters={"code": READ_CODE}),
+                    PlannedAction(
+                        tool="create_docx",
+                        parameters={
+                            "filename": "average.docx",
+                            "title": "Average price",
+                            "columns": ["average price"],
+                            "rows": "previous",
+                        },
+                    ),
+                ]
+            ),
         ],
         judge=[JudgeVerdict(items=[JudgeItem(index=1, passed=True, reason="mean of the column")])],
         codegen=[SECOND_MEAN_CODE],
     )
-    agent = create_workflow_agent(ScriptedChatModel(script=router), store=InMemoryStore(),
-                                  checkpointer=InMemorySaver(), output_dir=str(out_dir))
+    agent = create_workflow_agent(
+        ScriptedChatModel(script=router),
+        store=InMemoryStore(),
+        checkpointer=InMemorySaver(),
+        output_dir=str(out_dir),
+    )
     config = {"configurable": {"thread_id": "rounds-1"}}
 
     first = agent.invoke({"request": FIRST, "files": [str(data)], "mode": "actionplan"}, config)

@@ -16,6 +16,10 @@ def test_workflow_graph_matches_snapshot():
     if os.environ.get("UPDATE_SNAPSHOTS"):
         SNAPSHOT.write_text(drawn)
     assert drawn == SNAPSHOT.read_text()
-    for node in ("react:plan_select", "actionplan:generate_actions", "actionplan:check_actions",
-                 "actionplan:review"):
+    for node in (
+        "react:plan_select",
+        "actionplan:generate_actions",
+        "actionplan:check_actions",
+        "actionplan:review",
+    ):
         assert node.replace(":", "\\3a") in drawn

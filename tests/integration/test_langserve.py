@@ -31,20 +31,21 @@ def thread(tid):
 
 
 def test_invoke_keeps_the_thread_and_passes_the_context(app_url, fake_openai):
-    out = remote(app_url).invoke({"request": REQUEST, "context": {"max_steps": 2}},
-                                 config=thread("inv-1"))
+    out = remote(app_url).invoke(
+        {"request": REQUEST, "context": {"max_steps": 2}}, config=thread("inv-1")
+    )
     assert out["success"] is True
     assert out["deliverable"] == primes_text(8)
-    state = httpx.get(f"{app_url}/react/threads/inv-1/state",
-                      headers={"X-API-Key": KEYS["alice"]}).json()
+    state = httpx.get(
+        f"{app_url}/react/threads/inv-1/state", headers={"X-API-Key": KEYS["alice"]}
+    ).json()
     assert state["values"]["deliverable"] == primes_text(8)
     assert state["next"] == []
 
 
 def test_threads_are_per_user(app_url):
     remote(app_url).invoke({"request": REQUEST}, config=thread("private"))
-    other = httpx.get(f"{app_url}/react/threads/private/state",
-                      headers={"X-API-Key": KEYS["bob"]})
+    other = httpx.get(f"{app_url}/react/threads/private/state", headers={"X-API-Key": KEYS["bob"]})
     assert other.status_code == 404
 
 
@@ -64,49 +65,65 @@ def test_strategies_are_per_user(app_url, fake_openai):
 
 def test_stream_and_batch(app_url):
     runnable = remote(app_url)
-    chunks = list(runnable.stream({"request": REQUEST, "context": {"max_steps": 3}},
-                                  config=thread("stream-1")))
+    chunks = list(
+        runnable.stream(
+            {"request": REQUEST, "context": {"max_steps": 3}}, config=thread("stream-1")
+        )
+    )
     assert len(chunks) > 2
     assert chunks[-1]["deliverable"] == primes_text(8)
-    outs = runnable.batch([{"request": "List the first 5 prime numbers"},
-                           {"request": "List the first 6 prime numbers"}],
-                          config=[thread("batch-1"), thread("batch-2")])
+    outs = runnable.batch(
+        [
+            {"request": "List the first 5 prime numbers"},
+            {"request": "List the first 6 prime numbers"},
+        ],
+        config=[thread("batch-1"), thread("batch-2")],
+    )
     assert [o["deliverable"] for o in outs] == [primes_text(5), primes_text(6)]
 
 
 def test_client_cannot_name_server_files(app_url):
-    r = httpx.post(f"{app_url}/react/invoke", headers={"X-API-Key": KEYS["alice"]},
-                   json={"input": {"request": REQUEST, "files": ["/etc/passwd"]}})
+    r = httpx.post(
+        f"{app_url}/react/invoke",
+        headers={"X-API-Key": KEYS["alice"]},
+        json={"input": {"request": REQUEST, "files": ["/etc/passwd"]}},
+    )
     assert r.status_code == 422, r.text
 
 
 def test_client_context_is_validated(app_url):
     headers = {"X-API-Key": KEYS["alice"]}
-    for bad in ({"max_steps": 999}, {"model": "http://169.254.169.254/v1"},
-                {"namespace": "bob"}):
-        r = httpx.post(f"{app_url}/react/invoke", headers=headers,
-                       json={"input": {"request": REQUEST, "context": bad}})
+    for bad in ({"max_steps": 999}, {"model": "http://169.254.169.254/v1"}, {"namespace": "bob"}):
+        r = httpx.post(
+            f"{app_url}/react/invoke",
+            headers=headers,
+            json={"input": {"request": REQUEST, "context": bad}},
+        )
         assert r.status_code == 422, (bad, r.text)
 
 
 def test_input_schema_describes_the_real_input(app_url):
-    schema = httpx.get(f"{app_url}/react/input_schema",
-                       headers={"X-API-Key": KEYS["alice"]}).json()
+    schema = httpx.get(f"{app_url}/react/input_schema", headers={"X-API-Key": KEYS["alice"]}).json()
     assert {"request", "context"} <= set(schema["properties"])
     assert "files" not in schema["properties"]  # server paths are not the caller's to name
     context = schema["$defs"]["ClientContext"]["properties"]
     assert {"max_steps", "temperature", "learning"} <= set(context)
     assert "model" not in context and "namespace" not in context
-    config = httpx.get(f"{app_url}/react/config_schema",
-                       headers={"X-API-Key": KEYS["alice"]}).json()
+    config = httpx.get(
+        f"{app_url}/react/config_schema", headers={"X-API-Key": KEYS["alice"]}
+    ).json()
     assert "thread_id" in str(config)
 
 
 def test_unauthenticated_and_oversized_requests_are_refused(app_url):
     body = {"input": {"request": REQUEST}}
     assert httpx.post(f"{app_url}/react/invoke", json=body).status_code == 401
-    assert httpx.post(f"{app_url}/react/invoke", json=body,
-                      headers={"X-API-Key": "wrong-key-0123456789"}).status_code == 401
+    assert (
+        httpx.post(
+            f"{app_url}/react/invoke", json=body, headers={"X-API-Key": "wrong-key-0123456789"}
+        ).status_code
+        == 401
+    )
     assert httpx.get(f"{app_url}/react/input_schema").status_code == 401
     big = {"input": {"request": "x" * 300_000}}
     r = httpx.post(f"{app_url}/react/invoke", json=big, headers={"X-API-Key": KEYS["alice"]})
@@ -118,16 +135,24 @@ def test_unauthenticated_and_oversized_requests_are_refused(app_url):
             yield b"y" * 10_000
         yield b'"}}'
 
-    r = httpx.post(f"{app_url}/react/invoke", content=chunks(),
-                   headers={"X-API-Key": KEYS["alice"], "content-type": "application/json"})
+    r = httpx.post(
+        f"{app_url}/react/invoke",
+        content=chunks(),
+        headers={"X-API-Key": KEYS["alice"], "content-type": "application/json"},
+    )
     assert r.status_code == 413
     assert httpx.get(f"{app_url}/ok").status_code == 200
 
 
 def test_cors_is_off_by_default(app_url):
-    r = httpx.options(f"{app_url}/react/invoke", headers={
-        "Origin": "https://evil.example", "Access-Control-Request-Method": "POST",
-        "X-API-Key": KEYS["alice"]})
+    r = httpx.options(
+        f"{app_url}/react/invoke",
+        headers={
+            "Origin": "https://evil.example",
+            "Access-Control-Request-Method": "POST",
+            "X-API-Key": KEYS["alice"],
+        },
+    )
     assert "access-control-allow-origin" not in r.headers
 
 

@@ -19,7 +19,7 @@ from tests.graph.test_seed_scenario import PRIMES, REQUEST, first_run_router
 
 ROOT = Path(__file__).resolve().parents[2]
 
-RUN = textwrap.dedent('''
+RUN = textwrap.dedent("""
     import json, sys
     from adaptive_react import create_adaptive_agent
     from adaptive_react.fakes import ScriptedChatModel
@@ -38,12 +38,17 @@ RUN = textwrap.dedent('''
     print(json.dumps({"success": out["success"],
                       "templates": [s.template for s in out["steps"]],
                       "asked": [k for k in router.seen if k != "intent"]}))
-''')
+""")
 
 
 def run_process(db, which, request=REQUEST):
-    proc = subprocess.run([sys.executable, "-c", RUN, str(db), which, request], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-c", RUN, str(db), which, request],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
@@ -51,8 +56,11 @@ def run_process(db, which, request=REQUEST):
 def test_second_process_picks_the_learned_strategy_first(tmp_path):
     db = tmp_path / "learn.sqlite"
     first = run_process(db, "first")
-    assert first == {"success": True, "templates": ["ai_process:code", "ai_process:data"],
-                     "asked": ["plan", "ai", "plan", "ai"]}
+    assert first == {
+        "success": True,
+        "templates": ["ai_process:code", "ai_process:data"],
+        "asked": ["plan", "ai", "plan", "ai"],
+    }
     second = run_process(db, "second")
     assert second == {"success": True, "templates": ["ai_process:data"], "asked": ["ai"]}
 
@@ -64,8 +72,12 @@ def test_second_process_picks_the_learned_strategy_first(tmp_path):
 def test_strategies_cli_after_the_seed_scenario(tmp_path, capsys):
     db = str(tmp_path / "cli.sqlite")
     with open_persistence(db) as (saver, store):
-        agent = create_adaptive_agent(ScriptedChatModel(script=first_run_router()),
-                                      checkpointer=saver, store=store, plan_by_rules=False)
+        agent = create_adaptive_agent(
+            ScriptedChatModel(script=first_run_router()),
+            checkpointer=saver,
+            store=store,
+            plan_by_rules=False,
+        )
         agent.invoke({"request": REQUEST}, config={"configurable": {"thread_id": "seed"}})
     capsys.readouterr()
     assert main(["strategies", "list", "--db", db]) == 0
@@ -81,8 +93,7 @@ def test_strategies_cli_after_the_seed_scenario(tmp_path, capsys):
     exported = tmp_path / "learned.json"
     assert main(["strategies", "export", str(exported), "--db", db]) == 0
     other = str(tmp_path / "other.sqlite")
-    assert main(["strategies", "import", str(exported), "--db", other,
-                 "--namespace", "team"]) == 0
+    assert main(["strategies", "import", str(exported), "--db", other, "--namespace", "team"]) == 0
     capsys.readouterr()
     assert main(["strategies", "list", "--db", other, "--namespace", "team", "--json"]) == 0
     assert len(json.loads(capsys.readouterr().out)) == 2
@@ -103,11 +114,15 @@ def test_eight_concurrent_runs_on_one_sqlite_store_count_exactly(tmp_path):
 
         def one(i):
             try:
-                agent = create_adaptive_agent(ScriptedChatModel(script=first_run_router()),
-                                              checkpointer=saver, store=store,
-                                              plan_by_rules=False)
-                out = agent.invoke({"request": REQUEST},
-                                   config={"configurable": {"thread_id": f"c{i}"}})
+                agent = create_adaptive_agent(
+                    ScriptedChatModel(script=first_run_router()),
+                    checkpointer=saver,
+                    store=store,
+                    plan_by_rules=False,
+                )
+                out = agent.invoke(
+                    {"request": REQUEST}, config={"configurable": {"thread_id": f"c{i}"}}
+                )
                 assert out["success"]
             except BaseException as exc:  # noqa: BLE001 - reported by the main thread
                 errors.append(exc)
@@ -145,17 +160,29 @@ class _ChatExample(BaseModel):
 def test_export_training_writes_valid_openai_chat_jsonl(tmp_path):
     db = str(tmp_path / "t.sqlite")
     with open_persistence(db) as (saver, store):
-        agent = create_adaptive_agent(ScriptedChatModel(script=first_run_router()),
-                                      checkpointer=saver, store=store, plan_by_rules=False)
+        agent = create_adaptive_agent(
+            ScriptedChatModel(script=first_run_router()),
+            checkpointer=saver,
+            store=store,
+            plan_by_rules=False,
+        )
         agent.invoke({"request": REQUEST}, config={"configurable": {"thread_id": "a"}})
         strategies = StrategyStore(store)
         (failed,) = [e for e in strategies.all_events() if not e.success]
         # The same failure in another thread, earlier: deduplicated into the same line.
-        strategies.record(failed.model_copy(
-            update={"thread_id": "b", "event_id": "b-1", "ts": failed.ts - 10}))
+        strategies.record(
+            failed.model_copy(update={"thread_id": "b", "event_id": "b-1", "ts": failed.ts - 10})
+        )
         # A failure with no later success for its values pairs with nothing.
-        strategies.record(failed.model_copy(update={
-            "thread_id": "z", "event_id": "z-1", "request": "Calculate the first 7 primes"}))
+        strategies.record(
+            failed.model_copy(
+                update={
+                    "thread_id": "z",
+                    "event_id": "z-1",
+                    "request": "Calculate the first 7 primes",
+                }
+            )
+        )
     out = tmp_path / "train.jsonl"
     assert main(["export-training", "--format", "openai-chat", str(out), "--db", db]) == 0
     lines = out.read_text().splitlines()
@@ -180,13 +207,28 @@ def test_export_training_writes_valid_openai_chat_jsonl(tmp_path):
 def test_learning_curve_calls_per_solved_task_fall_after_the_first_epoch(tmp_path):
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("learning_curve",
-                                                  ROOT / "scripts" / "learning_curve.py")
+    spec = importlib.util.spec_from_file_location(
+        "learning_curve", ROOT / "scripts" / "learning_curve.py"
+    )
     curve = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(curve)
     png = tmp_path / "curve.png"
-    assert curve.main(["--tasks", "4", "--epochs", "3", "--db", str(tmp_path / "c.sqlite"),
-                       "--png", str(png), "--json"]) == 0
+    assert (
+        curve.main(
+            [
+                "--tasks",
+                "4",
+                "--epochs",
+                "3",
+                "--db",
+                str(tmp_path / "c.sqlite"),
+                "--png",
+                str(png),
+                "--json",
+            ]
+        )
+        == 0
+    )
     assert png.stat().st_size > 1000
     rows = curve.run_curve(curve.make_tasks(4), 2, str(tmp_path / "d.sqlite"))
     assert [r["success_rate"] for r in rows] == [1.0, 1.0]

@@ -46,15 +46,19 @@ def test_playground_loads_and_runs_one_request(app_url, tmp_path):
         import time
 
         time.sleep(1.0)
-        page.eval("Array.from(document.querySelectorAll('button'))"
-                  ".find(b => b.innerText.trim() === 'Start').click()")
+        page.eval(
+            "Array.from(document.querySelectorAll('button'))"
+            ".find(b => b.innerText.trim() === 'Start').click()"
+        )
         page.wait_for(f"document.body.innerText.includes({primes_text(6)!r})", timeout=60)
 
         shot = page.call("Page.captureScreenshot", format="png")
         (tmp_path / "playground.png").write_bytes(base64.b64decode(shot["data"]))
         errors = [e for e in page.events if e["method"] == "Runtime.exceptionThrown"]
         assert not errors, errors[:1]
-        statuses = {e["params"]["response"]["url"].rsplit("/", 1)[-1]:
-                    e["params"]["response"]["status"]
-                    for e in page.events if e["method"] == "Network.responseReceived"}
+        statuses = {
+            e["params"]["response"]["url"].rsplit("/", 1)[-1]: e["params"]["response"]["status"]
+            for e in page.events
+            if e["method"] == "Network.responseReceived"
+        }
         assert statuses.get("stream_log") == 200

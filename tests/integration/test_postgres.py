@@ -27,7 +27,8 @@ def test_checkpoints_and_history_persist(db):
     config = {"configurable": {"thread_id": "persist-1"}}
     with open_persistence(db) as (saver, store):
         out = create_adaptive_agent(model, checkpointer=saver, store=store, max_steps=3).invoke(
-            {"request": REQUEST}, config)
+            {"request": REQUEST}, config
+        )
     assert out["success"] and out["deliverable"] == primes_text(10)
 
     with open_persistence(db) as (saver, store):  # a fresh open: what another process sees
@@ -45,12 +46,14 @@ def test_strategy_learned_in_one_open_is_used_by_the_next(db):
     first, _ = prime_model()
     with open_persistence(db) as (saver, store):
         assert create_adaptive_agent(first, checkpointer=saver, store=store).invoke(
-            {"request": REQUEST}, {"configurable": {"thread_id": "a"}})["success"]
+            {"request": REQUEST}, {"configurable": {"thread_id": "a"}}
+        )["success"]
 
     second, script = prime_model()
     with open_persistence(db) as (saver, store):
         out = create_adaptive_agent(second, checkpointer=saver, store=store).invoke(
-            {"request": REQUEST}, {"configurable": {"thread_id": "b"}})
+            {"request": REQUEST}, {"configurable": {"thread_id": "b"}}
+        )
         from adaptive_react.learning.strategies import StrategyStore
 
         patterns = StrategyStore(store, "default").patterns()
@@ -64,11 +67,12 @@ def test_namespaces_do_not_share_strategies(db):
     first, _ = prime_model()
     with open_persistence(db) as (saver, store):
         create_adaptive_agent(first, checkpointer=saver, store=store, namespace="alice").invoke(
-            {"request": REQUEST}, {"configurable": {"thread_id": "a"}})
+            {"request": REQUEST}, {"configurable": {"thread_id": "a"}}
+        )
         second, script = prime_model()
-        out = create_adaptive_agent(second, checkpointer=saver, store=store,
-                                    namespace="bob").invoke(
-            {"request": REQUEST}, {"configurable": {"thread_id": "b"}})
+        out = create_adaptive_agent(
+            second, checkpointer=saver, store=store, namespace="bob"
+        ).invoke({"request": REQUEST}, {"configurable": {"thread_id": "b"}})
     assert out["success"]
     assert not out["steps"][0].strategy_id  # bob learned nothing yet
     assert "intent" in script.kinds

@@ -29,8 +29,10 @@ def pg_db(pg_server):
 def two_servers(tmp_path_factory, fake_openai, pg_db):
     need_langserve()
     work = tmp_path_factory.mktemp("scale")
-    with serve(work / "a", model=fake_openai.url, db=pg_db) as a, \
-            serve(work / "b", model=fake_openai.url, db=pg_db) as b:
+    with (
+        serve(work / "a", model=fake_openai.url, db=pg_db) as a,
+        serve(work / "b", model=fake_openai.url, db=pg_db) as b,
+    ):
         yield a, b
 
 
@@ -68,8 +70,11 @@ def test_a_thread_started_on_one_server_continues_on_the_other(two_servers, pg_d
     inputs = [c for c in chain if (c.metadata or {}).get("source") == "input"]
     assert len(inputs) == 2
     parents = {c.config["configurable"]["checkpoint_id"] for c in chain}
-    assert all(c.parent_config["configurable"]["checkpoint_id"] in parents
-               for c in chain if c.parent_config)
+    assert all(
+        c.parent_config["configurable"]["checkpoint_id"] in parents
+        for c in chain
+        if c.parent_config
+    )
 
 
 def test_a_strategy_learned_through_one_server_is_used_by_the_other(two_servers, fake_openai):

@@ -30,8 +30,10 @@ def _langgraph_bin() -> Path:
     venv = Path(os.environ.get(STUDIO_VENV_ENV) or ROOT / ".venv-studio")
     exe = venv / "bin" / "langgraph"
     if not exe.exists():
-        pytest.skip(f"langgraph-cli[inmem] not installed at {venv}: python3 -m venv .venv-studio "
-                    f"&& .venv-studio/bin/pip install -e '.[studio]' (or set {STUDIO_VENV_ENV})")
+        pytest.skip(
+            f"langgraph-cli[inmem] not installed at {venv}: python3 -m venv .venv-studio "
+            f"&& .venv-studio/bin/pip install -e '.[studio]' (or set {STUDIO_VENV_ENV})"
+        )
     return exe
 
 
@@ -44,10 +46,26 @@ def studio(tmp_path_factory) -> Iterator[str]:
     config = dict(CONFIG, dependencies=[str(ROOT)])
     (work / "langgraph.json").write_text(json.dumps(config))
     port = free_port()
-    cmd = [str(exe), "dev", "--config", "langgraph.json", "--host", "127.0.0.1",
-           "--port", str(port), "--no-browser", "--no-reload"]
-    with server(cmd, f"http://127.0.0.1:{port}/ok", env=quiet_env(), cwd=work,
-                log=work / "server.log", timeout=120):
+    cmd = [
+        str(exe),
+        "dev",
+        "--config",
+        "langgraph.json",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--no-browser",
+        "--no-reload",
+    ]
+    with server(
+        cmd,
+        f"http://127.0.0.1:{port}/ok",
+        env=quiet_env(),
+        cwd=work,
+        log=work / "server.log",
+        timeout=120,
+    ):
         yield f"http://127.0.0.1:{port}"
 
 
@@ -82,7 +100,9 @@ def test_run_streams_updates_and_custom_events_then_state_and_store(studio, fake
         thread = await client.threads.create()
         parts = []
         async for part in client.runs.stream(
-            thread["thread_id"], "react", input={"request": REQUEST},
+            thread["thread_id"],
+            "react",
+            input={"request": REQUEST},
             context={"model": fake_openai.url, "max_steps": 3, "namespace": "studio"},
             stream_mode=["updates", "custom"],
         ):
@@ -110,10 +130,16 @@ def test_every_other_graph_runs_with_a_context_and_streams(studio, fake_openai, 
     async def go():
         client = get_client(url=studio)
         thread = await client.threads.create()
-        parts = [p async for p in client.runs.stream(
-            thread["thread_id"], graph_id, input={"request": REQUEST, "mode": "react"},
-            context={"model": fake_openai.url, "max_steps": 3, "namespace": "studio2"},
-            stream_mode=["updates", "custom"])]
+        parts = [
+            p
+            async for p in client.runs.stream(
+                thread["thread_id"],
+                graph_id,
+                input={"request": REQUEST, "mode": "react"},
+                context={"model": fake_openai.url, "max_steps": 3, "namespace": "studio2"},
+                stream_mode=["updates", "custom"],
+            )
+        ]
         return parts, await client.threads.get_state(thread["thread_id"])
 
     parts, state = asyncio.run(go())

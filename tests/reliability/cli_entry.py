@@ -75,7 +75,8 @@ def main(argv: list[str]) -> int:
     run_mod._resolve_model = lambda arg: model  # type: ignore[assignment]
     # The scenario scripts the planner's first choice, so the planner is always asked.
     run_mod.create_adaptive_agent = functools.partial(  # type: ignore[assignment]
-        run_mod.create_adaptive_agent, plan_by_rules=False)
+        run_mod.create_adaptive_agent, plan_by_rules=False
+    )
     return cli.main(argv)
 
 

@@ -36,8 +36,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """Slow reliability trials run only when asked for (``-m slow`` or any ``-m``)."""
     if config.option.markexpr:
         return
-    skip = pytest.mark.skip(reason="slow trial: run `python -m pytest tests/reliability -m slow` "
-                            "or `python scripts/reliability_report.py`")
+    skip = pytest.mark.skip(
+        reason="slow trial: run `python -m pytest tests/reliability -m slow` "
+        "or `python scripts/reliability_report.py`"
+    )
     for item in items:
         if "reliability" in item.path.parts and item.get_closest_marker("slow"):
             item.add_marker(skip)

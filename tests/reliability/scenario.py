@@ -35,14 +35,20 @@ PRIMES = ", ".join(map(str, expected_sequence("prime", N)))
 INTENT = Intent(
     data_type=DataType.NUMBERS,
     expected_format=OutputFormat.RAW_DATA,
-    success_criteria=[Criterion(kind=CriterionKind.COUNT, value=N),
-                      Criterion(kind=CriterionKind.PROPERTY, value="prime")],
+    success_criteria=[
+        Criterion(kind=CriterionKind.COUNT, value=N),
+        Criterion(kind=CriterionKind.PROPERTY, value="prime"),
+    ],
     subject="prime numbers",
 )
-FIRST = ActionSelection(tool="python", parameters={"code": "print('these are not the primes')"},
-                        rationale="try a program")
-SECOND = ActionSelection(tool="ai_process", parameters={"prompt": REQUEST},
-                         rationale="ask for the list")
+FIRST = ActionSelection(
+    tool="python",
+    parameters={"code": "print('these are not the primes')"},
+    rationale="try a program",
+)
+SECOND = ActionSelection(
+    tool="ai_process", parameters={"prompt": REQUEST}, rationale="ask for the list"
+)
 
 
 def _text(messages: list[BaseMessage]) -> str:
@@ -87,9 +93,15 @@ TRANSPORT = ("rate_limit", "timeout", "connection")
 class FaultyScript:
     """Wrap :func:`answer`: a share of calls fails (transport error or malformed output)."""
 
-    def __init__(self, rate: float = 0.3, seed: int = 0, *,
-                 kinds: tuple[str, ...] = (*TRANSPORT, "malformed_output"),
-                 always: str | None = None, delay_s: float = 0.0):
+    def __init__(
+        self,
+        rate: float = 0.3,
+        seed: int = 0,
+        *,
+        kinds: tuple[str, ...] = (*TRANSPORT, "malformed_output"),
+        always: str | None = None,
+        delay_s: float = 0.0,
+    ):
         self.rate, self.kinds, self.always, self.delay_s = rate, kinds, always, delay_s
         self.rng = random.Random(seed)
         self.lock = threading.Lock()

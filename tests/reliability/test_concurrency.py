@@ -17,8 +17,16 @@ RUNS = 8
 
 def _parallel(db: str, tmp_path, cases, backend: str) -> None:
     namespace = f"shared{uuid.uuid4().hex[:6]}"
-    trials = [Trial(name=f"p{i}", db=db, thread=f"par-{i}-{uuid.uuid4().hex[:6]}",
-                    namespace=namespace, out=tmp_path / f"out-{i}") for i in range(RUNS)]
+    trials = [
+        Trial(
+            name=f"p{i}",
+            db=db,
+            thread=f"par-{i}-{uuid.uuid4().hex[:6]}",
+            namespace=namespace,
+            out=tmp_path / f"out-{i}",
+        )
+        for i in range(RUNS)
+    ]
     procs = [cli(t.args(with_request=True)) for t in trials]
     results = [finish(p) for p in procs]
     taken: dict[str, int] = {}
@@ -37,8 +45,11 @@ def _parallel(db: str, tmp_path, cases, backend: str) -> None:
     expected = sorted((t, s) for t, n in taken.items() for s in range(1, n + 1))
     assert keys == expected
     assert len({e["_key"] for e in events}) == len(events)
-    cases(RUNS, f"{backend}: {RUNS} runs solved, {len(keys)} learning events = steps taken, "
-          "threads intact, no 'database is locked'")
+    cases(
+        RUNS,
+        f"{backend}: {RUNS} runs solved, {len(keys)} learning events = steps taken, "
+        "threads intact, no 'database is locked'",
+    )
 
 
 def test_parallel_runs_sqlite(tmp_path, cases):

@@ -31,10 +31,12 @@ def fast_backoff(monkeypatch):
 
 def _run(seed: int) -> tuple[dict, dict]:
     model, script = scenario_model(rate=0.3, seed=seed)
-    agent = create_adaptive_agent(model, checkpointer=InMemorySaver(), store=InMemoryStore(),
-                                  namespace=f"faults{seed}")
-    out = agent.invoke({"request": REQUEST},
-                       config={"configurable": {"thread_id": f"faults-{seed}"}})
+    agent = create_adaptive_agent(
+        model, checkpointer=InMemorySaver(), store=InMemoryStore(), namespace=f"faults{seed}"
+    )
+    out = agent.invoke(
+        {"request": REQUEST}, config={"configurable": {"thread_id": f"faults-{seed}"}}
+    )
     return out, script.injected
 
 
@@ -51,8 +53,10 @@ def _check_seeds(seeds, cases):
             total_injected[k] = total_injected.get(k, 0) + n
     assert solved == len(seeds)
     kinds = ", ".join(f"{k} {n}" for k, n in sorted(total_injected.items()))
-    cases(len(seeds), f"{solved}/{len(seeds)} runs solved; faults injected and reported "
-          f"exactly: {kinds}")
+    cases(
+        len(seeds),
+        f"{solved}/{len(seeds)} runs solved; faults injected and reported exactly: {kinds}",
+    )
 
 
 def test_runs_finish_and_report_faults_ci(cases):
@@ -80,8 +84,18 @@ def test_cli_says_the_model_is_down_and_how_to_resume(monkeypatch, tmp_path, cap
     model, _ = scenario_model(always="connection")
     monkeypatch.setattr(run_mod, "_resolve_model", lambda arg: model)
     args = build_parser().parse_args(
-        ["run", REQUEST, "--thread", "down-cli", "--db", str(tmp_path / "d.sqlite"),
-         "--json", "--out", str(tmp_path / "out")])
+        [
+            "run",
+            REQUEST,
+            "--thread",
+            "down-cli",
+            "--db",
+            str(tmp_path / "d.sqlite"),
+            "--json",
+            "--out",
+            str(tmp_path / "out"),
+        ]
+    )
     code = args.handler(args)
     err = capsys.readouterr().err
     assert code == run_mod.EXIT_MODEL_DOWN
@@ -96,8 +110,11 @@ def test_malformed_output_everywhere_falls_back(cases):
     assert out["final_message"]
     assert out["faults"].get("malformed_output", 0) >= 2
     ending = "solved" if out["success"] else "honest failure"
-    cases(1, f"all structured output malformed: run ends ({ending}), "
-          f"{out['faults']['malformed_output']} malformed replies reported")
+    cases(
+        1,
+        f"all structured output malformed: run ends ({ending}), "
+        f"{out['faults']['malformed_output']} malformed replies reported",
+    )
 
 
 def test_every_model_node_of_every_graph_retries_transient_errors():
@@ -123,6 +140,9 @@ def test_actionplan_mode_retries_a_model_that_never_recovers_then_raises():
     model, script = scenario_model(always="connection")
     graph = make_actionplan_builder().compile(checkpointer=InMemorySaver(), store=InMemoryStore())
     with pytest.raises(openai.APIError):
-        graph.invoke({"request": REQUEST}, {"configurable": {"thread_id": "ap-down"}},
-                     context=Context(model=model))
+        graph.invoke(
+            {"request": REQUEST},
+            {"configurable": {"thread_id": "ap-down"}},
+            context=Context(model=model),
+        )
     assert script.calls == retry_mod.MAX_ATTEMPTS  # before: one attempt, then the error

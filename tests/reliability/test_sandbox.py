@@ -23,19 +23,25 @@ def _uid_processes(uid_min: int = 1_900_000_000, wait_s: float = 3.0) -> list[st
     """Live (non-zombie) processes of sandbox uids; init reaps zombies on its own schedule."""
     deadline = time.monotonic() + wait_s
     while True:
-        out = subprocess.run(["ps", "-eo", "uid=,pid=,stat=,args="], capture_output=True,
-                             text=True).stdout
-        live = [line for line in out.splitlines()
-                if line.split() and int(line.split()[0]) >= uid_min
-                and not line.split()[2].startswith("Z")]
+        out = subprocess.run(
+            ["ps", "-eo", "uid=,pid=,stat=,args="], capture_output=True, text=True
+        ).stdout
+        live = [
+            line
+            for line in out.splitlines()
+            if line.split()
+            and int(line.split()[0]) >= uid_min
+            and not line.split()[2].startswith("Z")
+        ]
         if not live or time.monotonic() > deadline:
             return live
         time.sleep(0.2)
 
 
 def test_a_plain_program_still_works(cases):
-    res = run_python("import math\nprint(math.factorial(5))\nopen('out.txt', 'w').write('x')",
-                     limits=FAST)
+    res = run_python(
+        "import math\nprint(math.factorial(5))\nopen('out.txt', 'w').write('x')", limits=FAST
+    )
     assert res.ok, res.stderr
     assert res.stdout.startswith("120")
     assert [os.path.basename(f) for f in res.files] == ["out.txt"]
@@ -43,8 +49,9 @@ def test_a_plain_program_still_works(cases):
     cases(1, "runs normally, files collected")
 
 
-@pytest.mark.parametrize("path", ["/root/.bashrc", os.path.expanduser("~/.ssh/id_rsa"),
-                                  "/etc/shadow"])
+@pytest.mark.parametrize(
+    "path", ["/root/.bashrc", os.path.expanduser("~/.ssh/id_rsa"), "/etc/shadow"]
+)
 def test_reading_private_files_fails(path, cases):
     res = run_python(f"print(open({path!r}).read()[:100])", limits=FAST)
     assert not res.ok
@@ -56,8 +63,7 @@ def test_reading_private_files_fails(path, cases):
 def test_the_agents_database_is_out_of_reach(tmp_path, cases):
     db = tmp_path / "agent.sqlite"
     db.write_text("secret strategies")
-    res = run_python(
-        f"import os\nprint(open({str(db)!r}).read())\n", limits=FAST)
+    res = run_python(f"import os\nprint(open({str(db)!r}).read())\n", limits=FAST)
     assert not res.ok and "secret" not in res.stdout
     res = run_python(f"open({str(db)!r}, 'a').write('pwned')", limits=FAST)
     assert not res.ok
@@ -66,8 +72,16 @@ def test_the_agents_database_is_out_of_reach(tmp_path, cases):
 
 
 @needs_isolation
-@pytest.mark.parametrize("target", ["/work/pwned.txt", "/tmp/pwned.txt", "/var/tmp/pwned.txt",
-                                    "/dev/shm/pwned.txt", "../pwned.txt"])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/work/pwned.txt",
+        "/tmp/pwned.txt",
+        "/var/tmp/pwned.txt",
+        "/dev/shm/pwned.txt",
+        "../pwned.txt",
+    ],
+)
 def test_writing_outside_the_workdir_fails_or_vanishes(target, cases):
     res = run_python(f"open({target!r}, 'w').write('x')\nprint('wrote')", limits=FAST)
     assert not res.ok
@@ -77,8 +91,10 @@ def test_writing_outside_the_workdir_fails_or_vanishes(target, cases):
 
 
 def test_symlinks_out_of_the_workdir_are_not_collected(cases):
-    res = run_python("import os\nos.symlink('/etc/hostname', 'leak.txt')\n"
-                     "open('real.txt', 'w').write('ok')", limits=FAST)
+    res = run_python(
+        "import os\nos.symlink('/etc/hostname', 'leak.txt')\nopen('real.txt', 'w').write('ok')",
+        limits=FAST,
+    )
     assert res.ok
     assert [os.path.basename(f) for f in res.files] == ["real.txt"]
     cases(1, "planted symlink ignored; the agent never copies through it")
@@ -87,8 +103,9 @@ def test_symlinks_out_of_the_workdir_are_not_collected(cases):
 @needs_isolation
 @pytest.mark.parametrize("addr", [("1.1.1.1", 80), ("127.0.0.1", 22), ("localhost", 5432)])
 def test_network_is_unreachable(addr, cases):
-    res = run_python(f"import socket\nsocket.create_connection({addr!r}, timeout=2)\nprint('up')",
-                     limits=FAST)
+    res = run_python(
+        f"import socket\nsocket.create_connection({addr!r}, timeout=2)\nprint('up')", limits=FAST
+    )
     assert not res.ok
     assert "up" not in res.stdout
     cases(1, "no network, loopback down")
@@ -97,8 +114,10 @@ def test_network_is_unreachable(addr, cases):
 @needs_isolation
 def test_fork_bomb_is_contained_and_swept(cases):
     start = time.monotonic()
-    res = run_python("import os\nwhile True:\n    try:\n        os.fork()\n"
-                     "    except OSError:\n        pass\n", limits=SandboxLimits(timeout_s=3.0))
+    res = run_python(
+        "import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass\n",
+        limits=SandboxLimits(timeout_s=3.0),
+    )
     assert not res.ok
     assert time.monotonic() - start < 20
     assert _uid_processes() == []
@@ -107,18 +126,22 @@ def test_fork_bomb_is_contained_and_swept(cases):
 
 @needs_isolation
 def test_detached_daemon_is_swept(cases):
-    res = run_python("import os, time\nif os.fork() == 0:\n    os.setsid()\n"
-                     "    if os.fork() == 0:\n        time.sleep(300)\n    os._exit(0)\n"
-                     "print('bye')",
-                     limits=FAST)
+    res = run_python(
+        "import os, time\nif os.fork() == 0:\n    os.setsid()\n"
+        "    if os.fork() == 0:\n        time.sleep(300)\n    os._exit(0)\n"
+        "print('bye')",
+        limits=FAST,
+    )
     assert res.ok
     assert _uid_processes() == []
     cases(1, "double-forked setsid daemon killed after the run")
 
 
 def test_memory_bomb_fails(cases):
-    res = run_python("x = bytearray(8 * 1024**3)\nprint(len(x))",
-                     limits=SandboxLimits(timeout_s=5, memory_bytes=512 * 1024**2))
+    res = run_python(
+        "x = bytearray(8 * 1024**3)\nprint(len(x))",
+        limits=SandboxLimits(timeout_s=5, memory_bytes=512 * 1024**2),
+    )
     assert not res.ok
     assert "MemoryError" in (res.error or "")
     cases(1, "RLIMIT_AS: MemoryError")
@@ -138,13 +161,16 @@ def test_sleeping_past_the_timeout_is_killed(cases):
     cases(1, "killed at the wall-clock limit")
 
 
-@pytest.mark.parametrize("code", [
-    "import adaptive_react",
-    "from adaptive_react.learning import strategies",
-    "import langgraph.store.sqlite",
-    "import importlib\nimportlib.import_module('langchain_core')",
-    "import sqlite3",
-])
+@pytest.mark.parametrize(
+    "code",
+    [
+        "import adaptive_react",
+        "from adaptive_react.learning import strategies",
+        "import langgraph.store.sqlite",
+        "import importlib\nimportlib.import_module('langchain_core')",
+        "import sqlite3",
+    ],
+)
 def test_importing_agent_modules_is_refused(code, cases):
     res = run_python(code, limits=FAST)
     assert not res.ok
@@ -161,11 +187,13 @@ def test_even_a_bypassed_import_guard_cannot_reach_the_store(tmp_path, cases):
     conn.execute("create table t(x)")
     conn.commit()
     conn.close()
-    code = ("import builtins, sys\n"
-            "imp = builtins.__import__.__globals__['_real_import']\n"
-            "sqlite3 = imp('sqlite3')\n"
-            f"c = sqlite3.connect({str(db)!r})\n"
-            "c.execute('insert into t values (1)')\nc.commit()\nprint('tampered')")
+    code = (
+        "import builtins, sys\n"
+        "imp = builtins.__import__.__globals__['_real_import']\n"
+        "sqlite3 = imp('sqlite3')\n"
+        f"c = sqlite3.connect({str(db)!r})\n"
+        "c.execute('insert into t values (1)')\nc.commit()\nprint('tampered')"
+    )
     res = run_python(code, limits=FAST)
     assert not res.ok and "tampered" not in res.stdout
     conn = sqlite3.connect(db)
@@ -177,8 +205,11 @@ def test_even_a_bypassed_import_guard_cannot_reach_the_store(tmp_path, cases):
 def test_secrets_in_the_environment_are_not_visible(monkeypatch, cases):
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test-secret")
     monkeypatch.setenv("ADAPTIVE_REACT_DB", "postgresql://user:pw@db/x")
-    res = run_python("import os\nprint(sorted(os.environ.items()))\n"
-                     "print(open('/proc/self/environ','rb').read())", limits=FAST)
+    res = run_python(
+        "import os\nprint(sorted(os.environ.items()))\n"
+        "print(open('/proc/self/environ','rb').read())",
+        limits=FAST,
+    )
     assert res.ok
     assert "sk-test-secret" not in res.stdout and "pw@db" not in res.stdout
     res = run_python(f"print(open('/proc/{os.getpid()}/environ', 'rb').read())", limits=FAST)
@@ -187,8 +218,10 @@ def test_secrets_in_the_environment_are_not_visible(monkeypatch, cases):
 
 
 def test_huge_output_is_truncated_with_a_note(cases):
-    res = run_python("import sys\nfor _ in range(200_000):\n    sys.stdout.write('x' * 1000)",
-                     limits=SandboxLimits(timeout_s=20, max_output_chars=10_000))
+    res = run_python(
+        "import sys\nfor _ in range(200_000):\n    sys.stdout.write('x' * 1000)",
+        limits=SandboxLimits(timeout_s=20, max_output_chars=10_000),
+    )
     assert res.ok and res.truncated
     assert len(res.stdout) < 11_000
     assert "[output truncated" in res.stdout

@@ -60,9 +60,13 @@ def _script(first: ActionSelection):
 
 
 def _agent(first: ActionSelection, tools):
-    return create_adaptive_agent(ScriptedChatModel(script=_script(first)), tools=tools,
-                                 checkpointer=InMemorySaver(), store=InMemoryStore(),
-                                 plan_by_rules=False)
+    return create_adaptive_agent(
+        ScriptedChatModel(script=_script(first)),
+        tools=tools,
+        checkpointer=InMemorySaver(),
+        store=InMemoryStore(),
+        plan_by_rules=False,
+    )
 
 
 def _run(agent):
@@ -93,9 +97,15 @@ def test_tool_hang_is_cut_at_the_timeout(monkeypatch, cases):
 def test_python_hang_is_cut_at_its_timeout(cases):
     first = ActionSelection(tool="python", parameters={"code": "import time\ntime.sleep(600)"})
     agent = _agent(first, [])
-    out = agent.invoke({"request": REQUEST}, config={"configurable": {"thread_id": "py"}},
-                       context=Context(model=ScriptedChatModel(script=_script(first)),
-                                       python_timeout_s=1.0, plan_by_rules=False))
+    out = agent.invoke(
+        {"request": REQUEST},
+        config={"configurable": {"thread_id": "py"}},
+        context=Context(
+            model=ScriptedChatModel(script=_script(first)),
+            python_timeout_s=1.0,
+            plan_by_rules=False,
+        ),
+    )
     step = _first_step_failed_then_solved(out)
     assert "time limit" in (step.error or "")
     cases(1, "python sleeping 600 s -> killed at 1 s, failed action")
@@ -105,16 +115,23 @@ def test_huge_tool_output_is_truncated_and_flagged(cases):
     agent = _agent(ActionSelection(tool="flood", parameters={"query": "x"}), [flood])
     out = _run(agent)
     assert out["success"]
-    results = [h.values.get("result") for h in agent.get_state_history(
-        {"configurable": {"thread_id": "tool"}})]
+    results = [
+        h.values.get("result")
+        for h in agent.get_state_history({"configurable": {"thread_id": "tool"}})
+    ]
     flooded = [r for r in results if r is not None and r.tool == "flood"]
     assert flooded and all(r.truncated for r in flooded)
     assert max(len(r.content) for r in flooded) == act_mod.MAX_CONTENT_CHARS
-    observed = [h.values.get("observation") for h in agent.get_state_history(
-        {"configurable": {"thread_id": "tool"}})]
+    observed = [
+        h.values.get("observation")
+        for h in agent.get_state_history({"configurable": {"thread_id": "tool"}})
+    ]
     assert any(o is not None and "content was truncated" in " ".join(o.notes) for o in observed)
-    cases(1, f"5 MB output cut to {act_mod.MAX_CONTENT_CHARS} characters, flagged truncated "
-          "with a note the planner sees; run continues")
+    cases(
+        1,
+        f"5 MB output cut to {act_mod.MAX_CONTENT_CHARS} characters, flagged truncated "
+        "with a note the planner sees; run continues",
+    )
 
 
 def test_non_utf8_tool_output_does_not_break_the_run(cases):

@@ -29,9 +29,14 @@ def cli(args: list[str], env: dict[str, str] | None = None) -> subprocess.Popen[
     """Start ``adaptive-react`` (scripted model) as a child process."""
     full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
     full_env.pop("LANGSMITH_TRACING", None)
-    return subprocess.Popen([sys.executable, "-m", "tests.reliability.cli_entry", *args],
-                            cwd=ROOT, env=full_env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests.reliability.cli_entry", *args],
+        cwd=ROOT,
+        env=full_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def finish(proc: subprocess.Popen[str]) -> tuple[int, str, str]:
@@ -57,8 +62,19 @@ class Trial:
     events: list[dict[str, Any]] = field(default_factory=list)
 
     def args(self, *, with_request: bool) -> list[str]:
-        base = ["run", *([REQUEST] if with_request else []), "--db", self.db, "--thread",
-                self.thread, "--namespace", self.namespace, "--out", str(self.out), "--json"]
+        base = [
+            "run",
+            *([REQUEST] if with_request else []),
+            "--db",
+            self.db,
+            "--thread",
+            self.thread,
+            "--namespace",
+            self.namespace,
+            "--out",
+            str(self.out),
+            "--json",
+        ]
         return base
 
 
@@ -66,8 +82,9 @@ def _sqlite_checkpoints(db: str, thread: str) -> int:
     try:
         conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
         try:
-            row = conn.execute("select count(*) from checkpoints where thread_id = ?",
-                               (thread,)).fetchone()
+            row = conn.execute(
+                "select count(*) from checkpoints where thread_id = ?", (thread,)
+            ).fetchone()
         finally:
             conn.close()
         return int(row[0])
@@ -75,8 +92,9 @@ def _sqlite_checkpoints(db: str, thread: str) -> int:
         return 0
 
 
-def run_trial(trial: Trial, *, kill: str | None = None, kill_after_checkpoints: int = 0,
-              seed: int = 0) -> Trial:
+def run_trial(
+    trial: Trial, *, kill: str | None = None, kill_after_checkpoints: int = 0, seed: int = 0
+) -> Trial:
     """Start the run, kill it (self-kill at a node, or kill -9 after N checkpoints), resume."""
     env = {"AR_TRIAL_KILL": kill} if kill else {}
     proc = cli(trial.args(with_request=True), env)
@@ -91,10 +109,14 @@ def run_trial(trial: Trial, *, kill: str | None = None, kill_after_checkpoints: 
     rc, _, err = finish(proc)
     trial.killed = rc == -signal.SIGKILL
     state = snapshot(trial)
-    trial.killed_at = ",".join(state.next) if state and state.next else (
-        "finished" if state and state.values else "before any checkpoint")
-    trial.stderr = "\n".join(line for line in err.splitlines()
-                             if "Deserializing unregistered type" not in line)[-3000:]
+    trial.killed_at = (
+        ",".join(state.next)
+        if state and state.next
+        else ("finished" if state and state.values else "before any checkpoint")
+    )
+    trial.stderr = "\n".join(
+        line for line in err.splitlines() if "Deserializing unregistered type" not in line
+    )[-3000:]
     # Resume exactly as a user would: --thread alone (a fresh start if nothing was saved).
     resume = cli(trial.args(with_request=trial.killed_at == "before any checkpoint"))
     trial.resume_rc, out, err = finish(resume)
@@ -113,8 +135,7 @@ def snapshot(trial: Trial) -> Any:
     from adaptive_react.fakes import ScriptedChatModel
 
     with open_persistence(trial.db) as (saver, store):
-        agent = create_adaptive_agent(ScriptedChatModel(script=[]), checkpointer=saver,
-                                      store=store)
+        agent = create_adaptive_agent(ScriptedChatModel(script=[]), checkpointer=saver, store=store)
         return agent.get_state({"configurable": {"thread_id": trial.thread}})
 
 
@@ -140,8 +161,10 @@ def problems(trial: Trial, expected_steps: int = 2) -> list[str]:
     mine = [e for e in trial.events if e.get("thread_id") == trial.thread]
     recorded = sorted(e["step"] for e in mine)
     if recorded != list(range(1, expected_steps + 1)):
-        found.append(f"learning recorded steps {recorded} (keys {[e['_key'] for e in mine]}), "
-                     f"expected each of 1..{expected_steps} once")
+        found.append(
+            f"learning recorded steps {recorded} (keys {[e['_key'] for e in mine]}), "
+            f"expected each of 1..{expected_steps} once"
+        )
     files = sorted(p.name for p in trial.out.iterdir()) if trial.out.exists() else []
     if files != ["deliverable.txt", "result.json"]:
         found.append(f"output files {files}")

@@ -20,17 +20,25 @@ def lookup(city: str, year: int = 2024) -> str:
 
 
 def test_plan_repairs_blank_and_duplicate_steps():
-    plan = TaskPlan(tasks=[TaskStep(objective="  A  b "), TaskStep(objective=""),
-                           TaskStep(objective="a B", success_criteria=[" ", "ok"])])
+    plan = TaskPlan(
+        tasks=[
+            TaskStep(objective="  A  b "),
+            TaskStep(objective=""),
+            TaskStep(objective="a B", success_criteria=[" ", "ok"]),
+        ]
+    )
     fixed, repairs, error = repair_task_plan(plan)
     assert error is None and [t.objective for t in fixed.tasks] == ["A b"]
     assert repairs == ["dropped an empty step", "dropped a duplicate step"]
 
 
-@pytest.mark.parametrize("tasks, reason", [
-    ([], "no task steps"),
-    ([TaskStep(objective=f"step {i}") for i in range(MAX_TASKS + 1)], "at most"),
-])
+@pytest.mark.parametrize(
+    "tasks, reason",
+    [
+        ([], "no task steps"),
+        ([TaskStep(objective=f"step {i}") for i in range(MAX_TASKS + 1)], "at most"),
+    ],
+)
 def test_plan_rejected_with_a_clear_error(tasks, reason):
     fixed, _, error = repair_task_plan(TaskPlan(tasks=tasks))
     assert fixed is None and reason in error
@@ -48,11 +56,14 @@ def test_check_actions_finds_every_problem_before_running():
     problems = check_actions(actions, box, allow_python=True)
     assert len(problems) == 6, problems
     assert check_actions([], box, allow_python=True) == ["the action list is empty"]
-    python_off = check_actions([PlannedAction(tool="python", parameters={"code": "1"})], box,
-                               allow_python=False)
+    python_off = check_actions(
+        [PlannedAction(tool="python", parameters={"code": "1"})], box, allow_python=False
+    )
     assert "turned off" in python_off[0]
-    ok = [PlannedAction(tool="lookup", parameters={"city": "Bern"}),
-          PlannedAction(tool="create_xlsx", parameters={"filename": "a.xlsx", "rows": "previous"})]
+    ok = [
+        PlannedAction(tool="lookup", parameters={"city": "Bern"}),
+        PlannedAction(tool="create_xlsx", parameters={"filename": "a.xlsx", "rows": "previous"}),
+    ]
     assert check_actions(ok, box, allow_python=True) == []
 
 
@@ -69,23 +80,55 @@ def test_auto_mode_compares_modes_on_their_own_templates():
     assert choose_mode(learned, prefixes, default="actionplan")[0] == "react"
 
 
-@pytest.mark.parametrize("text, columns, rows", [
-    ("2, 3, 5", ["n", "prime"], [[1, 2], [2, 3], [3, 5]]),
-    ("n,prime\n1,2\n2,3", ["n", "prime"], [[1, 2], [2, 3]]),
-    ("[[1, 2.5], [2, 3]]", [], [[1, 2.5], [2, 3]]),
-    ("a\tb\nc\td", [], [["a", "b"], ["c", "d"]]),
-])
+@pytest.mark.parametrize(
+    "text, columns, rows",
+    [
+        ("2, 3, 5", ["n", "prime"], [[1, 2], [2, 3], [3, 5]]),
+        ("n,prime\n1,2\n2,3", ["n", "prime"], [[1, 2], [2, 3]]),
+        ("[[1, 2.5], [2, 3]]", [], [[1, 2.5], [2, 3]]),
+        ("a\tb\nc\td", [], [["a", "b"], ["c", "d"]]),
+    ],
+)
 def test_rows_from_previous_text(text, columns, rows):
     assert rows_from_text(text, columns) == rows
 
 
 def test_every_template_renders():
-    values = dict(max_tasks=3, objective="O", documents="", history="", rules="R", max_actions=2,
-                  intent="I", strategies="S", tools="T", findings=["f"], prompt="p",
-                  previous="x", task="t", filename="f.txt", index=1, deliverable="d", tasks=["a"],
-                  overview="o", repairs=["r"], total=2, mode="react", action=1, tool="python",
-                  rationale="why", success=False, error="boom", files=["a.xlsx"], attempt=1,
-                  summary="s", done=1, results=[], reason="r", problems=["p"])
+    values = dict(
+        max_tasks=3,
+        objective="O",
+        documents="",
+        history="",
+        rules="R",
+        max_actions=2,
+        intent="I",
+        strategies="S",
+        tools="T",
+        findings=["f"],
+        prompt="p",
+        previous="x",
+        task="t",
+        filename="f.txt",
+        index=1,
+        deliverable="d",
+        tasks=["a"],
+        overview="o",
+        repairs=["r"],
+        total=2,
+        mode="react",
+        action=1,
+        tool="python",
+        rationale="why",
+        success=False,
+        error="boom",
+        files=["a.xlsx"],
+        attempt=1,
+        summary="s",
+        done=1,
+        results=[],
+        reason="r",
+        problems=["p"],
+    )
     names = [n for n in dir(actionplan) if n.isupper()]
     assert len(names) >= 15
     for name in names:

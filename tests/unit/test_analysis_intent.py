@@ -222,16 +222,23 @@ def test_code_request_names_the_function() -> None:
     ("request_text", "names"),
     [
         # prose around a listing names no function ("below", "is" were criteria once)
-        ("Finish the function below; the function is short.\n\n```python\n"
-         "def rotate_left(items: list, k: int) -> list:\n    \"\"\"Rotate by k.\"\"\"\n```",
-         ["rotate_left"]),
+        (
+            "Finish the function below; the function is short.\n\n```python\n"
+            'def rotate_left(items: list, k: int) -> list:\n    """Rotate by k."""\n```',
+            ["rotate_left"],
+        ),
         # a finished helper beside the stub: only the stub is asked for
-        ("Implement the stub, using the helper given above it.\n```py\n"
-         "def clamp(x, lo, hi):\n    return max(lo, min(hi, x))\n\n"
-         "def spread(values):\n    ...\n```", ["spread"]),
+        (
+            "Implement the stub, using the helper given above it.\n```py\n"
+            "def clamp(x, lo, hi):\n    return max(lo, min(hi, x))\n\n"
+            "def spread(values):\n    ...\n```",
+            ["spread"],
+        ),
         # no listing: prose names, but not the English word after "function"
-        ("Write a Python function named count_vowels; the function is case-insensitive",
-         ["count_vowels"]),
+        (
+            "Write a Python function named count_vowels; the function is case-insensitive",
+            ["count_vowels"],
+        ),
         ("Write code: a function merge_spans, and the function below it stays", ["merge_spans"]),
     ],
 )

@@ -62,8 +62,9 @@ def test_primes_below_1000_fail_count_and_sequence() -> None:
     assert _result(v, CriterionKind.PROPERTY) is False
     assert "the list has 168 items; deliver exactly 1000" in v.issues
     # What is wrong, without the reference: no "2..7919", no expected item.
-    assert any("not the first 1000 primes: 168 values delivered, 1000 expected" in i
-               for i in v.issues)
+    assert any(
+        "not the first 1000 primes: 168 values delivered, 1000 expected" in i for i in v.issues
+    )
     assert not any("7919" in text for text in [*v.issues, *v.suggestions])
 
 

@@ -40,20 +40,30 @@ def pairs(request: str, **kwargs: str) -> list[tuple[str, str]]:
 @pytest.mark.parametrize(
     ("request_text", "expected"),
     [
-        ("Write double(n). double(2) == 4 and double(-3) == -6.",
-         [("double(2)", "4"), ("double(-3)", "-6")]),
+        (
+            "Write double(n). double(2) == 4 and double(-3) == -6.",
+            [("double(2)", "4"), ("double(-3)", "-6")],
+        ),
         ("Make a helper so that plus(1, 2) returns 3.", [("plus(1, 2)", "3")]),
-        ("I need is_odd: is_odd(3) -> True, is_odd(10) -> False",
-         [("is_odd(3)", "True"), ("is_odd(10)", "False")]),
+        (
+            "I need is_odd: is_odd(3) -> True, is_odd(10) -> False",
+            [("is_odd(3)", "True"), ("is_odd(10)", "False")],
+        ),
         ("e.g. `shout('hi')` should return `'HI!'`", [("shout('hi')", "'HI!'")]),
         ("halve(5) should be 2.5.", [("halve(5)", "2.5")]),
-        ("Calling middle([4, 8, 9]) gives 8; middle([1]) yields 1",
-         [("middle([4, 8, 9])", "8"), ("middle([1])", "1")]),
+        (
+            "Calling middle([4, 8, 9]) gives 8; middle([1]) yields 1",
+            [("middle([4, 8, 9])", "8"), ("middle([1])", "1")],
+        ),
         ("swap('a(b', 'c') → ('c', 'a(b')", [("swap('a(b', 'c')", "('c', 'a(b')")]),
-        ("tally({'x': 2}) is expected to return {'x': 2, 'total': 2}",
-         [("tally({'x': 2})", "{'x': 2, 'total': 2}")]),
-        ("* first_word('big red dog') ==> 'big'\n* first_word('') ==> ''",
-         [("first_word('big red dog')", "'big'"), ("first_word('')", "''")]),
+        (
+            "tally({'x': 2}) is expected to return {'x': 2, 'total': 2}",
+            [("tally({'x': 2})", "{'x': 2, 'total': 2}")],
+        ),
+        (
+            "* first_word('big red dog') ==> 'big'\n* first_word('') ==> ''",
+            [("first_word('big red dog')", "'big'"), ("first_word('')", "''")],
+        ),
         ("nothing(0) returns None.", [("nothing(0)", "None")]),
         ("flatten([1, [2]]) returns [1, 2] (order kept).", [("flatten([1, [2]])", "[1, 2]")]),
         ("Stack().push(3).size() returns 1", [("Stack().push(3).size()", "1")]),
@@ -90,21 +100,29 @@ def test_what_cannot_be_run_safely_is_skipped(request_text: str) -> None:
 @pytest.mark.parametrize(
     ("request_text", "expected"),
     [
-        ("Write a function called total. For input [1,2,3] the output is 6.",
-         [("total([1,2,3])", "6")]),
-        ("Write a function named pick.\nInput: items = [5, 1, 4], k = 2\nOutput: [5, 4]\n",
-         [("pick([5, 1, 4], 2)", "[5, 4]")]),
-        ("Implement `vowel_count`.\nInput: 'banana'\nOutput: 3",
-         [("vowel_count('banana')", "3")]),
-        ("Write the function digit_sum(n). For n = 123, the digits add up and the result "
-         "should be 6. For n = 0 the result is 0.",
-         [("digit_sum(123)", "6"), ("digit_sum(0)", "0")]),
-        ("Write a function shorten(s). Given s = 'abcdef', it should return 'abc'.",
-         [("shorten('abcdef')", "'abc'")]),
-        ("Write a function twice that doubles the input, e.g. for input 4 the result is 8.",
-         [("twice(4)", "8")]),
-        ("def spread(a, b):\n    '''inputs 2 and 5: the answer is 3'''",
-         [("spread(2, 5)", "3")]),
+        (
+            "Write a function called total. For input [1,2,3] the output is 6.",
+            [("total([1,2,3])", "6")],
+        ),
+        (
+            "Write a function named pick.\nInput: items = [5, 1, 4], k = 2\nOutput: [5, 4]\n",
+            [("pick([5, 1, 4], 2)", "[5, 4]")],
+        ),
+        ("Implement `vowel_count`.\nInput: 'banana'\nOutput: 3", [("vowel_count('banana')", "3")]),
+        (
+            "Write the function digit_sum(n). For n = 123, the digits add up and the result "
+            "should be 6. For n = 0 the result is 0.",
+            [("digit_sum(123)", "6"), ("digit_sum(0)", "0")],
+        ),
+        (
+            "Write a function shorten(s). Given s = 'abcdef', it should return 'abc'.",
+            [("shorten('abcdef')", "'abc'")],
+        ),
+        (
+            "Write a function twice that doubles the input, e.g. for input 4 the result is 8.",
+            [("twice(4)", "8")],
+        ),
+        ("def spread(a, b):\n    '''inputs 2 and 5: the answer is 3'''", [("spread(2, 5)", "3")]),
     ],
 )
 def test_input_output_pairs_use_the_known_function(
@@ -238,8 +256,9 @@ def test_cases_are_deduplicated_and_bounded() -> None:
     assert len({(c.call.replace(" ", ""), c.expected) for c in cases}) == 20
 
 
-@pytest.mark.parametrize("request_text", ["f(" * 10_000, "f(1) == [" * 5_000,
-                                          ">>> f(\n" * 5_000, "For x = [" * 5_000])
+@pytest.mark.parametrize(
+    "request_text", ["f(" * 10_000, "f(1) == [" * 5_000, ">>> f(\n" * 5_000, "For x = [" * 5_000]
+)
 def test_pathological_requests_are_scanned_quickly(request_text: str) -> None:
     start = time.monotonic()
     assert extract_cases(request_text) == []
@@ -272,10 +291,13 @@ These cover the basics."""
 
 
 def test_cases_from_reply_without_a_fence_and_with_prose_lines() -> None:
-    reply = ("Sure!\nassert clamp(5, 0, 3) == 3\nThis one checks the low end:\n"
-             "assert clamp(-1, 0, 3) == 0")
+    reply = (
+        "Sure!\nassert clamp(5, 0, 3) == 3\nThis one checks the low end:\n"
+        "assert clamp(-1, 0, 3) == 0"
+    )
     assert [(c.call, c.expected) for c in cases_from_reply(reply, "clamp")] == [
-        ("clamp(5, 0, 3)", "3"), ("clamp(-1, 0, 3)", "0")
+        ("clamp(5, 0, 3)", "3"),
+        ("clamp(-1, 0, 3)", "0"),
     ]
 
 
@@ -287,19 +309,23 @@ def test_cases_from_reply_drops_what_needs_unknown_names() -> None:
 
 # --- harness and reading results (no sandbox) ---------------------------------------------------
 
-CASES = [Case(call="f(1)", expected="2", source="request"),
-         Case(call="f(2)", expected="4", source="request")]
+CASES = [
+    Case(call="f(1)", expected="2", source="request"),
+    Case(call="f(2)", expected="4", source="request"),
+]
 
 
 def test_read_outcomes_trusts_only_the_marker_and_one_line_per_case() -> None:
     marker = new_marker()
-    stdout = "\n".join([
-        "noise",
-        "@@case-forged " + json.dumps({"i": 0, "status": "passed", "got": "2"}),
-        "demo output" + marker + " " + json.dumps({"i": 0, "status": "failed", "got": "3"}),
-        marker + " " + json.dumps({"i": 7, "status": "passed"}),
-        marker + " not json",
-    ])
+    stdout = "\n".join(
+        [
+            "noise",
+            "@@case-forged " + json.dumps({"i": 0, "status": "passed", "got": "2"}),
+            "demo output" + marker + " " + json.dumps({"i": 0, "status": "failed", "got": "3"}),
+            marker + " " + json.dumps({"i": 7, "status": "passed"}),
+            marker + " not json",
+        ]
+    )
     out = read_outcomes(stdout, marker, CASES, error="killed by SIGKILL")
     assert [o.status for o in out] == ["failed", "missing"]
     assert out[0].got == "3"
@@ -342,8 +368,14 @@ def test_finding_quotes_the_request_but_never_a_model_test() -> None:
 
 
 def test_finding_lists_three_failures_and_counts_the_rest() -> None:
-    outcomes = [Outcome(case=Case(call=f"f({i})", expected="0", source="request"),
-                        status="raised", error="ValueError: no") for i in range(5)]
+    outcomes = [
+        Outcome(
+            case=Case(call=f"f({i})", expected="0", source="request"),
+            status="raised",
+            error="ValueError: no",
+        )
+        for i in range(5)
+    ]
     text = finding(outcomes) or ""
     assert text.count("raised ValueError: no") == 3 and "and 2 more" in text
 
@@ -378,8 +410,10 @@ def test_a_wrong_function_fails_with_the_call_and_what_it_returned() -> None:
 
 
 def test_a_raising_function_reports_the_exception_per_case() -> None:
-    code = "def add(a, b):\n    if a == 1:\n        raise ValueError('one is not allowed')\n" \
-           "    return a + b\n"
+    code = (
+        "def add(a, b):\n    if a == 1:\n        raise ValueError('one is not allowed')\n"
+        "    return a + b\n"
+    )
     out = run_cases(code, ADD_CASES, sandbox)
     assert [o.status for o in out] == ["raised", "passed", "passed", "passed"]
     assert out[0].error == "ValueError: one is not allowed"
@@ -400,6 +434,7 @@ def test_a_loop_that_swallows_the_alarm_ends_with_the_sandbox_timeout() -> None:
         "def add(a, b):\n    while True:\n        try:\n            while True:\n"
         "                pass\n        except BaseException:\n            pass\n"
     )
+
     def short(program: str, budget: float) -> SandboxResult:
         return sandbox(program, 2.0)  # the run's own limit is the backstop
 
@@ -456,20 +491,22 @@ def test_a_differently_named_single_function_is_used_and_noted() -> None:
 
 
 def test_comparison_is_by_type_family_and_resists_a_custom_eq() -> None:
-    cases = extract_cases(
-        "pair(1) returns [1, 1]. pair(2) returns [2, 2]. pair(3) == [3, 3]"
-    )
+    cases = extract_cases("pair(1) returns [1, 1]. pair(2) returns [2, 2]. pair(3) == [3, 3]")
     as_tuple = run_cases("def pair(x):\n    return (x, x)\n", cases[:1], sandbox)
     assert as_tuple[0].status == "failed" and as_tuple[0].got == "(1, 1)"
-    cheat = ("class Yes(list):\n    def __eq__(self, other):\n        return True\n"
-             "def pair(x):\n    return Yes()\n")
+    cheat = (
+        "class Yes(list):\n    def __eq__(self, other):\n        return True\n"
+        "def pair(x):\n    return Yes()\n"
+    )
     assert [o.status for o in run_cases(cheat, cases, sandbox)] == ["failed"] * 3
 
 
 def test_floats_allow_noise_and_the_stated_precision_only() -> None:
     cases = extract_cases("circle(1) returns 3.14. third(1) returns 0.33. half(1) returns 0.5")
-    code = ("import math\ndef circle(r):\n    return math.pi * r * r\n"
-            "def third(x):\n    return x / 3\ndef half(x):\n    return 0.54\n")
+    code = (
+        "import math\ndef circle(r):\n    return math.pi * r * r\n"
+        "def third(x):\n    return x / 3\ndef half(x):\n    return 0.54\n"
+    )
     out = run_cases(code, cases, sandbox)
     assert [o.status for o in out] == ["passed", "passed", "failed"]
 
@@ -506,8 +543,7 @@ def test_no_cases_run_nothing() -> None:
 def test_code_tests_prompt_sees_only_the_request_and_the_name() -> None:
     env = jinja2.Environment()
     for template in (templates.CODE_TESTS_SYSTEM, templates.CODE_TESTS_USER):
-        assert jinja2.meta.find_undeclared_variables(env.parse(template)) <= {"request",
-                                                                              "function"}
+        assert jinja2.meta.find_undeclared_variables(env.parse(template)) <= {"request", "function"}
     system = render(templates.CODE_TESTS_SYSTEM, function="clamp")
     user = render(templates.CODE_TESTS_USER, request="Write clamp(x, lo, hi).", function="clamp")
     assert "assert clamp(" in system and "3 to 5" in system

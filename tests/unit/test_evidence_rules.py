@@ -432,12 +432,17 @@ def test_a_models_rewording_of_a_confident_rule_criterion_is_not_added():
     )
 
     request = "Give me the first 12 prime numbers, please"
-    model = Intent(data_type=DataType.NUMBERS, expected_format=OutputFormat.LIST,
-                   success_criteria=[Criterion(kind=CriterionKind.PROPERTY,
-                                               value="all the items must be prime numbers")])
+    model = Intent(
+        data_type=DataType.NUMBERS,
+        expected_format=OutputFormat.LIST,
+        success_criteria=[
+            Criterion(kind=CriterionKind.PROPERTY, value="all the items must be prime numbers")
+        ],
+    )
     merged = merge_intents(model, rules_intent(request), request)
-    assert [c.value for c in merged.success_criteria
-            if c.kind == CriterionKind.PROPERTY] == ["prime"]
+    assert [c.value for c in merged.success_criteria if c.kind == CriterionKind.PROPERTY] == [
+        "prime"
+    ]
     right = "2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37"
     result = validate_content(ActionResult(tool="python", success=True, content=right), merged)
     assert result.verdict == "verified"

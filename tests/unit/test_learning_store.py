@@ -12,15 +12,24 @@ from adaptive_react.persistence import open_persistence
 from adaptive_react.state import StrategyView
 
 P = "numbers/raw_data/count+property=prime"
-LESSON_OK = ("For numbers (count, property=prime) requests, 'ai_process:data' delivered "
-             "validated content (quality 1.00).")
-LESSON_BAD = ("For numbers (count, property=prime) requests, 'ai_process:code' did not "
-              "deliver: it delivered code instead of numbers")
+LESSON_OK = (
+    "For numbers (count, property=prime) requests, 'ai_process:data' delivered "
+    "validated content (quality 1.00)."
+)
+LESSON_BAD = (
+    "For numbers (count, property=prime) requests, 'ai_process:code' did not "
+    "deliver: it delivered code instead of numbers"
+)
 
 
 def ev(template="ai_process:data", success=True, **kw):
-    return OutcomeEvent(pattern=kw.pop("pattern", P), template=template, success=success,
-                        score=1.0 if success else 0.3, **kw)
+    return OutcomeEvent(
+        pattern=kw.pop("pattern", P),
+        template=template,
+        success=success,
+        score=1.0 if success else 0.3,
+        **kw,
+    )
 
 
 def record_all(store, events, namespace="default"):
@@ -35,20 +44,27 @@ def record_all(store, events, namespace="default"):
 
 def test_records_carry_counts_rates_examples_and_lessons():
     store = InMemoryStore()
-    record_all(store, [
-        ev("ai_process:code", False, lesson=LESSON_BAD, request="Calculate the first 10 primes"),
-        ev(lesson=LESSON_OK, request="Calculate the first 10 primes"),
-        ev(lesson=LESSON_OK, request="Give me the first 20 primes"),
-        ev(success=False, request="Give me the first 20 primes"),
-    ])
+    record_all(
+        store,
+        [
+            ev(
+                "ai_process:code", False, lesson=LESSON_BAD, request="Calculate the first 10 primes"
+            ),
+            ev(lesson=LESSON_OK, request="Calculate the first 10 primes"),
+            ev(lesson=LESSON_OK, request="Give me the first 20 primes"),
+            ev(success=False, request="Give me the first 20 primes"),
+        ],
+    )
     recs = {r.template: r for r in StrategyStore(store).records()}
     data = recs["ai_process:data"]
     assert (data.attempts, data.successes) == (3, 2)
     assert data.success_rate == pytest.approx(2 / 3)
     assert data.mean_score == pytest.approx((1 + 1 + 0.3) / 3)
     assert data.lessons == [LESSON_OK]
-    assert set(data.example_requests) == {"Calculate the first 10 primes",
-                                          "Give me the first 20 primes"}
+    assert set(data.example_requests) == {
+        "Calculate the first 10 primes",
+        "Give me the first 20 primes",
+    }
     assert data.last_used > 0
     assert recs["ai_process:code"].lessons == [LESSON_BAD]
 
@@ -123,8 +139,7 @@ def test_forget_and_reset():
     other = "numbers/list/count+property=even"
     record_all(store, [ev(), ev("ai_process:code", False), ev(pattern=other)])
     assert api.forget_strategy(store, P, template="ai_process:code") == 1
-    assert [r.template for r in api.list_strategies(store) if r.pattern == P] == [
-        "ai_process:data"]
+    assert [r.template for r in api.list_strategies(store) if r.pattern == P] == ["ai_process:data"]
     # A request text resolves to its pattern with the intent rules.
     assert api.forget_strategy(store, "Calculate the first 50 prime numbers") == 1
     assert {r.pattern for r in api.list_strategies(store)} == {other}
@@ -141,7 +156,9 @@ def test_export_import_round_trip_is_validated_and_idempotent():
     assert report.events == 2 and report.lessons_dropped == 0
     api.import_strategies(dst, doc, "team")  # merged by event id: no double counting
     assert sorted((r.template, r.attempts) for r in api.list_strategies(dst, "team")) == [
-        ("ai_process:code", 1), ("ai_process:data", 1)]
+        ("ai_process:code", 1),
+        ("ai_process:data", 1),
+    ]
 
     with pytest.raises(ValueError, match="not an adaptive-react-strategies"):
         api.import_strategies(dst, {"events": []})

@@ -36,8 +36,17 @@ def test_the_status_is_for_terminals_only(monkeypatch):
 def _cli(tmp_path, monkeypatch, *extra):
     router = Router(intent=[INTENT], plan=[PLAN], codegen=[COUNTED])
     monkeypatch.setattr(run_mod, "_resolve_model", lambda arg: ScriptedChatModel(script=router))
-    return cli.main(["run", REQUEST, "--db", str(tmp_path / "db.sqlite"),
-                     "--out", str(tmp_path / "out"), *extra])
+    return cli.main(
+        [
+            "run",
+            REQUEST,
+            "--db",
+            str(tmp_path / "db.sqlite"),
+            "--out",
+            str(tmp_path / "out"),
+            *extra,
+        ]
+    )
 
 
 def test_a_terminal_run_follows_the_nodes_and_keeps_stdout_clean(tmp_path, monkeypatch, capsys):

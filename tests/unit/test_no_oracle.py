@@ -57,14 +57,16 @@ def test_intent_element_holds_no_computed_number(request_text: str) -> None:
     text = elements.user_intent(intent) + "\n".join(elements.producer_criteria(intent))
     key = {abs(k) for k in answer_key(request_text)}
     stated = {t.value for t in tokens(request_text)}
-    leaked = [t.text for t in tokens(text) if t.value in key and t.value not in stated
-              and t.value > 10]
+    leaked = [
+        t.text for t in tokens(text) if t.value in key and t.value not in stated and t.value > 10
+    ]
     assert leaked == []
 
 
 def test_producer_criteria_keep_what_the_request_stated() -> None:
-    text = "\n".join(elements.producer_criteria(
-        rules_intent("the first 25 primes in ascending order")))
+    text = "\n".join(
+        elements.producer_criteria(rules_intent("the first 25 primes in ascending order"))
+    )
     assert "exactly 25 items" in text and "prime" in text and "ascending" in text
     ranged = "\n".join(elements.producer_criteria(rules_intent("the primes between 100 and 500")))
     assert "between 100 and 500" in ranged
@@ -86,16 +88,19 @@ def test_retry_guidance_after_a_wrong_sum_names_no_expected_value() -> None:
 def test_sequence_findings_name_the_wrong_item_but_no_expected_one() -> None:
     primes = [2, 3, 5, 7, 11, 13, 17, 19, 23, 29]
     wrong = [*primes[:4], 9, *primes[5:]]
-    validation = validate_content(_delivered(", ".join(map(str, wrong))),
-                                  rules_intent("List the first 10 primes"))
+    validation = validate_content(
+        _delivered(", ".join(map(str, wrong))), rules_intent("List the first 10 primes")
+    )
     text = " ".join([*validation.issues, *validation.suggestions])
     assert "9 is not prime" in text and "item 5 (9)" in text
     assert "11" not in text.replace("item 5 (9)", "")  # the fifth prime is never named
 
 
 def test_short_sequence_says_how_many_not_which() -> None:
-    validation = validate_content(_delivered(", ".join(map(str, [2, 3, 5, 7, 11, 13, 17]))),
-                                  rules_intent("List the first 14 primes"))
+    validation = validate_content(
+        _delivered(", ".join(map(str, [2, 3, 5, 7, 11, 13, 17]))),
+        rules_intent("List the first 14 primes"),
+    )
     text = " ".join([*validation.issues, *validation.suggestions])
     assert "7 values delivered, 14 expected" in text
     assert "43" not in text and "19" not in text  # neither the last nor the next prime
@@ -111,11 +116,17 @@ def test_given_list_findings_name_no_expected_arrangement() -> None:
 
 def test_graph_retry_prompt_after_a_wrong_sum_names_no_expected_value() -> None:
     request = "What is the sum of the integers from 1 to 300?"  # 45150
-    router = Router(plan=[ActionSelection(tool="ai_process", parameters={"prompt": request})],
-                    ai=["45000", "45150"])
-    agent = create_adaptive_agent(ScriptedChatModel(script=router), store=InMemoryStore(),
-                                  checkpointer=InMemorySaver(), allow_python=False,
-                                  plan_by_rules=False)
+    router = Router(
+        plan=[ActionSelection(tool="ai_process", parameters={"prompt": request})],
+        ai=["45000", "45150"],
+    )
+    agent = create_adaptive_agent(
+        ScriptedChatModel(script=router),
+        store=InMemoryStore(),
+        checkpointer=InMemorySaver(),
+        allow_python=False,
+        plan_by_rules=False,
+    )
     out = agent.invoke({"request": request}, config={"configurable": {"thread_id": "sum"}})
     assert [s.success for s in out["steps"]] == [False, True]
     assert any("45000" in p for p in router.prompts["ai"][1:] + router.prompts["plan"][1:])

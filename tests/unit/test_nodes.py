@@ -1,6 +1,5 @@
 """Each node on its own: called directly with a runtime, scripted models, no graph."""
 
-
 import pytest
 from langchain_core.messages import HumanMessage
 from langchain_core.tools import tool
@@ -292,8 +291,11 @@ def lookup(query: str) -> str:
 def test_the_planner_still_chooses_when_the_rules_cannot_settle_the_first_action(why):
     chosen = ActionSelection(tool="ai_process", parameters={"prompt": "list them"})
     rt, _ = runtime(Router(plan=[chosen]), plan_by_rules=why != "turned off")
-    request = ("Something nice about my garden, please" if why == "rules unsure"
-               else "List the first 5 prime numbers")
+    request = (
+        "Something nice about my garden, please"
+        if why == "rules unsure"
+        else "List the first 5 prime numbers"
+    )
     state = _state_for(None, request)
     if why == "files":
         state.files = ["/tmp/notes.txt"]

@@ -18,8 +18,10 @@ def test_eight_processes_set_up_a_fresh_database_together(tmp_path):
     # store_migrations.v) when eight CLI runs started on a new file at once.
     for trial in range(2):
         db = str(tmp_path / f"fresh-{trial}.sqlite")
-        procs = [subprocess.Popen([sys.executable, "-c", OPEN, db], stderr=subprocess.PIPE)
-                 for _ in range(8)]
+        procs = [
+            subprocess.Popen([sys.executable, "-c", OPEN, db], stderr=subprocess.PIPE)
+            for _ in range(8)
+        ]
         errors = [p.communicate()[1].decode() for p in procs if p.wait() != 0]
         assert not errors, errors[0][-500:]
 

@@ -30,12 +30,20 @@ def test_every_node_run_is_tagged_with_mode_intent_and_strategy():
     tracer = LangChainTracer(client=client, project_name="offline")
     model, _ = prime_model()
     out = create_adaptive_agent(model, max_steps=3, plan_by_rules=False).invoke(
-        {"request": "List the first 5 prime numbers"}, {"callbacks": [tracer]})
+        {"request": "List the first 5 prime numbers"}, {"callbacks": [tracer]}
+    )
     tracer.wait_for_futures()
     assert out["success"]
     ended = [c.kwargs for c in client.method_calls if c[0] == "update_run"]
-    nodes = {"intent_analyze", "plan_select", "act", "observe", "validate", "learn",
-             "refine_decide"}
+    nodes = {
+        "intent_analyze",
+        "plan_select",
+        "act",
+        "observe",
+        "validate",
+        "learn",
+        "refine_decide",
+    }
     node_runs = [r for r in ended if r["name"] in nodes and "graph:step" in str(r["tags"])]
     assert {r["name"] for r in node_runs} >= nodes - {"plan_select"} or node_runs
     for run in node_runs:
@@ -63,8 +71,13 @@ def test_evaluate_runs_offline_on_a_few_tasks():
     def solved(outputs, reference_outputs):
         return {"key": "solved", "score": outputs["deliverable"] == reference_outputs["answer"]}
 
-    tasks = [{"inputs": {"request": f"List the first {n} prime numbers"},
-              "outputs": {"answer": primes_text(n)}} for n in (3, 6, 9)]
+    tasks = [
+        {
+            "inputs": {"request": f"List the first {n} prime numbers"},
+            "outputs": {"answer": primes_text(n)},
+        }
+        for n in (3, 6, 9)
+    ]
     results = evaluate_tasks(target, tasks, [solved])
     scores = [r["evaluation_results"]["results"][0].score for r in results]
     assert scores == [True, True, True]
