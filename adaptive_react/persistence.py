@@ -105,13 +105,14 @@ def open_persistence(db: str | None = None) -> Iterator[tuple[BaseCheckpointSave
             yield pair
         return
     from langgraph.checkpoint.sqlite import SqliteSaver
-    from langgraph.store.sqlite import SqliteStore
+
+    from .sqlite_stores import PatientSqliteStore
 
     saver_conn = _sqlite_connection(Path(target))
     store_conn = _sqlite_connection(Path(target))
     try:
         saver = SqliteSaver(saver_conn)
-        store = SqliteStore(store_conn)
+        store = PatientSqliteStore(store_conn)
         with _setup_lock(Path(target)):
             saver.setup()
             store.setup()

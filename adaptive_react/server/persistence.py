@@ -28,7 +28,8 @@ async def open_async_persistence(
         return
     import aiosqlite
     from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
-    from langgraph.store.sqlite.aio import AsyncSqliteStore
+
+    from ..sqlite_stores import PatientAsyncSqliteStore
 
     # The switch to WAL is made once, by the same locked and patient path the CLI uses; the
     # async connections below then only find the file in WAL mode.
@@ -42,6 +43,6 @@ async def open_async_persistence(
             await conn.execute("PRAGMA busy_timeout=30000")
         saver = AsyncSqliteSaver(saver_conn)
         await saver.setup()
-        store = AsyncSqliteStore(store_conn)
+        store = PatientAsyncSqliteStore(store_conn)
         await store.setup()
         yield saver, store

@@ -54,3 +54,72 @@ def test_wal_switch_waits_for_a_writer_on_a_fresh_file(tmp_path):
     finally:
         conn.close()
         writer.close()
+
+
+def _interfere_after_first_search(store, monkeypatch, path):
+    """Commit a write from another connection between the batch's read and its write."""
+    import sqlite3
+
+    real = type(store)._batch_search_ops
+    fired = []
+
+    def commit_elsewhere():
+        if not fired:
+            fired.append(True)
+            other = sqlite3.connect(str(path), isolation_level=None, timeout=5)
+            other.execute("CREATE TABLE IF NOT EXISTS elsewhere (x)")
+            other.execute("INSERT INTO elsewhere VALUES (1)")
+            other.close()
+
+    if hasattr(real, "__code__") and real.__code__.co_flags & 0x80:  # a coroutine function
+
+        async def patched(self, *args, **kwargs):
+            await real(self, *args, **kwargs)
+            commit_elsewhere()
+
+    else:
+
+        def patched(self, *args, **kwargs):
+            real(self, *args, **kwargs)
+            commit_elsewhere()
+
+    monkeypatch.setattr(type(store), "_batch_search_ops", patched)
+    return fired
+
+
+def _search_then_put():
+    from langgraph.store.base import PutOp, SearchOp
+
+    return [SearchOp(("ns",), limit=5), PutOp(("ns",), "k", {"v": 1}, index=False)]
+
+
+def test_a_store_batch_that_reads_then_writes_survives_a_commit_in_between(tmp_path, monkeypatch):
+    """Regression (CI, LangServe batch of two runs): a store batch reads, another connection
+    commits, then the batch writes; SQLite answers SQLITE_BUSY_SNAPSHOT at once, without its
+    busy handler, and the run's learn node died with "database is locked"."""
+    from adaptive_react.persistence import open_persistence
+
+    path = tmp_path / "snap.sqlite"
+    with open_persistence(str(path)) as (_saver, store):
+        fired = _interfere_after_first_search(store, monkeypatch, path)
+        store.batch(_search_then_put())
+        assert fired
+        assert store.get(("ns",), "k").value == {"v": 1}
+
+
+def test_the_async_store_batch_survives_a_commit_in_between(tmp_path, monkeypatch):
+    import asyncio
+
+    from adaptive_react.server.persistence import open_async_persistence
+
+    path = tmp_path / "snap-async.sqlite"
+
+    async def scenario():
+        async with open_async_persistence(str(path)) as (_saver, store):
+            fired = _interfere_after_first_search(store, monkeypatch, path)
+            await store.abatch(_search_then_put())
+            assert fired
+            item = await store.aget(("ns",), "k")
+            assert item is not None and item.value == {"v": 1}
+
+    asyncio.run(scenario())
