@@ -155,10 +155,3 @@ def convert(amount: float, source: str, target: str) -> float | None:
         if source in table and target in table:
             return amount * table[source] / table[target]
     return None
-
-
-def series_sum(lo: int, hi: int) -> int:
-    """Sum of the integers lo..hi inclusive, in O(1) so huge ranges cost nothing."""
-    if hi < lo:
-        return 0
-    return (lo + hi) * (hi - lo + 1) // 2

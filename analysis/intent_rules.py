@@ -32,6 +32,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from text_to_num import alpha2digit
+
 from ..state.models import Criterion, CriterionKind, DataType, Intent, OutputFormat
 from . import _arith, families
 from ._text import Number, format_number
@@ -41,14 +43,12 @@ from .verifiers import COMPLETE, determines_set, expected_sequence
 # ---------------------------------------------------------------------------------------
 # Normalisation: number words and thousands separators become digits.
 
-_UNITS = (
+_NUMBER_WORDS = (
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-    "fifteen sixteen seventeen eighteen nineteen"
+    "fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy "
+    "eighty ninety hundred thousand million"
 ).split()
-_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
-_WORD_VALUES = {w: i for i, w in enumerate(_UNITS)} | {w: 20 + 10 * i for i, w in enumerate(_TENS)}
-_SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
-_NUM_WORD = r"(?:" + "|".join(sorted([*_WORD_VALUES, *_SCALES], key=len, reverse=True)) + r")"
+_NUM_WORD = r"(?:" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")"
 _NUM_RUN_RE = re.compile(
     rf"\b(?:an?\s+(?=hundred|thousand|million))?{_NUM_WORD}"
     rf"(?:(?:[\s-]+|(?:(?<=hundred)|(?<=thousand))\s+and\s+){_NUM_WORD})*\b"
@@ -57,17 +57,9 @@ _NUM_RUN_RE = re.compile(
 _THOUSANDS_RE = re.compile(r"(?<![\d,])\d{1,3}(?:,\d{3})+(?=\s+[a-z])")
 
 
-def _words_value(phrase: str) -> int:
-    total = current = 0
-    for word in re.findall(r"[a-z]+", phrase):
-        if word in _WORD_VALUES:
-            current += _WORD_VALUES[word]
-        elif word == "hundred":
-            current = max(current, 1) * 100
-        elif word in _SCALES:
-            total += max(current, 1) * _SCALES[word]
-            current = 0
-    return total + current
+def _digits(run: str) -> str:
+    """Digits for a run of number words (text2num; "five five" stays two numbers)."""
+    return str(alpha2digit(re.sub(r"^an?\s+", "", run), "en", threshold=0))
 
 
 # "the attached sales.csv", "from data.xlsx": a file the user gives is input, not the format
@@ -84,7 +76,7 @@ def normalize(request: str) -> str:
     text = request.lower().replace("’", "'")
     text = _INPUT_FILE_RE.sub(lambda m: f"{m.group(1)} {m.group(2)}input file", text)
     text = _THOUSANDS_RE.sub(lambda m: m.group().replace(",", ""), text)
-    return _NUM_RUN_RE.sub(lambda m: str(_words_value(m.group())), text)
+    return _NUM_RUN_RE.sub(lambda m: _digits(m.group()), text)
 
 
 # ---------------------------------------------------------------------------------------

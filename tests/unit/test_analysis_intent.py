@@ -269,6 +269,14 @@ def test_normalize_number_words_and_thousands() -> None:
     assert normalize("between one and ten") == "between 1 and 10"
 
 
+def test_normalize_keeps_adjacent_numbers_apart() -> None:
+    # text2num reads a run that is not one number as several; it never adds them up.
+    assert normalize("five five") == "5 5"
+    assert normalize("nineteen eighty four") == "19 84"
+    assert normalize("A hundred and five primes") == "105 primes"
+    assert normalize("two million three hundred thousand and one") == "2300001"
+
+
 @pytest.mark.parametrize(
     ("request_text", "params"),
     [

@@ -32,6 +32,8 @@ def test_extract_code(text: str, expected: str) -> None:
         ("no json here", None),
         ("", None),
         ('{"a": ', None),
+        # A fenced block wins over brackets in the prose before it, even with prose after it.
+        ('Step [1]: ```json\n{"a": 5}\n``` done', {"a": 5}),
     ],
 )
 def test_extract_json(text: str, expected: object) -> None:
