@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import time
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any
 
 from langgraph.store.base import BaseStore
 from pydantic import BaseModel, Field
@@ -54,27 +54,6 @@ class TrainingSuggestion(BaseModel):
     pattern: str = ""
     request_digest: str = ""
     ts: float = Field(default_factory=time.time)
-
-
-class ReflectiveMemoryLike(Protocol):
-    """What the trainer needs from a reflective memory."""
-
-    def set_heuristic(
-        self,
-        key: str,
-        value: Any,
-        source_task_id: str = "",
-        *,
-        pattern: str = "",
-        request_digest: str = "",
-    ) -> None:
-        """Store one heuristic."""
-
-    def get_lessons(self, limit: int = 50) -> list[dict[str, Any]]:
-        """The most recent lessons, oldest first."""
-
-    def record_suggestion(self, suggestion: TrainingSuggestion) -> None:
-        """Keep a non-heuristic suggestion for external pipelines."""
 
 
 def _digest(text: str) -> str:
@@ -208,7 +187,7 @@ def evaluation_of(validation: Any) -> dict[str, Any]:
 class AutoTrainer:
     """Suggests training actions from evaluations and lessons; applies heuristic updates."""
 
-    def __init__(self, reflective_memory: ReflectiveMemoryLike | None = None):
+    def __init__(self, reflective_memory: ReflectiveMemory | None = None):
         self._memory = reflective_memory
 
     def suggest_from_evaluation(
@@ -350,7 +329,7 @@ class AutoTrainer:
     def apply_heuristic_updates(
         self,
         suggestions: list[TrainingSuggestion],
-        reflective_memory: ReflectiveMemoryLike | None = None,
+        reflective_memory: ReflectiveMemory | None = None,
     ) -> int:
         """Apply heuristic updates; record every other kind. Returns heuristics applied."""
         memory = reflective_memory or self._memory
