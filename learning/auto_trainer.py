@@ -304,28 +304,6 @@ class AutoTrainer:
             )
         return out
 
-    def suggest_training(
-        self,
-        task_id: str | None = None,
-        evaluation: dict[str, Any] | None = None,
-        include_lessons: bool = True,
-        *,
-        untrusted: list[str] | None = None,
-        pattern: str = "",
-        request: str = "",
-    ) -> list[TrainingSuggestion]:
-        """All suggestions from an optional evaluation and, optionally, recent lessons."""
-        out: list[TrainingSuggestion] = []
-        if task_id and evaluation:
-            out.extend(
-                self.suggest_from_evaluation(
-                    task_id, evaluation, untrusted=untrusted, pattern=pattern, request=request
-                )
-            )
-        if include_lessons:
-            out.extend(self.suggest_from_lessons())
-        return out
-
     def apply_heuristic_updates(
         self,
         suggestions: list[TrainingSuggestion],
@@ -361,15 +339,19 @@ class AutoTrainer:
         pattern: str = "",
         request: str = "",
     ) -> list[TrainingSuggestion]:
-        """Suggest, then (optionally) apply; returns every suggestion for logging or export."""
-        suggestions = self.suggest_training(
-            task_id,
-            evaluation,
-            include_lessons,
-            untrusted=untrusted,
-            pattern=pattern,
-            request=request,
-        )
+        """Suggest, then (optionally) apply; returns every suggestion for logging or export.
+
+        Suggestions come from the evaluation, when there is one, and from recent lessons.
+        """
+        suggestions: list[TrainingSuggestion] = []
+        if task_id and evaluation:
+            suggestions.extend(
+                self.suggest_from_evaluation(
+                    task_id, evaluation, untrusted=untrusted, pattern=pattern, request=request
+                )
+            )
+        if include_lessons:
+            suggestions.extend(self.suggest_from_lessons())
         if apply_heuristics:
             self.apply_heuristic_updates(suggestions)
         return suggestions

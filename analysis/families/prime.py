@@ -8,7 +8,7 @@ from typing import Any
 from . import Family, register_family
 
 
-def is_prime(n: int) -> bool:
+def is_prime(n: int, _param: Any = None) -> bool:
     """Trial division: values in delivered lists are small enough for this to be instant."""
     if n < 2:
         return False
@@ -47,9 +47,7 @@ PRIME = register_family(
         subject="prime numbers",
         plural="primes",
         what="prime",
-        one="prime",
-        describe="prime",
-        member=lambda n, _p: is_prime(n),
+        member=is_prime,
         sequence=first_primes,
     )
 )
