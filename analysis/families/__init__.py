@@ -32,19 +32,21 @@ class Family:
     ``plural``, ``one`` ``what``, ``describe`` ``one``), so a family states only its own words.
     """
 
+    # The numbers: which ones belong, in what order they come, and from where.
     name: str
     rank: int  # where it is reported among the properties a request names
+    member: Member
+    sequence: Sequence  # the canonical first n members
+    alternatives: Callable[[int, Any], list[list[int]]] = _no_other_starts
+    zero_start: bool = False  # 0 is a member some people list first: 0, 1, 4, ... is accepted
+    needs_param: bool = False
+    # The language: how a request names the family, and how findings and criteria word it.
     pattern: str  # on the normalised request; a group, if any, captures the parameter
     subject: str  # the intent's subject: "prime numbers"
     plural: str = ""  # in findings: "the first 10 primes"
     what: str = ""  # a verifier's "all 5 values are <what>"
     one: str = ""  # its "8 is not <one>"
     describe: str = ""  # a criterion's "every item is <describe>"; {k} is the parameter
-    member: Member
-    sequence: Sequence  # the canonical first n members
-    alternatives: Callable[[int, Any], list[list[int]]] = _no_other_starts
-    zero_start: bool = False  # 0 is a member some people list first: 0, 1, 4, ... is accepted
-    needs_param: bool = False
 
     def __post_init__(self) -> None:
         previous = self.subject

@@ -31,12 +31,12 @@ FIBONACCI = register_family(
     Family(
         name="fibonacci",
         rank=10,
+        member=is_fibonacci,
+        sequence=lambda n, _p: fibonacci(n),
+        alternatives=_other_starts,
         pattern=r"\bfibonacci\b",
         subject="Fibonacci numbers",
         one="a Fibonacci number",
         describe="a fibonacci number",
-        member=is_fibonacci,
-        sequence=lambda n, _p: fibonacci(n),
-        alternatives=_other_starts,
     )
 )

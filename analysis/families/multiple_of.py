@@ -19,11 +19,11 @@ MULTIPLE_OF = register_family(
     Family(
         name="multiple_of",
         rank=70,
-        pattern=r"\bmultiples? of (-?\d+)\b",
-        subject="multiples of {k}",
-        one="a multiple of {k}",
         member=_is_multiple,
         sequence=terms(lambda i, k: (int_param(k) or 0) * i),
         needs_param=True,
+        pattern=r"\bmultiples? of (-?\d+)\b",
+        subject="multiples of {k}",
+        one="a multiple of {k}",
     )
 )

@@ -11,12 +11,12 @@ def _parity(word: str, rank: int, remainder: int) -> Family:
         Family(
             name=word,
             rank=rank,
-            pattern=rf"\b{word}\s+(?:numbers?|integers?|ones)\b|\b\d+\s+{word}\b|\b{word}\s*$",
-            subject=f"{word} numbers",
-            what=word,
             member=lambda n, _p: n % 2 == remainder,
             sequence=terms(lambda i, _p: 2 * i - remainder),
             zero_start=remainder == 0,  # 0 is even, and some lists of evens start there
+            pattern=rf"\b{word}\s+(?:numbers?|integers?|ones)\b|\b\d+\s+{word}\b|\b{word}\s*$",
+            subject=f"{word} numbers",
+            what=word,
         )
     )
 

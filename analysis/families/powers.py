@@ -25,15 +25,15 @@ def _power(word: str, rank: int, exponent: int, member: Member) -> Family:
         Family(
             name=word,
             rank=rank,
+            member=member,
+            sequence=terms(lambda i, _p: i**exponent),
+            zero_start=True,
             pattern=rf"\b(?:perfect\s+)?{word}s\b|\b{word} numbers?\b|\bperfect {word}s?\b",
             subject=f"{word} numbers",
             plural=f"{word}s",
             what=f"perfect {word}s",
             one=f"a perfect {word}",
             describe=f"a {word} number",
-            member=member,
-            sequence=terms(lambda i, _p: i**exponent),
-            zero_start=True,
         )
     )
 

@@ -43,11 +43,11 @@ PRIME = register_family(
     Family(
         name="prime",
         rank=0,
+        member=is_prime,
+        sequence=first_primes,
         pattern=r"\bprimes?\b(?!\s+minister)",
         subject="prime numbers",
         plural="primes",
         what="prime",
-        member=is_prime,
-        sequence=first_primes,
     )
 )

@@ -17,11 +17,11 @@ TRIANGULAR = register_family(
     Family(
         name="triangular",
         rank=60,
-        pattern=r"\btriangular\b|\btriangle numbers\b",
-        subject="triangular numbers",
-        one="a triangular number",
         member=is_triangular,
         sequence=terms(lambda i, _p: i * (i + 1) // 2),
         zero_start=True,
+        pattern=r"\btriangular\b|\btriangle numbers\b",
+        subject="triangular numbers",
+        one="a triangular number",
     )
 )
