@@ -173,6 +173,35 @@ class ReflectiveMemory:
         return sorted(out, key=lambda s: s.ts)
 
 
+def _heuristics(
+    texts: list[str],
+    untrusted: list[str],
+    task_id: str,
+    reason: str,
+    *,
+    pattern: str = "",
+    request_digest: str = "",
+) -> list[TrainingSuggestion]:
+    """Heuristic updates from advice texts: those safe to show the planner again.
+
+    Advice bound to one attempt's context, or quoting untrusted text, never becomes one.
+    ``pattern`` and ``request_digest`` say where the heuristic was seen, when known.
+    """
+    return [
+        TrainingSuggestion(
+            kind=SuggestionKind.HEURISTIC_UPDATE,
+            key=f"h_{_digest(text)}",
+            value=text,
+            source_task_id=task_id,
+            reason=reason,
+            pattern=pattern,
+            request_digest=request_digest,
+        )
+        for text in texts
+        if not text.startswith(CONTEXT_BOUND_ADVICE) and is_safe_heuristic(text, untrusted)
+    ]
+
+
 def evaluation_of(validation: Any) -> dict[str, Any]:
     """The evaluation dict the trainer reads, from a ``Validation``: validator fields only."""
     return {
@@ -217,22 +246,14 @@ class AutoTrainer:
         success = bool(evaluation.get("success", False))
         score = float(evaluation.get("score", 0.5))
         ev_suggestions = [str(s) for s in evaluation.get("suggestions", [])]
-        out: list[TrainingSuggestion] = []
-        for text in ev_suggestions[:MAX_EVAL_SUGGESTIONS]:
-            if text.startswith(CONTEXT_BOUND_ADVICE):
-                continue
-            if is_safe_heuristic(text, taint):
-                out.append(
-                    TrainingSuggestion(
-                        kind=SuggestionKind.HEURISTIC_UPDATE,
-                        key=f"h_{_digest(text)}",
-                        value=text,
-                        source_task_id=task_id,
-                        reason="from a validator suggestion",
-                        pattern=pattern,
-                        request_digest=digest,
-                    )
-                )
+        out = _heuristics(
+            ev_suggestions[:MAX_EVAL_SUGGESTIONS],
+            taint,
+            task_id,
+            "from a validator suggestion",
+            pattern=pattern,
+            request_digest=digest,
+        )
         if not success or score < LOW_SCORE:
             out.append(
                 TrainingSuggestion(
@@ -272,19 +293,8 @@ class AutoTrainer:
         out: list[TrainingSuggestion] = []
         for lesson in lessons[-10:]:
             ev, tid = lesson.get("evaluation", {}), str(lesson.get("task_id", "unknown"))
-            for text in [str(s) for s in ev.get("suggestions", [])][:MAX_LESSON_SUGGESTIONS]:
-                if text.startswith(CONTEXT_BOUND_ADVICE):
-                    continue
-                if is_safe_heuristic(text, []):
-                    out.append(
-                        TrainingSuggestion(
-                            kind=SuggestionKind.HEURISTIC_UPDATE,
-                            key=f"h_{_digest(text)}",
-                            value=text,
-                            source_task_id=tid,
-                            reason="from a reflective lesson",
-                        )
-                    )
+            texts = [str(s) for s in ev.get("suggestions", [])][:MAX_LESSON_SUGGESTIONS]
+            out.extend(_heuristics(texts, [], tid, "from a reflective lesson"))
         failures = [x for x in lessons[-10:] if not x.get("evaluation", {}).get("success")]
         if len(failures) >= STRUGGLING_FAILURES and len(failures) * 2 > len(lessons[-10:]):
             tid = str(failures[-1].get("task_id", "unknown"))
