@@ -85,56 +85,47 @@ def create_adaptive_agent(
     namespace: str = "default",
     allow_python: bool = True,
     require_approval: bool = False,
+    workflow: bool | Sequence[str] = False,
     **context: Any,
 ) -> Pregel[Any, Any, Any, Any]:
     """Compile the adaptive react loop with a model, tools and persistence.
 
     The returned graph carries a default ``Context`` built from these arguments, so callers can
-    ``invoke`` it without passing ``context=``; passing one still overrides everything.
-
-    Raises:
-        ValueError: On an out-of-range step budget or an invalid namespace.
-    """
-    default_context = _default_context(
-        model, max_steps, namespace, allow_python, require_approval, context
-    )
-    builder = make_builder(tools or (), allow_python=allow_python)
-    return _compile(builder, checkpointer, store, "adaptive-react", default_context)
-
-
-def create_workflow_agent(
-    model: str | BaseChatModel = "local",
-    tools: Sequence[BaseTool] | None = None,
-    checkpointer: BaseCheckpointSaver[Any] | None = None,
-    store: BaseStore | None = None,
-    max_steps: int = 8,
-    *,
-    namespace: str = "default",
-    allow_python: bool = True,
-    require_approval: bool = False,
-    modes: Sequence[str] | None = None,
-    **context: Any,
-) -> Pregel[Any, Any, Any, Any]:
-    """Compile the workflow: a task plan, each task in a mode, then a summary.
-
-    Input is ``{"request": ..., "files": [...], "mode": "auto" | "react" | "actionplan"}``;
-    rounds on the same thread (with a checkpointer) see the earlier rounds.
+    ``invoke`` it without passing ``context=``; passing one still overrides everything. With
+    ``workflow`` (True, or the names of the modes tasks may use) it compiles the workflow
+    instead: see :func:`create_workflow_agent`.
 
     Raises:
         ValueError: On an out-of-range step budget, an invalid namespace or an unknown mode.
     """
-    from .graph.workflow import WORKFLOW_RECURSION_LIMIT, make_workflow_builder
-
     default_context = _default_context(
         model, max_steps, namespace, allow_python, require_approval, context
     )
+    if not workflow:
+        builder = make_builder(tools or (), allow_python=allow_python)
+        return _compile(builder, checkpointer, store, "adaptive-react", default_context)
+    from .graph.workflow import WORKFLOW_RECURSION_LIMIT, make_workflow_builder
+
+    modes = None if isinstance(workflow, bool) else workflow
     try:
-        builder = make_workflow_builder(tools or (), allow_python=allow_python, modes=modes)
+        flow = make_workflow_builder(tools or (), allow_python=allow_python, modes=modes)
     except KeyError as exc:
         raise ValueError(f"unknown mode {exc.args[0]!r}") from None
     # _compile applies RECURSION_LIMIT, which is the workflow's limit too.
     assert WORKFLOW_RECURSION_LIMIT <= RECURSION_LIMIT
-    return _compile(builder, checkpointer, store, "adaptive-workflow", default_context)
+    return _compile(flow, checkpointer, store, "adaptive-workflow", default_context)
+
+
+def create_workflow_agent(
+    *args: Any, modes: Sequence[str] | None = None, **kwargs: Any
+) -> Pregel[Any, Any, Any, Any]:
+    """Compile the workflow: a task plan, each task in a mode, then a summary.
+
+    Takes :func:`create_adaptive_agent`'s arguments; ``modes`` names the modes tasks may use
+    (all by default). Input is ``{"request": ..., "files": [...], "mode": "auto" | "react" |
+    "actionplan"}``; rounds on the same thread (with a checkpointer) see the earlier rounds.
+    """
+    return create_adaptive_agent(*args, workflow=modes or True, **kwargs)
 
 
 def _compile(

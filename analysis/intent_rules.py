@@ -446,12 +446,13 @@ def _find_count(text: str) -> tuple[int, str] | None:
     return None
 
 
+def _first_named(text: str, named: tuple[tuple[re.Pattern[str], str], ...]) -> str | None:
+    """The name of the first pattern that occurs in the text: the more specific ones first."""
+    return next((name for pattern, name in named if pattern.search(text)), None)
+
+
 def _find_ordering(text: str) -> str | None:
-    if _DESC_RE.search(text):
-        return "descending"
-    if _ASC_RE.search(text):
-        return "ascending"
-    return None
+    return _first_named(text, ((_DESC_RE, "descending"), (_ASC_RE, "ascending")))
 
 
 def _find_bounds(text: str) -> list[int | None] | None:
@@ -519,10 +520,11 @@ def _find_words(original: str) -> list[str]:
 
 def _word_order(text: str) -> str | None:
     """Dictionary order when asked (or a bare "sort"); None for "by length", "by popularity"."""
-    if _ALPHA_DESC_RE.search(text):
-        return "reverse_alphabetical"
-    if _ALPHA_RE.search(text):
-        return "alphabetical"
+    named = _first_named(
+        text, ((_ALPHA_DESC_RE, "reverse_alphabetical"), (_ALPHA_RE, "alphabetical"))
+    )
+    if named:
+        return named
     if re.search(r"\bsort\b", text) and not re.search(r"\bby\s+(?!alphabet)[a-z]", text):
         return "alphabetical"
     return None
@@ -861,22 +863,15 @@ def _criteria(found: _Findings, fmt: OutputFormat) -> list[Criterion]:
                     description=f"every item is {_describe_property(prop)}",
                 )
             )
-    if found.word_order and not single:
-        out.append(
-            Criterion(
-                kind=CriterionKind.ORDERING,
-                value=found.word_order,
-                description=f"in {found.word_order.replace('_', ' ')} order",
+    for order in (found.word_order, found.ordering):  # dictionary order, then numeric
+        if order and not single:
+            out.append(
+                Criterion(
+                    kind=CriterionKind.ORDERING,
+                    value=order,
+                    description=f"in {order.replace('_', ' ')} order",
+                )
             )
-        )
-    if found.ordering and not single:
-        out.append(
-            Criterion(
-                kind=CriterionKind.ORDERING,
-                value=found.ordering,
-                description=f"in {found.ordering} order",
-            )
-        )
     if found.bounds and not single and not found.sort_task:
         out.append(
             Criterion(

@@ -676,15 +676,12 @@ def _check_word_order(
         return _result(criterion, None, "fewer than two items to check the order of")
     keys = [item.casefold() for item in items]
     reverse = direction == "reverse_alphabetical"
+    label = direction.replace("_", " ")
     for i in range(1, len(keys)):
         if (keys[i] > keys[i - 1]) if reverse else (keys[i] < keys[i - 1]):
-            label = direction.replace("_", " ")
-            return _result(
-                criterion,
-                False,
-                f"not in {label} order: '{items[i]}' follows '{items[i - 1]}' at position {i + 1}",
-            )
-    return _result(criterion, True, f"the items are in {direction.replace('_', ' ')} order")
+            where = f"'{items[i]}' follows '{items[i - 1]}' at position {i + 1}"
+            return _result(criterion, False, f"not in {label} order: {where}")
+    return _result(criterion, True, f"the items are in {label} order")
 
 
 def _check_range(criterion: Criterion, delivered: Delivered, intent: Intent) -> CriterionResult:
@@ -804,10 +801,9 @@ def _check_fields(criterion: Criterion, delivered: Delivered, intent: Intent) ->
     have = {h.strip().lower() for h in delivered.header}
     missing = [w for w in wanted_names if w.lower() not in have]
     if missing:
+        header = ", ".join(delivered.header)
         return _result(
-            criterion,
-            False,
-            f"missing fields: {', '.join(missing)} (header is {', '.join(delivered.header)})",
+            criterion, False, f"missing fields: {', '.join(missing)} (header is {header})"
         )
     return _result(criterion, True, f"header has {', '.join(wanted_names)}")
 

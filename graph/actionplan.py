@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from typing import Literal
 
 from langchain_core.tools import BaseTool
-from langgraph.graph import START, StateGraph
+from langgraph.graph import StateGraph
 
 from ..nodes import intent_analyze, learn, observe, validate
 from ..nodes.actionplan_check import make_check_actions
@@ -27,7 +27,7 @@ from ..nodes.actionplan_generate import make_generate_actions
 from ..state import Context
 from ..state.workflow import ActionplanInput, ActionplanOutput, ActionplanState
 from ..tools import ToolBox
-from .retry import add_path, add_step
+from .retry import add_entry, add_path, add_step
 
 
 def intent_understood(state: ActionplanState) -> Literal["generate_actions", "__end__"]:
@@ -70,20 +70,20 @@ def make_actionplan_builder(
         input_schema=ActionplanInput,
         output_schema=ActionplanOutput,
     )
-    add_step(b, "intent_analyze", intent_analyze)
-    add_step(b, "generate_actions", make_generate_actions(toolbox))
-    add_step(b, "check_actions", make_check_actions(toolbox))
+    add_entry(b, "intent_analyze", intent_analyze, intent_understood)
+    add_path(
+        b,
+        {
+            "generate_actions": make_generate_actions(toolbox),
+            "check_actions": make_check_actions(toolbox),
+        },
+    )
     add_step(b, "execute_action", make_execute_action(toolbox))
-    add_step(b, "observe", observe)
-    add_step(b, "review", validate)
-    add_step(b, "learn", learn)
-    add_step(b, "decide_retry", decide_retry)
-    b.add_edge(START, "intent_analyze")
-    b.add_conditional_edges("intent_analyze", intent_understood)
-    b.add_edge("generate_actions", "check_actions")
+    add_path(
+        b, {"observe": observe, "review": validate, "learn": learn, "decide_retry": decide_retry}
+    )
     b.add_conditional_edges("check_actions", actions_accepted)
     b.add_conditional_edges("execute_action", actions_remaining)
-    add_path(b, "observe", "review", "learn", "decide_retry")
     b.add_conditional_edges("decide_retry", retry_with_findings)
     return b
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from langchain_core.tools import BaseTool
-from langgraph.graph import START, StateGraph
+from langgraph.graph import StateGraph
 
 from ..nodes import (
     intent_analyze,
@@ -22,7 +22,7 @@ from ..nodes import (
 )
 from ..state import Context, InputState, OutputState, ReactState
 from ..tools import ToolBox
-from .retry import add_path, add_step
+from .retry import add_entry, add_path
 from .routing import keep_refining, request_is_actionable
 
 # Six nodes per step plus intent analysis: enough for a 30-step budget, which Context caps.
@@ -37,16 +37,18 @@ def make_builder(
     b = StateGraph(
         ReactState, context_schema=Context, input_schema=InputState, output_schema=OutputState
     )
-    add_step(b, "intent_analyze", intent_analyze)
-    add_step(b, "plan_select", make_plan_select(toolbox))
-    add_step(b, "act", make_act(toolbox))
-    add_step(b, "observe", observe)
-    add_step(b, "validate", validate)
-    add_step(b, "learn", learn)
-    add_step(b, "refine_decide", refine_decide)
-    b.add_edge(START, "intent_analyze")
-    b.add_conditional_edges("intent_analyze", request_is_actionable)
-    add_path(b, "plan_select", "act", "observe", "validate", "learn", "refine_decide")
+    add_entry(b, "intent_analyze", intent_analyze, request_is_actionable)
+    add_path(
+        b,
+        {
+            "plan_select": make_plan_select(toolbox),
+            "act": make_act(toolbox),
+            "observe": observe,
+            "validate": validate,
+            "learn": learn,
+            "refine_decide": refine_decide,
+        },
+    )
     b.add_conditional_edges("refine_decide", keep_refining)
     return b
 

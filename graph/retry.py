@@ -13,7 +13,7 @@ from collections.abc import Callable
 from itertools import pairwise
 from typing import Any
 
-from langgraph.graph import StateGraph
+from langgraph.graph import START, StateGraph
 from langgraph.types import RetryPolicy
 
 from ..llm.faults import is_transient
@@ -42,13 +42,15 @@ MAX_INTERVAL_S = 16.0
 
 
 def model_retry_policy() -> RetryPolicy:
-    """The policy for model-calling nodes, built from this module's settings at call time."""
+    """The policy for model-calling nodes, built from this module's settings at call time.
+
+    Jitter is ``RetryPolicy``'s default, so nodes that failed together do not retry in step.
+    """
     return RetryPolicy(
         initial_interval=INITIAL_INTERVAL_S,
         backoff_factor=BACKOFF_FACTOR,
         max_interval=MAX_INTERVAL_S,
         max_attempts=MAX_ATTEMPTS,
-        jitter=True,
         retry_on=is_transient,
     )
 
@@ -63,7 +65,21 @@ def add_step(builder: StateGraph[Any, Any, Any, Any], name: str, node: Callable[
     builder.add_node(name, as_node(node), retry_policy=policy)  # type: ignore[call-overload]
 
 
-def add_path(builder: StateGraph[Any, Any, Any, Any], *names: str) -> None:
-    """Wire nodes that always follow one another, so a graph reads as its pipeline."""
-    for source, target in pairwise(names):
+def add_entry(
+    builder: StateGraph[Any, Any, Any, Any],
+    name: str,
+    node: Callable[..., Any],
+    route: Callable[..., Any],
+) -> None:
+    """Start a graph at ``node`` and route on its result: how every graph begins."""
+    add_step(builder, name, node)
+    builder.add_edge(START, name)
+    builder.add_conditional_edges(name, route)
+
+
+def add_path(builder: StateGraph[Any, Any, Any, Any], steps: dict[str, Callable[..., Any]]) -> None:
+    """Add nodes that always follow one another, in order, so a graph reads as its pipeline."""
+    for name, node in steps.items():
+        add_step(builder, name, node)
+    for source, target in pairwise(steps):
         builder.add_edge(source, target)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from langchain_core.tools import BaseTool
-from langgraph.graph import END, START, StateGraph
+from langgraph.graph import END, StateGraph
 from langgraph.pregel import Pregel
 from langgraph.types import Send
 
@@ -30,7 +30,7 @@ from ..state import Context
 from ..state.workflow import WorkflowInput, WorkflowOutput, WorkflowState
 from .actionplan import make_actionplan_builder
 from .react import RECURSION_LIMIT, make_builder
-from .retry import add_step
+from .retry import add_entry, add_step
 
 SubgraphFactory = Callable[[Sequence[BaseTool], bool], Pregel[Any, Any, Any, Any]]
 
@@ -113,15 +113,13 @@ def make_workflow_builder(
         input_schema=WorkflowInput,
         output_schema=WorkflowOutput,
     )
-    add_step(b, "task_plan", make_task_plan(list(prefixes)))
+    add_entry(b, "task_plan", make_task_plan(list(prefixes)), plan_accepted)
     add_step(b, "task_start", make_task_start(prefixes))
     for mode in chosen:
         b.add_node(mode.name, mode.build(tools, allow_python))
         b.add_edge(mode.name, "task_finish")
     add_step(b, "task_finish", task_finish)
     add_step(b, "workflow_complete", workflow_complete)
-    b.add_edge(START, "task_plan")
-    b.add_conditional_edges("task_plan", plan_accepted)
     b.add_conditional_edges("task_start", dispatch_task, list(prefixes))
     b.add_conditional_edges("task_finish", next_task)
     b.add_edge("workflow_complete", END)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import time
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any
 
 from langgraph.store.base import BaseStore
 from pydantic import BaseModel, Field
@@ -54,27 +54,6 @@ class TrainingSuggestion(BaseModel):
     pattern: str = ""
     request_digest: str = ""
     ts: float = Field(default_factory=time.time)
-
-
-class ReflectiveMemoryLike(Protocol):
-    """What the trainer needs from a reflective memory."""
-
-    def set_heuristic(
-        self,
-        key: str,
-        value: Any,
-        source_task_id: str = "",
-        *,
-        pattern: str = "",
-        request_digest: str = "",
-    ) -> None:
-        """Store one heuristic."""
-
-    def get_lessons(self, limit: int = 50) -> list[dict[str, Any]]:
-        """The most recent lessons, oldest first."""
-
-    def record_suggestion(self, suggestion: TrainingSuggestion) -> None:
-        """Keep a non-heuristic suggestion for external pipelines."""
 
 
 def _digest(text: str) -> str:
@@ -194,6 +173,35 @@ class ReflectiveMemory:
         return sorted(out, key=lambda s: s.ts)
 
 
+def _heuristics(
+    texts: list[str],
+    untrusted: list[str],
+    task_id: str,
+    reason: str,
+    *,
+    pattern: str = "",
+    request_digest: str = "",
+) -> list[TrainingSuggestion]:
+    """Heuristic updates from advice texts: those safe to show the planner again.
+
+    Advice bound to one attempt's context, or quoting untrusted text, never becomes one.
+    ``pattern`` and ``request_digest`` say where the heuristic was seen, when known.
+    """
+    return [
+        TrainingSuggestion(
+            kind=SuggestionKind.HEURISTIC_UPDATE,
+            key=f"h_{_digest(text)}",
+            value=text,
+            source_task_id=task_id,
+            reason=reason,
+            pattern=pattern,
+            request_digest=request_digest,
+        )
+        for text in texts
+        if not text.startswith(CONTEXT_BOUND_ADVICE) and is_safe_heuristic(text, untrusted)
+    ]
+
+
 def evaluation_of(validation: Any) -> dict[str, Any]:
     """The evaluation dict the trainer reads, from a ``Validation``: validator fields only."""
     return {
@@ -208,7 +216,7 @@ def evaluation_of(validation: Any) -> dict[str, Any]:
 class AutoTrainer:
     """Suggests training actions from evaluations and lessons; applies heuristic updates."""
 
-    def __init__(self, reflective_memory: ReflectiveMemoryLike | None = None):
+    def __init__(self, reflective_memory: ReflectiveMemory | None = None):
         self._memory = reflective_memory
 
     def suggest_from_evaluation(
@@ -238,22 +246,14 @@ class AutoTrainer:
         success = bool(evaluation.get("success", False))
         score = float(evaluation.get("score", 0.5))
         ev_suggestions = [str(s) for s in evaluation.get("suggestions", [])]
-        out: list[TrainingSuggestion] = []
-        for text in ev_suggestions[:MAX_EVAL_SUGGESTIONS]:
-            if text.startswith(CONTEXT_BOUND_ADVICE):
-                continue
-            if is_safe_heuristic(text, taint):
-                out.append(
-                    TrainingSuggestion(
-                        kind=SuggestionKind.HEURISTIC_UPDATE,
-                        key=f"h_{_digest(text)}",
-                        value=text,
-                        source_task_id=task_id,
-                        reason="from a validator suggestion",
-                        pattern=pattern,
-                        request_digest=digest,
-                    )
-                )
+        out = _heuristics(
+            ev_suggestions[:MAX_EVAL_SUGGESTIONS],
+            taint,
+            task_id,
+            "from a validator suggestion",
+            pattern=pattern,
+            request_digest=digest,
+        )
         if not success or score < LOW_SCORE:
             out.append(
                 TrainingSuggestion(
@@ -293,19 +293,8 @@ class AutoTrainer:
         out: list[TrainingSuggestion] = []
         for lesson in lessons[-10:]:
             ev, tid = lesson.get("evaluation", {}), str(lesson.get("task_id", "unknown"))
-            for text in [str(s) for s in ev.get("suggestions", [])][:MAX_LESSON_SUGGESTIONS]:
-                if text.startswith(CONTEXT_BOUND_ADVICE):
-                    continue
-                if is_safe_heuristic(text, []):
-                    out.append(
-                        TrainingSuggestion(
-                            kind=SuggestionKind.HEURISTIC_UPDATE,
-                            key=f"h_{_digest(text)}",
-                            value=text,
-                            source_task_id=tid,
-                            reason="from a reflective lesson",
-                        )
-                    )
+            texts = [str(s) for s in ev.get("suggestions", [])][:MAX_LESSON_SUGGESTIONS]
+            out.extend(_heuristics(texts, [], tid, "from a reflective lesson"))
         failures = [x for x in lessons[-10:] if not x.get("evaluation", {}).get("success")]
         if len(failures) >= STRUGGLING_FAILURES and len(failures) * 2 > len(lessons[-10:]):
             tid = str(failures[-1].get("task_id", "unknown"))
@@ -325,32 +314,10 @@ class AutoTrainer:
             )
         return out
 
-    def suggest_training(
-        self,
-        task_id: str | None = None,
-        evaluation: dict[str, Any] | None = None,
-        include_lessons: bool = True,
-        *,
-        untrusted: list[str] | None = None,
-        pattern: str = "",
-        request: str = "",
-    ) -> list[TrainingSuggestion]:
-        """All suggestions from an optional evaluation and, optionally, recent lessons."""
-        out: list[TrainingSuggestion] = []
-        if task_id and evaluation:
-            out.extend(
-                self.suggest_from_evaluation(
-                    task_id, evaluation, untrusted=untrusted, pattern=pattern, request=request
-                )
-            )
-        if include_lessons:
-            out.extend(self.suggest_from_lessons())
-        return out
-
     def apply_heuristic_updates(
         self,
         suggestions: list[TrainingSuggestion],
-        reflective_memory: ReflectiveMemoryLike | None = None,
+        reflective_memory: ReflectiveMemory | None = None,
     ) -> int:
         """Apply heuristic updates; record every other kind. Returns heuristics applied."""
         memory = reflective_memory or self._memory
@@ -382,15 +349,19 @@ class AutoTrainer:
         pattern: str = "",
         request: str = "",
     ) -> list[TrainingSuggestion]:
-        """Suggest, then (optionally) apply; returns every suggestion for logging or export."""
-        suggestions = self.suggest_training(
-            task_id,
-            evaluation,
-            include_lessons,
-            untrusted=untrusted,
-            pattern=pattern,
-            request=request,
-        )
+        """Suggest, then (optionally) apply; returns every suggestion for logging or export.
+
+        Suggestions come from the evaluation, when there is one, and from recent lessons.
+        """
+        suggestions: list[TrainingSuggestion] = []
+        if task_id and evaluation:
+            suggestions.extend(
+                self.suggest_from_evaluation(
+                    task_id, evaluation, untrusted=untrusted, pattern=pattern, request=request
+                )
+            )
+        if include_lessons:
+            suggestions.extend(self.suggest_from_lessons())
         if apply_heuristics:
             self.apply_heuristic_updates(suggestions)
         return suggestions

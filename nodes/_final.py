@@ -2,9 +2,36 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..learning.progress import unproven_names
 from ..prompts import render, templates
-from ..state import Decision, Intent, Progress, Validation
+from ..state import Decision, Intent, Progress, ReactState, Validation
+
+
+def finish(
+    state: ReactState, decision: Decision, *, steps: int, unit: str = "step"
+) -> dict[str, Any]:
+    """The update that ends a round in either mode: verdict, best deliverable, closing words."""
+    val, intent = state.validation, state.intent
+    assert val is not None and intent is not None, "a round finishes after its review"
+    message = final_message(
+        val,
+        decision,
+        intent,
+        steps=steps,
+        progress=state.progress,
+        best=state.best_content,
+        best_score=state.best_score,
+        unit=unit,
+    )
+    return {
+        "success": val.overall_success,
+        "verdict": val.verdict,
+        "deliverable": state.best_content,
+        "validation": val,
+        "final_message": message,
+    }
 
 
 def final_message(

@@ -10,7 +10,7 @@ from ..learning import should_continue
 from ..state import Context
 from ..state.workflow import ActionplanState
 from . import actionplan_messages as msg
-from ._final import final_message
+from ._final import finish
 
 MODE = "actionplan"
 
@@ -43,21 +43,5 @@ def decide_retry(state: ActionplanState, runtime: Runtime[Context]) -> dict[str,
         )
         update.update(findings=findings, guidance=findings)
         return update
-    message = final_message(
-        val,
-        decision,
-        intent,
-        steps=state.attempt,
-        progress=state.progress,
-        best=state.best_content,
-        best_score=state.best_score,
-        unit="attempt",
-    )
-    update.update(
-        success=val.overall_success,
-        verdict=val.verdict,
-        deliverable=state.best_content,
-        validation=val,
-        final_message=message,
-    )
+    update.update(finish(state, decision, steps=state.attempt, unit="attempt"))
     return update

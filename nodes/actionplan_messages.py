@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from langgraph.config import get_stream_writer
 
@@ -19,6 +19,14 @@ from ..state.models import ActionResult, StepRecord
 from ..state.workflow import MessageKind, TaskPlan, TaskResult, WorkflowMessage
 
 _MAX_ERROR = 300
+
+
+class Where(TypedDict, total=False):
+    """Where in the workflow a message comes from; what is left out is not in one."""
+
+    round: int
+    task: int | None
+    mode: str
 
 
 def _write(event: dict[str, Any]) -> None:
@@ -69,26 +77,20 @@ def action_start(
     *,
     action: int,
     rationale: str = "",
-    task: int | None = None,
-    mode: str = "",
-    round: int = 0,
     data: dict[str, Any] | None = None,
+    **where: Unpack[Where],
 ) -> WorkflowMessage:
     """An action is about to run."""
     return WorkflowMessage(
         kind=MessageKind.ACTION_START,
         text=render(texts.MSG_ACTION_START, action=action, tool=tool, rationale=rationale[:200]),
-        round=round,
-        task=task,
-        mode=mode,
         action=action,
         data={"tool": tool, **(data or {})},
+        **where,
     )
 
 
-def action_result(
-    result: ActionResult, *, action: int, task: int | None = None, mode: str = "", round: int = 0
-) -> WorkflowMessage:
+def action_result(result: ActionResult, *, action: int, **where: Unpack[Where]) -> WorkflowMessage:
     """An action finished, successfully or not."""
     names = [Path(f).name for f in result.files]
     return WorkflowMessage(
@@ -101,9 +103,6 @@ def action_result(
             error=(result.error or "")[:_MAX_ERROR],
             files=names,
         ),
-        round=round,
-        task=task,
-        mode=mode,
         action=action,
         success=result.success,
         data={
@@ -112,6 +111,7 @@ def action_result(
             "files": list(result.files),
             "chars": len(result.content),
         },
+        **where,
     )
 
 
@@ -136,22 +136,15 @@ def retry(
 
 
 def error(
-    text: str,
-    *,
-    task: int | None = None,
-    mode: str = "",
-    round: int = 0,
-    data: dict[str, Any] | None = None,
+    text: str, *, data: dict[str, Any] | None = None, **where: Unpack[Where]
 ) -> WorkflowMessage:
     """Something went wrong that the user should know about."""
     return WorkflowMessage(
         kind=MessageKind.ERROR,
-        text=render(texts.MSG_ERROR, index=task, error=text),
-        round=round,
-        task=task,
-        mode=mode,
+        text=render(texts.MSG_ERROR, index=where.get("task"), error=text),
         success=False,
         data=dict(data or {}),
+        **where,
     )
 
 

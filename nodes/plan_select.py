@@ -128,20 +128,25 @@ def _next_rung(
     candidate, calls = _candidate(approach, state, runtime, history)
     if candidate.rationale.startswith("repaired by code"):
         approach = ladder.MECHANICAL
-    emit(
-        "action_start",
-        step=state.step + 1,
-        tool=candidate.tool,
-        template=candidate.template,
-        source=approach,
-        rationale=candidate.rationale,
-    )
+    _announce(state, candidate, approach)
     return {
         "selection": candidate,
         "model_calls": calls,
         "attempts": _pending(state, history, approach, candidate),
         "scratch": {**state.scratch, "plan_source": approach},
     }
+
+
+def _announce(state: ReactState, selection: ActionSelection, source: str) -> None:
+    """Tell the event stream which action the next step runs, and where it came from."""
+    emit(
+        "action_start",
+        step=state.step + 1,
+        tool=selection.tool,
+        template=selection.template,
+        source=source,
+        rationale=selection.rationale,
+    )
 
 
 def _pending(
@@ -279,14 +284,7 @@ def make_plan_select(toolbox: ToolBox):  # type: ignore[no-untyped-def]
             selection = selection.model_copy(
                 update={"parameters": {**selection.parameters, "code": code}}
             )
-        emit(
-            "action_start",
-            step=state.step + 1,
-            tool=selection.tool,
-            template=selection.template,
-            source=source,
-            rationale=selection.rationale,
-        )
+        _announce(state, selection, source)
         return {
             "selection": selection,
             "model_calls": calls,

@@ -10,7 +10,7 @@ from ..learning import default_order, should_continue
 from ..state import Context, ReactState
 from ..state.models import RoundRecord
 from ._common import context_of, emit
-from ._final import final_message
+from ._final import finish
 
 
 def refine_decide(state: ReactState, runtime: Runtime[Context]) -> dict[str, Any]:
@@ -36,22 +36,9 @@ def refine_decide(state: ReactState, runtime: Runtime[Context]) -> dict[str, Any
         update["guidance"] = decision.guidance
         emit("retry", step=state.step, reason=decision.reason, guidance=decision.guidance)
         return update
-    success = val.overall_success
-    message = final_message(
-        val,
-        decision,
-        intent,
-        steps=state.step,
-        progress=state.progress,
-        best=state.best_content,
-        best_score=state.best_score,
-    )
+    update.update(finish(state, decision, steps=state.step))
+    success, message = update["success"], update["final_message"]
     update.update(
-        success=success,
-        verdict=val.verdict,
-        deliverable=state.best_content,
-        validation=val,
-        final_message=message,
         history=[
             *state.history,
             RoundRecord(

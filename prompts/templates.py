@@ -64,25 +64,28 @@ separated by ", " on one line. Import only the standard library{% if libraries %
 installed packages: {{ libraries|join(", ") }}{% endif %}; nothing else is installed.
 Answer with a single ```python fenced block and nothing else."""
 
-CODEGEN_USER = """\
+# What every program-writing prompt opens with: the user's task and the stated requirements.
+_TASK_HEAD = """\
 TASK: {{ task }}
 {% if requirements %}
 REQUIREMENTS:
 {% for line in requirements %}- {{ line }}
-{% endfor %}{% endif %}{% if advice %}
+{% endfor %}{% endif %}"""
+
+CODEGEN_USER = (
+    _TASK_HEAD
+    + """{% if advice %}
 LEARNED FROM EARLIER RUNS:
 {% for line in advice %}- {{ line }}
 {% endfor %}{% endif %}{% if previous_problems %}
 A PREVIOUS PROGRAM FAILED BECAUSE:
 {% for line in previous_problems %}- {{ line }}
 {% endfor %}{% endif %}"""
+)
 
-CODEGEN_REPAIR = """\
-TASK: {{ task }}
-{% if requirements %}
-REQUIREMENTS:
-{% for line in requirements %}- {{ line }}
-{% endfor %}{% endif %}
+CODEGEN_REPAIR = (
+    _TASK_HEAD
+    + """
 THIS PROGRAM WAS RUN FOR THE TASK:
 ```python
 {{ program }}
@@ -101,17 +104,16 @@ CHANGE THE PROGRAM:
 {% for line in instructions %}- {{ line }}
 {% endfor %}
 Answer with the whole changed program."""
+)
 
-CODEGEN_REFRAME = """\
-TASK: {{ task }}
-{% if requirements %}
-REQUIREMENTS:
-{% for line in requirements %}- {{ line }}
-{% endfor %}{% endif %}{% if findings %}
+CODEGEN_REFRAME = (
+    _TASK_HEAD
+    + """{% if findings %}
 EARLIER PROGRAMS FOR THIS TASK DID NOT WORK:
 {% for line in findings %}- {{ line }}
 {% endfor %}{% endif %}
 {{ framing }}"""
+)
 
 # The closing instruction of each reframing (CODEGEN_REFRAME's ``framing``).
 REFRAME_FRESH = """\

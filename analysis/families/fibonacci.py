@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from . import Family, register_family
-from .square import is_square
+from .powers import is_square
 
 
-def is_fibonacci(n: int) -> bool:
+def is_fibonacci(n: int, _param: Any = None) -> bool:
     """Classic identity: n is Fibonacci iff 5n^2 +/- 4 is a perfect square."""
     return n >= 0 and (is_square(5 * n * n + 4) or is_square(5 * n * n - 4))
 
@@ -31,14 +31,12 @@ FIBONACCI = register_family(
     Family(
         name="fibonacci",
         rank=10,
+        member=is_fibonacci,
+        sequence=lambda n, _p: fibonacci(n),
+        alternatives=_other_starts,
         pattern=r"\bfibonacci\b",
         subject="Fibonacci numbers",
-        plural="Fibonacci numbers",
-        what="Fibonacci numbers",
         one="a Fibonacci number",
         describe="a fibonacci number",
-        member=lambda n, _p: is_fibonacci(n),
-        sequence=lambda n, _p: fibonacci(n),
-        other_starts=_other_starts,
     )
 )

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import Family, int_param, register_family
+from . import Family, int_param, register_family, terms
 
 
 def _is_multiple(n: int, param: Any) -> bool:
@@ -15,23 +15,15 @@ def _is_multiple(n: int, param: Any) -> bool:
     return k is not None and k != 0 and n % k == 0
 
 
-def _multiples(n: int, param: Any) -> list[int]:
-    k = int_param(param) or 0
-    return [k * i for i in range(1, n + 1)]
-
-
 MULTIPLE_OF = register_family(
     Family(
         name="multiple_of",
         rank=70,
+        member=_is_multiple,
+        sequence=terms(lambda i, k: (int_param(k) or 0) * i),
+        needs_param=True,
         pattern=r"\bmultiples? of (-?\d+)\b",
         subject="multiples of {k}",
-        plural="multiples of {k}",
-        what="multiples of {k}",
         one="a multiple of {k}",
-        describe="a multiple of {k}",
-        member=_is_multiple,
-        sequence=_multiples,
-        needs_param=True,
     )
 )

@@ -8,7 +8,7 @@ from typing import Any
 from . import Family, register_family
 
 
-def is_prime(n: int) -> bool:
+def is_prime(n: int, _param: Any = None) -> bool:
     """Trial division: values in delivered lists are small enough for this to be instant."""
     if n < 2:
         return False
@@ -43,13 +43,11 @@ PRIME = register_family(
     Family(
         name="prime",
         rank=0,
+        member=is_prime,
+        sequence=first_primes,
         pattern=r"\bprimes?\b(?!\s+minister)",
         subject="prime numbers",
         plural="primes",
         what="prime",
-        one="prime",
-        describe="prime",
-        member=lambda n, _p: is_prime(n),
-        sequence=first_primes,
     )
 )
