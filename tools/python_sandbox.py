@@ -7,16 +7,11 @@ What is guaranteed, and what is not, is documented precisely in docs/sandbox.md.
   wall-clock timeout that kills the process group, output read with a bound (the parent never
   buffers more than a few MB), UTF-8-safe decoding, and an import guard against the agent's own
   modules.
-* When the agent runs as root on Linux (the "isolated" level, probed once per process): the
-  program also runs as a throw-away unprivileged uid (unique per run, so ``RLIMIT_NPROC``
-  contains fork bombs), with no network (a new network namespace) and without the host's
-  files. Two launchers provide it. ``bwrap`` (bubblewrap, preferred) builds a new root that
-  holds only ``/usr``, the Python installation, the packages' site directories and the
-  working directory, in new pid/ipc/uts/net/mount namespaces; the kernel kills whatever the
-  program left behind when it ends. ``unshare`` (the fallback when bwrap is missing or cannot
-  create namespaces) unshares and mounts in ``preexec_fn``, which Python documents as unsafe in
-  a threaded process, hides ``/tmp``, the agent's home and the other world-writable places
-  under empty tmpfs mounts, and sweeps the uid's processes with ``kill(-1)`` after the run.
+* When the agent runs as root on Linux (the "isolated" level): a throw-away unprivileged uid
+  (unique per run, so ``RLIMIT_NPROC`` contains fork bombs), no network, none of the host's
+  private files, and no process left behind. Launched through bubblewrap (a new root and
+  namespaces, nothing run between fork and exec but CPython's C code) when it works here, else
+  through the ``preexec_fn`` unshare path (unsafe in a threaded process, hence the fallback).
 
 It is not a container: a kernel exploit is outside what it can promise.
 
