@@ -21,6 +21,8 @@ from __future__ import annotations
 import ast
 import builtins
 import importlib
+import os
+import resource
 import sys
 import traceback
 from collections.abc import Callable
@@ -153,11 +155,34 @@ def _report(exc: BaseException, source: str) -> None:
     sys.stderr.write("".join(report.format()))
 
 
+def _limit(spec: str) -> None:
+    """Set the run's resource limits before the program starts; its processes inherit them.
+
+    Done here rather than between fork and exec, so no launcher needs a ``preexec_fn``. Root
+    ignores ``RLIMIT_NPROC`` (and could raise the others again), which is why the isolated
+    level runs the program as a throw-away uid.
+    """
+    cpu, memory, file_size, processes = (int(v) for v in spec.split(","))
+    for which, value in (
+        (resource.RLIMIT_CPU, cpu),
+        (resource.RLIMIT_AS, memory),
+        (resource.RLIMIT_FSIZE, file_size),
+        (resource.RLIMIT_CORE, 0),
+    ):
+        resource.setrlimit(which, (value, value))
+    if os.getuid() != 0:
+        resource.setrlimit(resource.RLIMIT_NPROC, (processes, processes))
+
+
 def main() -> None:
     global _allowed
     path = sys.argv[1]
-    if len(sys.argv) > 3 and sys.argv[2] == "--allow":
-        _allowed = frozenset(n for n in sys.argv[3].split(",") if n)
+    options = dict(zip(sys.argv[2::2], sys.argv[3::2], strict=False))
+    _allowed = frozenset(n for n in options.get("--allow", "").split(",") if n)
+    if "--limits" in options:
+        _limit(options["--limits"])
+    # The program runs where it was written (bwrap itself cannot enter the 0700 workdir).
+    os.chdir(os.path.dirname(os.path.abspath(path)))
     with open(path, encoding="utf-8") as fh:
         source = fh.read()
     out = _CountingStdout(sys.stdout)

@@ -3,19 +3,17 @@
 What is guaranteed, and what is not, is documented precisely in docs/sandbox.md. In short:
 
 * Always: a fresh private working directory, a scrubbed environment (no API keys), CPU,
-  memory, file-size and core-dump limits, a wall-clock timeout that kills the process group,
-  output read with a bound (the parent never buffers more than a few MB), UTF-8-safe decoding,
-  and an import guard against the agent's own modules.
-* When the agent runs as root on Linux (the "isolated" level, probed once per process): the
-  program also runs as a throw-away unprivileged uid (unique per run, so ``RLIMIT_NPROC``
-  contains fork bombs and a final ``kill(-1)`` as that uid sweeps every process it left
-  behind), in a new network namespace (no interface but a down loopback: no network, not
-  even local services), and in a new mount namespace where ``/tmp``, ``/var/tmp``,
-  ``/run/lock``, ``/dev/shm`` and the agent's home directory are replaced by small empty
-  tmpfs mounts (only the working directory and the Python installation are bound back).
+  memory, file-size and core-dump limits (set by the runner before the program starts), a
+  wall-clock timeout that kills the process group, output read with a bound (the parent never
+  buffers more than a few MB), UTF-8-safe decoding, and an import guard against the agent's own
+  modules.
+* When the agent runs as root on Linux (the "isolated" level): a throw-away unprivileged uid
+  (unique per run, so ``RLIMIT_NPROC`` contains fork bombs), no network, none of the host's
+  private files, and no process left behind. Launched through bubblewrap (a new root and
+  namespaces, nothing run between fork and exec but CPython's C code) when it works here, else
+  through the ``preexec_fn`` unshare path (unsafe in a threaded process, hence the fallback).
 
-It is not a container: a kernel exploit, or a file the host left world-readable, is outside
-what it can promise.
+It is not a container: a kernel exploit is outside what it can promise.
 
 A program may import the standard library and the packages of ``SANDBOX_PACKAGES`` that are
 installed (``available_packages()``, the list the model is shown); its own imports of
@@ -24,12 +22,12 @@ anything else fail with a message naming what is available.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import functools
 import importlib.util
 import io
 import os
-import resource
 import secrets
 import shutil
 import signal
@@ -38,10 +36,10 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, cast
+from typing import IO, Literal, cast
 
 _RUNNER = Path(__file__).with_name("_runner.py")
 _SAFE_ENV_KEYS = ("PATH", "LANG", "LC_ALL", "TZ", "SYSTEMROOT")
@@ -61,6 +59,27 @@ _PR_SET_PDEATHSIG, _PR_SET_NO_NEW_PRIVS = 1, 38
 # databases, caches): each becomes an empty tmpfs inside the sandbox's mount namespace.
 _HIDDEN_DIRS = ("/tmp", "/var/tmp", "/run/lock", "/dev/shm")
 _TMPFS_OPTIONS = "size=16m,nr_inodes=4096,mode=0755"
+
+# bwrap: every namespace but the user one (a user namespace would map the throw-away uid to
+# nothing); the root it builds gets these host paths besides /usr and the Python installation.
+_BWRAP_NAMESPACES = (
+    "--unshare-pid",
+    "--unshare-net",
+    "--unshare-ipc",
+    "--unshare-uts",
+    "--unshare-cgroup-try",
+)
+_ROOT_LINKS = ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
+_ETC_FILES = (
+    "alternatives",
+    "ld.so.cache",
+    "ld.so.conf",
+    "ld.so.conf.d",
+    "localtime",
+    "mime.types",
+)
+
+Launcher = Literal["auto", "unshare", "plain"]
 
 # Bytes kept from each stream before decoding; the rest is counted, not stored.
 _STDERR_CHARS = 20_000
@@ -94,7 +113,9 @@ class SandboxLimits:
         max_file_bytes: Largest file the program may write (``RLIMIT_FSIZE``).
         max_processes: Processes the run's uid may have at once (isolated level only; root
             ignores ``RLIMIT_NPROC``, so without isolation it is set only for non-root users).
-        isolate: Use the isolated level when this host supports it.
+        launcher: ``auto`` takes the best this host supports (bwrap, else unshare, else
+            plain); ``unshare`` skips bwrap (the fallback, e.g. to test it); ``plain`` is the
+            basic level only.
         require_isolation: Refuse to run (a failed result) when the isolated level is not
             available, instead of falling back to the basic level.
     """
@@ -104,7 +125,7 @@ class SandboxLimits:
     max_output_chars: int = 200_000
     max_file_bytes: int = 64 * 1024 * 1024
     max_processes: int = 64
-    isolate: bool = True
+    launcher: Launcher = "auto"
     require_isolation: bool = False
 
 
@@ -122,6 +143,7 @@ class SandboxResult:
     files: list[str] = field(default_factory=list)
     workdir: str = ""
     isolation: str = "basic"
+    launcher: str = "plain"
     refused: str = ""
 
     @property
@@ -154,7 +176,7 @@ def _signal_name(num: int) -> str:
         return f"signal {num}"
 
 
-# --- isolation primitives (called in the forked child, before exec) ----------------------
+# --- the unshare launcher: isolation primitives run in the forked child, before exec --------
 
 
 @functools.cache
@@ -217,17 +239,7 @@ def _drop_privileges(uid: int) -> None:
     _check(_libc().prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0), "prctl(PDEATHSIG)")
 
 
-def _set_limits(limits: SandboxLimits, *, nproc: bool) -> None:
-    cpu = max(1, int(limits.timeout_s) + 1)
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
-    resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
-    resource.setrlimit(resource.RLIMIT_FSIZE, (limits.max_file_bytes, limits.max_file_bytes))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    if nproc:
-        resource.setrlimit(resource.RLIMIT_NPROC, (limits.max_processes, limits.max_processes))
-
-
-def _child_setup(limits: SandboxLimits, workdir: str, uid: int | None) -> Callable[[], None]:
+def _unshare_setup(workdir: str, uid: int) -> Callable[[], None]:
     keep = [
         workdir,
         os.path.realpath(sys.base_prefix),
@@ -239,42 +251,150 @@ def _child_setup(limits: SandboxLimits, workdir: str, uid: int | None) -> Callab
     def setup() -> None:
         # A new session so the timeout can kill the whole group.
         os.setsid()
-        if uid is not None:
-            _hide_host_dirs(keep, hidden)
-            os.chdir(workdir)
-            _set_limits(limits, nproc=True)
-            _drop_privileges(uid)
-        else:
-            # RLIMIT_NPROC counts the user's processes; root ignores it, so only non-root.
-            _set_limits(limits, nproc=os.getuid() != 0)
+        _hide_host_dirs(keep, hidden)
+        os.chdir(workdir)
+        _drop_privileges(uid)
 
     return setup
 
 
+# --- the bwrap launcher -------------------------------------------------------------------
+
+
+def _site_dir(package: str) -> str:
+    """The directory ``package`` is imported from (a site-packages, possibly another venv's)."""
+    spec = importlib.util.find_spec(package)
+    assert spec is not None and spec.origin is not None
+    origin = Path(spec.origin)
+    return str(origin.parent.parent if spec.submodule_search_locations else origin.parent)
+
+
 @functools.cache
-def isolation_available() -> bool:
-    """Whether this host can run the isolated level (root, Linux, namespaces permitted)."""
+def _python_paths() -> tuple[str, ...]:
+    """Host paths the interpreter needs, outermost first, none inside another or ``/usr``.
+
+    Bound at the paths the agent's interpreter uses, so the program's interpreter finds the same
+    venv, standard library and ``.pth`` entries (a venv's packages may live in another venv).
+    """
+    wanted = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix, str(_RUNNER)}
+    wanted |= {os.path.realpath(p) for p in wanted}
+    wanted |= {_site_dir(name) for name in available_packages()}
+    kept: list[str] = []
+    for path in sorted(wanted):
+        if os.path.exists(path) and not any(_under(path, k) for k in ["/usr", *kept]):
+            kept.append(path)
+    return tuple(kept)
+
+
+def _parents(paths: list[str]) -> Iterator[str]:
+    """Every proper ancestor of ``paths`` (outermost first, once each), except ``/``."""
+    seen: set[str] = set()
+    for path in paths:
+        for parent in reversed(Path(path).parents[:-1]):
+            if str(parent) not in seen:
+                seen.add(str(parent))
+                yield str(parent)
+
+
+def _bwrap_command(workdir: str, uid: int, argv: list[str]) -> list[str]:
+    """``argv`` inside a new root: read-only system and Python, the workdir read-write.
+
+    bwrap runs as root without a user namespace, so the throw-away uid is real on the host
+    (``RLIMIT_NPROC`` counts it, files it writes are its own); ``setpriv`` drops to it, the only
+    capabilities kept until then. bwrap copies the host's modes onto the directories it creates
+    (``/root`` would stay 0700), so the ancestors of every bind are made 0755 first. Everything
+    but the workdir is read-only or owned by root; ``/tmp`` is an empty private tmpfs.
+    """
+    cmd = [str(shutil.which("bwrap")), *_BWRAP_NAMESPACES, "--die-with-parent", "--new-session"]
+    cmd += ["--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+    cmd += ["--ro-bind", "/usr", "/usr", "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
+    for link in _ROOT_LINKS:
+        if os.path.islink(link):
+            cmd += ["--symlink", os.readlink(link), link]
+        elif os.path.isdir(link):
+            cmd += ["--ro-bind", link, link]
+    for name in _ETC_FILES:
+        cmd += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
+    binds = list(_python_paths())
+    for parent in _parents([*binds, workdir]):
+        cmd += ["--perms", "0755", "--dir", parent]
+    for path in binds:
+        cmd += ["--ro-bind", path, path]
+    cmd += ["--bind", workdir, workdir, "--remount-ro", "/", "--chdir", "/", "--"]
+    ids = ["--reuid", str(uid), "--regid", str(uid), "--clear-groups", "--no-new-privs"]
+    return [*cmd, str(shutil.which("setpriv")), *ids, "--", *argv]
+
+
+# --- choosing and starting a launcher -----------------------------------------------------
+
+
+def _spawn(launcher: str, work: Path, uid: int | None, argv: list[str]) -> subprocess.Popen[bytes]:
+    """Start ``argv`` through ``launcher``, in its own session; stdout and stderr are pipes."""
+    if launcher == "bwrap" and uid is not None:
+        argv = _bwrap_command(str(work), uid, argv)
+    unshare = launcher == "unshare" and uid is not None
+    return subprocess.Popen(
+        argv,
+        cwd=work,
+        env=_scrubbed_env(str(work)),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=not unshare,  # the unshare setup calls setsid itself
+        preexec_fn=_unshare_setup(str(work), uid) if unshare and uid is not None else None,  # noqa: PLW1509
+    )
+
+
+def _wait(proc: subprocess.Popen[bytes], timeout_s: float) -> bool:
+    """Wait for ``proc``; past the timeout kill its whole process group. True if it timed out."""
+    try:
+        proc.wait(timeout=timeout_s)
+        return False
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        return True
+
+
+@functools.cache
+def _launcher_works(launcher: str) -> bool:
+    """Whether ``launcher`` isolates on this host: Linux, root, and one real run as a fresh uid.
+
+    The run is what tells: bwrap may be installed yet refused namespaces (a container without
+    ``CAP_SYS_ADMIN``), and so may the unshare path.
+    """
     if not sys.platform.startswith("linux") or os.geteuid() != 0:
         return False
-    work = tempfile.mkdtemp(prefix="ar-probe-")
+    if launcher == "bwrap" and not (shutil.which("bwrap") and shutil.which("setpriv")):
+        return False
+    work = Path(tempfile.mkdtemp(prefix="ar-probe-"))
+    uid = _fresh_uid()
     try:
-        uid = _fresh_uid()
         os.chown(work, uid, uid)
-        proc = subprocess.run(
-            [sys.executable, "-I", "-c", "import os; assert os.getuid() != 0"],
-            cwd=work,
-            env=_scrubbed_env(work),
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            timeout=30,
-            preexec_fn=_child_setup(SandboxLimits(), work, uid),  # noqa: PLW1509
-        )
-        _sweep(uid)
-        return proc.returncode == 0
+        probe = [sys.executable, "-I", "-c", "import os; assert os.getuid() != 0"]
+        with _spawn(launcher, work, uid, probe) as proc:
+            return not _wait(proc, 30) and proc.returncode == 0
     except (OSError, subprocess.SubprocessError):
         return False
     finally:
+        if launcher == "unshare":
+            _sweep(uid)
         shutil.rmtree(work, ignore_errors=True)
+
+
+def isolation_available() -> bool:
+    """Whether this host can run the isolated level (root, Linux, namespaces permitted)."""
+    return _launcher_works("bwrap") or _launcher_works("unshare")
+
+
+def _pick(limits: SandboxLimits) -> str:
+    """The launcher for one run: the most isolating one that works and ``limits`` allows."""
+    if limits.launcher == "plain" or not isolation_available():
+        return "plain"
+    if limits.launcher == "auto" and _launcher_works("bwrap"):
+        return "bwrap"
+    return "unshare" if _launcher_works("unshare") else "plain"
 
 
 def _fresh_uid() -> int:
@@ -364,6 +484,29 @@ def _chown_tree(root: Path, uid: int) -> None:
         os.chown(path, uid, uid, follow_symlinks=False)
 
 
+def _runner_argv(program: Path, limits: SandboxLimits) -> list[str]:
+    """The runner's command line: the program, what it may import, and its resource limits."""
+    cpu = max(1, int(limits.timeout_s) + 1)
+    caps = (cpu, limits.memory_bytes, limits.max_file_bytes, limits.max_processes)
+    return [
+        sys.executable,
+        "-I",
+        str(_RUNNER),
+        str(program),
+        "--allow",
+        ",".join(available_packages()),
+        "--limits",
+        ",".join(map(str, caps)),
+    ]
+
+
+def _returncode(launcher: str, code: int | None) -> int | None:
+    """Negative for a signal, as subprocess reports it; bwrap reports signal N as 128 + N."""
+    if launcher == "bwrap" and code is not None and 128 < code < 128 + 65:
+        return 128 - code
+    return code
+
+
 def run_python(
     code: str,
     *,
@@ -384,8 +527,8 @@ def run_python(
         never an exception.
     """
     limits = limits or SandboxLimits()
-    isolated = limits.isolate and isolation_available()
-    if limits.require_isolation and not isolated:
+    launcher = _pick(limits)
+    if limits.require_isolation and launcher == "plain":
         return SandboxResult(
             ok=False,
             stdout="",
@@ -401,26 +544,11 @@ def run_python(
     before = {p.name for p in work.iterdir()}
     program = work / ".action.py"
     program.write_text(code, encoding="utf-8")
-    uid = _fresh_uid() if isolated else None
+    uid = None if launcher == "plain" else _fresh_uid()
     if uid is not None:
         _chown_tree(work, uid)
     start = time.monotonic()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-I",
-            str(_RUNNER),
-            str(program),
-            "--allow",
-            ",".join(available_packages()),
-        ],
-        cwd=work,
-        env=_scrubbed_env(str(work)),
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        preexec_fn=_child_setup(limits, str(work), uid),  # noqa: PLW1509
-    )
+    proc = _spawn(launcher, work, uid, _runner_argv(program, limits))
     assert proc.stdout is not None and proc.stderr is not None
     # Four bytes per character covers any UTF-8; a few MB at most ever sits in memory.
     readers = [
@@ -429,17 +557,8 @@ def run_python(
     ]
     for reader in readers:
         reader.start()
-    timed_out = False
-    try:
-        proc.wait(timeout=limits.timeout_s)
-    except subprocess.TimeoutExpired:
-        timed_out = True
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        proc.wait()
-    if uid is not None:
+    timed_out = _wait(proc, limits.timeout_s)
+    if launcher == "unshare" and uid is not None:
         _sweep(uid)  # also what escaped the process group (setsid, double fork)
     for reader in readers:
         reader.join(timeout=5)
@@ -458,11 +577,12 @@ def run_python(
         ok=(proc.returncode == 0 and not timed_out),
         stdout=stdout,
         stderr=stderr,
-        returncode=proc.returncode,
+        returncode=_returncode(launcher, proc.returncode),
         duration_s=duration,
         timed_out=timed_out,
         truncated=trunc_out,
         files=files,
         workdir=str(work),
         isolation="isolated" if uid is not None else "basic",
+        launcher=launcher,
     )

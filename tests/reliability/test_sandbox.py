@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
+import tempfile
 import time
+import uuid
+from pathlib import Path
 
 import pytest
 
+import adaptive_react.tools.python_sandbox as sb
 from adaptive_react.tools.python_sandbox import SandboxLimits, isolation_available, run_python
 
 FAST = SandboxLimits(timeout_s=3.0)
@@ -242,3 +247,145 @@ def test_required_isolation_refuses_when_missing(monkeypatch, cases):
     res = sb.run_python("print(1)", limits=SandboxLimits(require_isolation=True))
     assert not res.ok and "isolated sandbox is required" in (res.error or "")
     cases(1, "require_isolation: refused, not run unprotected")
+
+
+# --- each launcher, for real: bwrap and the unshare fallback --------------------------------
+
+LAUNCHERS = [
+    pytest.param(
+        "bwrap",
+        marks=pytest.mark.skipif(
+            not sb._launcher_works("bwrap"), reason="bwrap missing or refused namespaces"
+        ),
+    ),
+    pytest.param(
+        "unshare",
+        marks=pytest.mark.skipif(
+            not sb._launcher_works("unshare"), reason="namespaces need Linux and root"
+        ),
+    ),
+]
+
+
+def _through(launcher: str, timeout_s: float = 3.0) -> SandboxLimits:
+    """Limits that make ``run_python`` use ``launcher`` (auto picks bwrap when it works)."""
+    return SandboxLimits(timeout_s=timeout_s, launcher="auto" if launcher == "bwrap" else "unshare")
+
+
+@pytest.mark.parametrize("launcher", LAUNCHERS)
+def test_the_result_names_the_launcher_and_the_uid_is_a_throwaway(launcher, cases):
+    res = run_python(
+        "import os\nprint(os.getuid(), os.geteuid(), os.getgid(), len(os.getgroups()))",
+        limits=_through(launcher),
+    )
+    assert res.ok, res.stderr
+    assert (res.launcher, res.isolation) == (launcher, "isolated")
+    uid, euid, gid, groups = (int(v) for v in res.stdout.split())
+    assert uid == euid == gid and uid >= 1_900_000_000 and groups == 0
+    cases(1, "runs as a throw-away uid, never root; the result says which launcher ran")
+
+
+def test_without_bwrap_the_unshare_path_runs(monkeypatch, cases):
+    real = sb._launcher_works
+    monkeypatch.setattr(sb, "_launcher_works", lambda name: name != "bwrap" and real(name))
+    res = run_python("print('hi')", limits=FAST)
+    assert res.ok
+    assert res.launcher == ("unshare" if real("unshare") else "plain")
+    assert sb.run_python("print(1)", limits=SandboxLimits(launcher="plain")).launcher == "plain"
+    cases(2, "bwrap unavailable: the preexec fallback; plain when asked")
+
+
+@pytest.mark.parametrize("launcher", LAUNCHERS)
+def test_a_server_on_the_hosts_loopback_is_unreachable(launcher, cases):
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        server.settimeout(0.5)
+        port = server.getsockname()[1]
+        with socket.create_connection(("127.0.0.1", port), timeout=2):
+            server.accept()[0].close()  # it is up: the host itself can connect
+        res = run_python(
+            f"import socket\nsocket.create_connection(('127.0.0.1', {port}), timeout=2)\n"
+            "print('connected')",
+            limits=_through(launcher),
+        )
+        assert not res.ok and "connected" not in res.stdout
+        with pytest.raises(TimeoutError):
+            server.accept()
+    cases(1, "a listening 127.0.0.1 server on the host: no connection reaches it")
+
+
+@pytest.mark.parametrize("launcher", LAUNCHERS)
+def test_world_readable_host_files_in_tmp_and_root_are_invisible(launcher, cases):
+    planted = []
+    for directory in ("/tmp", os.path.expanduser("~")):
+        fd, path = tempfile.mkstemp(prefix="ar-host-secret-", dir=directory)
+        os.write(fd, b"host secret")
+        os.close(fd)
+        os.chmod(path, 0o644)
+        planted.append(path)
+    try:
+        for path in planted:
+            res = run_python(f"print(open({path!r}).read())", limits=_through(launcher))
+            assert not res.ok and "host secret" not in res.stdout
+            listing = f"import os\nprint(os.listdir({os.path.dirname(path)!r}))"
+            res = run_python(listing, limits=_through(launcher))
+            assert os.path.basename(path) not in res.stdout
+    finally:
+        for path in planted:
+            os.unlink(path)
+    cases(2, "a 0644 file in the host's /tmp and home: neither readable nor listed")
+
+
+@pytest.mark.parametrize("launcher", LAUNCHERS)
+@pytest.mark.parametrize("where", ["/tmp", "~", "/", "workdir parent"])
+def test_nothing_is_written_outside_the_workdir(launcher, where, cases):
+    name = f"ar-pwned-{uuid.uuid4().hex}"
+    directory = os.path.expanduser(where) if where != "workdir parent" else None
+    target = f"{directory.rstrip('/')}/{name}" if directory else f"../{name}"
+    res = run_python(f"open({target!r}, 'w').write('x')\nprint('wrote')", limits=_through(launcher))
+    assert not res.ok and "wrote" not in res.stdout
+    parent = directory or os.path.dirname(res.workdir)
+    assert not os.path.exists(os.path.join(parent, name))
+    cases(1, "write outside the workdir refused")
+
+
+@pytest.mark.parametrize("launcher", LAUNCHERS)
+def test_children_are_killed_when_the_program_ends(launcher, cases):
+    marker = f"ar-child-{uuid.uuid4().hex}"
+    code = (
+        "import subprocess, sys\n"
+        f"cmd = [sys.executable, '-c', 'import time; time.sleep(300)', {marker!r}]\n"
+        "subprocess.Popen(cmd, start_new_session=True)\n"
+        "subprocess.Popen(cmd)\n"
+        "print('started')"
+    )
+    res = run_python(code, limits=_through(launcher))
+    assert res.ok and "started" in res.stdout, res.stderr
+    deadline = time.monotonic() + 3
+    while time.monotonic() < deadline and marker in _all_commands():
+        time.sleep(0.1)
+    assert marker not in _all_commands()
+    cases(2, "a detached and an attached child: both gone after the run")
+
+
+@pytest.mark.parametrize("launcher", LAUNCHERS)
+def test_the_data_packages_import_through_each_launcher(launcher, cases):
+    res = run_python(
+        "import numpy, pandas, sympy\nprint(int(numpy.arange(4).sum()), sympy.prime(10))",
+        limits=_through(launcher, timeout_s=20),
+    )
+    assert res.ok, res.stderr
+    assert res.stdout.split() == ["6", "29"]
+    cases(1, "numpy, pandas, sympy from the project venv import inside the sandbox")
+
+
+def _all_commands() -> str:
+    """Every live process's full command line on the host (``ps`` may cut long ones)."""
+    lines = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            lines.append(cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace"))
+        except OSError:
+            continue  # ended meanwhile
+    return "\n".join(lines)
