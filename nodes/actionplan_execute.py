@@ -78,7 +78,7 @@ def single_selection(
     learned in either mode is replayed by the other.
     """
     sel = ActionSelection(tool=action.tool, parameters=params, rationale=action.rationale[:300])
-    template = str(state.scratch.get("plan_template") or "") or action_template(sel, state.intent)
+    template = state.plan_template or action_template(sel, state.intent)
     return sel.model_copy(update={"template": template})
 
 

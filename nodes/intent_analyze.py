@@ -75,7 +75,7 @@ def intent_analyze(state: ReactState, runtime: Runtime[Context]) -> dict[str, An
     rules = rules_intent(request)
     known = merge_intents(None, rules, request)
     if _already_solved(runtime, request, known, rules):
-        intent, calls, errors, source = known, 0, [], "learned"
+        intent, calls, source = known, 0, "learned"
     else:
         messages = [
             SystemMessage(templates.INTENT_SYSTEM),
@@ -90,7 +90,7 @@ def intent_analyze(state: ReactState, runtime: Runtime[Context]) -> dict[str, An
         outcome = invoke_structured(model_of(runtime), Intent, messages)
         model_intent = outcome.value if isinstance(outcome.value, Intent) else None
         intent = merge_intents(model_intent, rules, request)
-        calls, errors, source = outcome.calls, outcome.errors, "model"
+        calls, source = outcome.calls, "model"
     pattern = request_pattern(intent)
     emit(
         "intent",
@@ -107,7 +107,7 @@ def intent_analyze(state: ReactState, runtime: Runtime[Context]) -> dict[str, An
         "intent": intent,
         "pattern": pattern,
         "model_calls": reset(calls) if fresh else calls,
-        "scratch": {**state.scratch, "intent_errors": errors, "intent_source": source},
+        "rules_reading": rules,
     }
 
 

@@ -142,6 +142,9 @@ class ActionplanState(ReactState, ActionplanInput, ActionplanOutput):
     attempt: int = 0
     action_results: list[ActionResult] = field(default_factory=list)
     findings: list[str] = field(default_factory=list)
+    # The template of a learned skill or strategy replayed as a one-action batch, so the
+    # batch is recorded under it; "" for a batch the model planned.
+    plan_template: str = ""
 
 
 # ---------------------------------------------------------------------------------------
