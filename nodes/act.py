@@ -20,6 +20,7 @@ from ..llm import faults
 from ..prompts import render, templates
 from ..state import ActionResult, ActionSelection, Context, DataType, Intent, ReactState
 from ..state.attempts import Attempt
+from ..state.workflow import MessageKind
 from ..tools import SandboxLimits, ToolBox, run_python
 from ._common import call_with_timeout, context_of, current_thread_id, emit, model_of
 
@@ -208,14 +209,16 @@ def make_act(toolbox: ToolBox):  # type: ignore[no-untyped-def]
         result, traceback = run_action(sel, job, toolbox, runtime)
         attempts = _recorded(state, sel, result, traceback)
         emit(
-            "action_result",
+            MessageKind.ACTION_RESULT,
             step=state.step + 1,
-            tool=sel.tool,
             success=result.success,
-            error=result.error,
-            chars=len(result.content),
-            files=result.files,
-            repeat=attempts[-1].repeat,
+            data={
+                "tool": sel.tool,
+                "error": result.error,
+                "chars": len(result.content),
+                "files": result.files,
+                "repeat": attempts[-1].repeat,
+            },
         )
         return {
             "result": result,

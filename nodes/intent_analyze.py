@@ -18,6 +18,7 @@ from ..prompts.actions import buildable
 from ..state import Context, Decision, Intent, ReactState
 from ..state.graph_state import round_reset
 from ..state.reducers import reset
+from ..state.workflow import MessageKind
 from ._common import context_of, emit, model_of, store_of, strategies_of
 
 MAX_REQUEST_CHARS = 20_000
@@ -64,7 +65,7 @@ def intent_analyze(state: ReactState, runtime: Runtime[Context]) -> dict[str, An
     request = request_text(state)
     problem = request_problem(request)
     if problem:
-        emit("error", message=problem)
+        emit(MessageKind.ERROR, text=problem)
         return {
             **fresh,
             "intent": None,
@@ -93,12 +94,14 @@ def intent_analyze(state: ReactState, runtime: Runtime[Context]) -> dict[str, An
         calls, source = outcome.calls, "model"
     pattern = request_pattern(intent)
     emit(
-        "intent",
-        data_type=intent.data_type.value,
-        format=intent.expected_format.value,
-        criteria=[c.model_dump(mode="json") for c in intent.success_criteria],
-        pattern=pattern,
-        source=source,
+        MessageKind.INTENT,
+        data={
+            "data_type": intent.data_type.value,
+            "format": intent.expected_format.value,
+            "criteria": [c.model_dump(mode="json") for c in intent.success_criteria],
+            "pattern": pattern,
+            "source": source,
+        },
     )
     return {
         **fresh,

@@ -20,6 +20,7 @@ from ..prompts import elements, render, templates
 from ..prompts.actions import build_action, buildable
 from ..state import ActionSelection, Context, DataType, FailedAttempt, Intent, ReactState
 from ..state.attempts import Attempt
+from ..state.workflow import MessageKind
 from ..tools import ToolBox, available_packages
 from ._codegen import reframe_code, repair_code, write_code
 from ._common import context_of, emit, model_of, store_of, strategies_of
@@ -129,12 +130,14 @@ def _next_rung(
     if candidate.rationale.startswith("repaired by code"):
         approach = ladder.MECHANICAL
     emit(
-        "action_start",
+        MessageKind.ACTION_START,
         step=state.step + 1,
-        tool=candidate.tool,
-        template=candidate.template,
-        source=approach,
-        rationale=candidate.rationale,
+        data={
+            "tool": candidate.tool,
+            "template": candidate.template,
+            "source": approach,
+            "rationale": candidate.rationale,
+        },
     )
     return {
         "selection": candidate,
@@ -280,12 +283,14 @@ def make_plan_select(toolbox: ToolBox):  # type: ignore[no-untyped-def]
                 update={"parameters": {**selection.parameters, "code": code}}
             )
         emit(
-            "action_start",
+            MessageKind.ACTION_START,
             step=state.step + 1,
-            tool=selection.tool,
-            template=selection.template,
-            source=source,
-            rationale=selection.rationale,
+            data={
+                "tool": selection.tool,
+                "template": selection.template,
+                "source": source,
+                "rationale": selection.rationale,
+            },
         )
         return {
             "selection": selection,
