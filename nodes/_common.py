@@ -144,8 +144,8 @@ def stream(message: WorkflowMessage) -> None:
 
 
 def emit(kind: MessageKind, **fields: Any) -> None:
-    """Stream a react node's live narration of one step (``WorkflowMessage.live``)."""
-    stream(WorkflowMessage.live(kind, **fields))
+    """Stream a react node's live narration of one step: under its kind, kept in no log."""
+    stream(WorkflowMessage(event=kind.value, kind=kind, **fields))
 
 
 def current_thread_id() -> str:

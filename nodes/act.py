@@ -48,9 +48,7 @@ def _approved(answer: Any) -> bool:
     return bool(answer)
 
 
-def _run_python(
-    sel: ActionSelection, files: Sequence[str], intent: Intent | None, ctx: Context
-) -> tuple[ActionResult, str]:
+def _run_python(sel: ActionSelection, job: ActionInput, ctx: Context) -> tuple[ActionResult, str]:
     """Run the program; also returns the end of its stderr (a traceback) for a repair."""
     code = str(sel.parameters.get("code", ""))
     if ctx.require_approval:
@@ -67,14 +65,14 @@ def _run_python(
                 tool="python", success=False, error="a human declined to run it"
             ), ""
     limits = SandboxLimits(timeout_s=ctx.python_timeout_s)
-    res = run_python(code, limits=limits, input_files=list(files))
-    kept: list[str] = []
-    if res.files and intent and intent.data_type == DataType.DOCUMENT:
+    res = run_python(code, limits=limits, input_files=list(job.files))
+    files: list[str] = []
+    if res.files and job.intent and job.intent.data_type == DataType.DOCUMENT:
         dest = output_dir(ctx)
         for f in res.files:
             target = dest / Path(f).name
             shutil.copy(f, target)
-            kept.append(str(target))
+            files.append(str(target))
     shutil.rmtree(res.workdir, ignore_errors=True)
     content = res.stdout.strip()
     if not res.ok:
@@ -83,7 +81,7 @@ def _run_python(
         tool="python",
         success=res.ok,
         content=content,
-        files=kept,
+        files=files,
         error=res.error,
         duration_s=res.duration_s,
         truncated=res.truncated,
@@ -174,7 +172,7 @@ def run_action(
         if sel.tool == "python":
             if not (ctx.allow_python and toolbox.allow_python):
                 raise PermissionError("the python tool is turned off for this run")
-            result, traceback = _run_python(sel, job.files, job.intent, ctx)
+            result, traceback = _run_python(sel, job, ctx)
         elif sel.tool == "ai_process":
             result = _run_ai(sel, job, runtime)
         elif sel.tool in toolbox.user_tools:

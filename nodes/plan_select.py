@@ -129,22 +129,24 @@ def _next_rung(
     candidate, calls = _candidate(approach, state, runtime, history)
     if candidate.rationale.startswith("repaired by code"):
         approach = ladder.MECHANICAL
-    emit(
-        MessageKind.ACTION_START,
-        step=state.step + 1,
-        data={
-            "tool": candidate.tool,
-            "template": candidate.template,
-            "source": approach,
-            "rationale": candidate.rationale,
-        },
-    )
+    _announce(state, candidate, approach)
     return {
         "selection": candidate,
         "model_calls": calls,
         "attempts": _pending(state, history, approach, candidate),
         "plan_source": approach,
     }
+
+
+def _announce(state: ReactState, selection: ActionSelection, source: str) -> None:
+    """Stream the action about to run, and where it came from."""
+    data = {
+        "tool": selection.tool,
+        "template": selection.template,
+        "source": source,
+        "rationale": selection.rationale,
+    }
+    emit(MessageKind.ACTION_START, step=state.step + 1, data=data)
 
 
 def _pending(
@@ -282,16 +284,7 @@ def make_plan_select(toolbox: ToolBox):  # type: ignore[no-untyped-def]
             selection = selection.model_copy(
                 update={"parameters": {**selection.parameters, "code": code}}
             )
-        emit(
-            MessageKind.ACTION_START,
-            step=state.step + 1,
-            data={
-                "tool": selection.tool,
-                "template": selection.template,
-                "source": source,
-                "rationale": selection.rationale,
-            },
-        )
+        _announce(state, selection, source)
         return {
             "selection": selection,
             "model_calls": calls,

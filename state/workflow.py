@@ -51,11 +51,9 @@ class WorkflowMessage(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    event: str = Field(
-        default=MESSAGE_EVENT,
-        description="The name it is streamed under: 'message' for a phase report kept in the "
-        "workflow's log, the kind itself for a react node's live narration.",
-    )
+    # The name it is streamed under: "message" for a phase report kept in the workflow's log,
+    # the kind itself for a react node's live narration.
+    event: str = MESSAGE_EVENT
     kind: MessageKind
     text: str = ""
     round: int = 0
@@ -77,11 +75,6 @@ class WorkflowMessage(BaseModel):
         if isinstance(value, dict) and "kind" not in value and "event" in value:
             return {**value, "kind": value["event"]}
         return value
-
-    @classmethod
-    def live(cls, kind: MessageKind, **fields: Any) -> "WorkflowMessage":
-        """A react node's live narration: streamed under its kind, kept in no log."""
-        return cls(event=kind.value, kind=kind, **fields)
 
 
 class TaskStep(BaseModel):
