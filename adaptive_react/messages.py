@@ -1,7 +1,7 @@
-"""Workflow messages at the edge: one line per message for the CLI, and the JSON result.
+"""Events at the edge: one console line per event for the CLI, and the JSON result.
 
-The message model lives in ``state.workflow``; this module only presents it, so the CLI,
-a UI and Studio agree on what happened because they read the same messages.
+The event model lives in ``state.workflow``; this module only presents it, so the CLI,
+a UI and Studio agree on what happened because they read the same events.
 """
 
 from __future__ import annotations
@@ -19,20 +19,57 @@ _STYLE = {
 }
 
 
-def describe_message(event: dict[str, Any]) -> str | None:
-    """A console line (rich markup) for a streamed workflow message; None for other events."""
-    if event.get("event") != MESSAGE_EVENT:
-        return None
-    message = WorkflowMessage.model_validate({k: v for k, v in event.items() if k != "event"})
+def describe(message: WorkflowMessage) -> str | None:
+    """A console line (rich markup) for a streamed event; None for one not worth a line."""
+    if message.event != MESSAGE_EVENT:
+        return _describe_live(message)
     indent = "  " if message.kind in (MessageKind.ACTION_START, MessageKind.ACTION_RESULT) else ""
-    if message.kind == MessageKind.ACTION_RESULT:
-        colour = "[green]" if message.success else "[red]"
-    elif message.kind == MessageKind.TASK_COMPLETE:
+    if message.kind in (MessageKind.ACTION_RESULT, MessageKind.TASK_COMPLETE):
         colour = "[green]" if message.success else "[red]"
     else:
         colour = _STYLE.get(message.kind, "")
     text = message.text.replace("[", r"\[")  # model-influenced text is never markup
     return f"{indent}{colour}{text}{'[/]' if colour else ''}"
+
+
+def _describe_live(event: WorkflowMessage) -> str | None:
+    """A react node's live narration as a console line."""
+    data, kind = event.data, event.kind
+    if kind == MessageKind.INTENT:
+        crit = ", ".join(f"{c['kind']}={c['value']}" for c in data.get("criteria", []))
+        head = f"[bold]intent[/] {data.get('data_type')} as {data.get('format')}"
+        learned = (
+            " [dim]read by the rules; pattern already learned[/]"
+            if data.get("source") == "learned"
+            else ""
+        )
+        return head + (f" ({crit})" if crit else "") + learned
+    if kind == MessageKind.ACTION_START:
+        return (
+            f"[bold]step {event.step}[/] {data.get('template')} via {data.get('source') or 'model'}"
+        )
+    if kind == MessageKind.ACTION_RESULT:
+        error = data.get("error") or ""
+        status = "[green]ran[/]" if event.success else f"[red]failed[/] {error}"
+        repeat = " [yellow]same output as an earlier attempt[/]" if data.get("repeat") else ""
+        return f"  action {status} ({data.get('chars', 0)} chars){repeat}"
+    if kind == MessageKind.VALIDATION:
+        verdict = event.verdict or ("verified" if event.success else "rejected")
+        mark = {"verified": "[green]verified[/]", "unverified": "[yellow]unverified[/]"}.get(
+            verdict, "[yellow]not valid[/]"
+        )
+        issues = "; ".join(data.get("issues") or [])
+        by = ", ".join(data.get("checked_by") or [])
+        return (
+            f"  validation {mark} score {data.get('score', 0.0):.2f}"
+            + (f" (checked by: {by})" if by else "")
+            + (f": {issues}" if issues else "")
+        )
+    if kind == MessageKind.LESSON:
+        return f"  lesson: {event.text}"
+    if kind == MessageKind.ERROR:
+        return f"[red]error[/] {event.text}"
+    return None
 
 
 def workflow_result(state: dict[str, Any]) -> dict[str, Any]:

@@ -55,6 +55,7 @@ from .nodes.learn import lesson_for
 from .prompts import elements, render, templates
 from .prompts import middleware as prompts
 from .state import ActionResult, Context, CriterionKind, Intent, Validation
+from .state.workflow import MessageKind
 
 __all__ = ["AdaptiveMiddleware", "AdaptiveState", "fit_context", "producer_findings"]
 
@@ -217,7 +218,10 @@ class AdaptiveMiddleware(AgentMiddleware[AdaptiveState, Any, Any]):
         notes = RunNotes(
             run_id=uuid.uuid4().hex, request=request, intent=intent, pattern=pattern, prompt=prompt
         )
-        emit("intent", pattern=pattern, source=intent.source, learned=len(strategies))
+        emit(
+            MessageKind.INTENT,
+            data={"pattern": pattern, "source": intent.source, "learned": len(strategies)},
+        )
         return {**fresh, "adaptive_run": notes.model_dump(mode="json")}
 
     def _intent(self, request: str) -> Intent:
@@ -275,11 +279,11 @@ class AdaptiveMiddleware(AgentMiddleware[AdaptiveState, Any, Any]):
         }
         findings = producer_findings(validation, notes.request, answer)
         emit(
-            "validation",
+            MessageKind.VALIDATION,
             verdict=validation.verdict,
             success=validation.overall_success,
             attempt=notes.retries + 1,
-            findings=findings,
+            data={"findings": findings},
         )
         if validation.verdict == "rejected" and notes.retries < self.max_retries:
             notes.retries += 1

@@ -38,8 +38,12 @@ def intent_understood(state: ActionplanState) -> Literal["generate_actions", "__
 def actions_accepted(
     state: ActionplanState,
 ) -> Literal["execute_action", "generate_actions", "__end__"]:
-    """Run an accepted batch; send a rejected one back while attempts remain."""
-    if not state.scratch.get("check_problems"):
+    """Run an accepted batch; send a rejected one back while attempts remain.
+
+    check_actions leaves its problems as the findings (none for an accepted batch), which
+    is also what the next generate_actions is told to fix.
+    """
+    if not state.findings:
         return "execute_action"
     return "generate_actions" if state.attempt < state.max_attempts else "__end__"
 

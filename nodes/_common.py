@@ -27,6 +27,7 @@ from langgraph.store.memory import InMemoryStore
 from ..learning.strategies import StrategyStore
 from ..llm import faults, load_chat_model
 from ..state.context import Context
+from ..state.workflow import MessageKind, WorkflowMessage
 from ._tracing import annotate_node
 
 NodeFn = Callable[[Any, Runtime[Context]], dict[str, Any]]
@@ -128,13 +129,23 @@ def model_of(runtime: Runtime[Context], temperature: float | None = None) -> Bas
     return model
 
 
-def emit(kind: str, **data: Any) -> None:
-    """A custom stream event; a no-op outside a streaming run."""
+def stream(message: WorkflowMessage) -> None:
+    """Send one event to the run's custom stream; a no-op outside a streaming run.
+
+    It goes as the model's JSON dump, so Studio, LangServe and a filter such as
+    ``chunk["event"] == "validation"`` see plain data; readers parse it back with
+    ``WorkflowMessage.model_validate``.
+    """
     try:
         writer = get_stream_writer()
     except Exception:  # noqa: BLE001 - outside a graph run there is no writer
         return
-    writer({"event": kind, **data})
+    writer(message.model_dump(mode="json"))
+
+
+def emit(kind: MessageKind, **fields: Any) -> None:
+    """Stream a react node's live narration of one step: under its kind, kept in no log."""
+    stream(WorkflowMessage(event=kind.value, kind=kind, **fields))
 
 
 def current_thread_id() -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import shutil
 import tempfile
 import time
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +18,9 @@ from ..learning import attempts as ladder
 from ..learning.repair import producer_safe
 from ..llm import faults
 from ..prompts import render, templates
-from ..state import ActionResult, ActionSelection, Context, DataType, ReactState
+from ..state import ActionResult, ActionSelection, Context, DataType, Intent, ReactState
 from ..state.attempts import Attempt
+from ..state.workflow import MessageKind
 from ..tools import SandboxLimits, ToolBox, run_python
 from ._common import call_with_timeout, context_of, current_thread_id, emit, model_of
 
@@ -45,7 +48,7 @@ def _approved(answer: Any) -> bool:
     return bool(answer)
 
 
-def _run_python(sel: ActionSelection, state: ReactState, ctx: Context) -> tuple[ActionResult, str]:
+def _run_python(sel: ActionSelection, job: ActionInput, ctx: Context) -> tuple[ActionResult, str]:
     """Run the program; also returns the end of its stderr (a traceback) for a repair."""
     code = str(sel.parameters.get("code", ""))
     if ctx.require_approval:
@@ -62,9 +65,9 @@ def _run_python(sel: ActionSelection, state: ReactState, ctx: Context) -> tuple[
                 tool="python", success=False, error="a human declined to run it"
             ), ""
     limits = SandboxLimits(timeout_s=ctx.python_timeout_s)
-    res = run_python(code, limits=limits, input_files=state.files)
+    res = run_python(code, limits=limits, input_files=list(job.files))
     files: list[str] = []
-    if res.files and state.intent and state.intent.data_type == DataType.DOCUMENT:
+    if res.files and job.intent and job.intent.data_type == DataType.DOCUMENT:
         dest = output_dir(ctx)
         for f in res.files:
             target = dest / Path(f).name
@@ -86,21 +89,21 @@ def _run_python(sel: ActionSelection, state: ReactState, ctx: Context) -> tuple[
     return result, "" if res.ok else res.stderr_tail()
 
 
-def _run_ai(sel: ActionSelection, state: ReactState, runtime: Runtime[Context]) -> ActionResult:
+def _run_ai(sel: ActionSelection, job: ActionInput, runtime: Runtime[Context]) -> ActionResult:
     ctx = context_of(runtime)
-    wants_data = bool(state.intent and state.intent.data_type in (DataType.NUMBERS, DataType.TABLE))
+    wants_data = bool(job.intent and job.intent.data_type in (DataType.NUMBERS, DataType.TABLE))
     messages = [
         SystemMessage(render(templates.AI_PROCESS_SYSTEM, wants_data=wants_data)),
         HumanMessage(
             render(
                 templates.AI_PROCESS_USER,
-                prompt=str(sel.parameters.get("prompt") or state.request),
+                prompt=str(sel.parameters.get("prompt") or job.request),
                 # validator suggestions can quote expected values: filtered
-                requirements=[g for g in map(producer_safe, state.guidance) if g],
+                requirements=[g for g in map(producer_safe, job.guidance) if g],
             )
         ),
     ]
-    temperature = ctx.retry_temperature if state.step > 0 else ctx.temperature
+    temperature = ctx.retry_temperature if job.retry else ctx.temperature
     reply = model_of(runtime, temperature).invoke(messages)
     content = reply.content if isinstance(reply.content, str) else str(reply.content)
     return ActionResult(tool="ai_process", success=True, content=content.strip(), model_calls=1)
@@ -140,6 +143,59 @@ def _recorded(
     return [*history, done]
 
 
+@dataclass(frozen=True)
+class ActionInput:
+    """What running an action reads besides the action itself.
+
+    React's ``act`` and actionplan's ``execute_action`` each fill it from their own state,
+    so neither has to build the other's state to share the executor.
+    """
+
+    request: str
+    intent: Intent | None
+    files: Sequence[str] = ()
+    guidance: Sequence[str] = ()
+    retry: bool = False  # a later attempt samples at the retry temperature
+
+
+def run_action(
+    sel: ActionSelection, job: ActionInput, toolbox: ToolBox, runtime: Runtime[Context]
+) -> tuple[ActionResult, str]:
+    """Run one action; any failure becomes a failed result, never a crash.
+
+    Also returns the end of a failed program's stderr (its traceback), for a repair.
+    """
+    ctx = context_of(runtime)
+    start = time.monotonic()
+    traceback = ""
+    try:
+        if sel.tool == "python":
+            if not (ctx.allow_python and toolbox.allow_python):
+                raise PermissionError("the python tool is turned off for this run")
+            result, traceback = _run_python(sel, job, ctx)
+        elif sel.tool == "ai_process":
+            result = _run_ai(sel, job, runtime)
+        elif sel.tool in toolbox.user_tools:
+            tool = toolbox.user_tools[sel.tool]
+            out = call_with_timeout(lambda: tool.ainvoke(sel.parameters), TOOL_TIMEOUT_S)
+            result = ActionResult(tool=sel.tool, success=True, content=str(out))
+        else:
+            raise LookupError(f"unknown tool {sel.tool!r}")
+    except Exception as exc:  # noqa: BLE001 - a failed action is data for the next step
+        if type(exc).__name__ in {"GraphInterrupt", "ModelConfigError"}:
+            raise
+        if sel.tool == "ai_process" and faults.is_transient(exc):
+            raise  # the node's retry policy backs off and retries the model call
+        result = ActionResult(
+            tool=sel.tool, success=False, error=f"{type(exc).__name__}: {exc}"[:1000]
+        )
+    if len(result.content) > MAX_CONTENT_CHARS:
+        result = result.model_copy(
+            update={"content": result.content[:MAX_CONTENT_CHARS], "truncated": True}
+        )
+    return result.model_copy(update={"duration_s": time.monotonic() - start}), traceback
+
+
 def make_act(toolbox: ToolBox):  # type: ignore[no-untyped-def]
     """Act bound to the graph's tools."""
 
@@ -147,45 +203,20 @@ def make_act(toolbox: ToolBox):  # type: ignore[no-untyped-def]
         """Run the one selected action and report what it produced."""
         sel = state.selection
         assert sel is not None, "act runs after plan_select"
-        ctx = context_of(runtime)
-        start = time.monotonic()
-        traceback = ""
-        try:
-            if sel.tool == "python":
-                if not (ctx.allow_python and toolbox.allow_python):
-                    raise PermissionError("the python tool is turned off for this run")
-                result, traceback = _run_python(sel, state, ctx)
-            elif sel.tool == "ai_process":
-                result = _run_ai(sel, state, runtime)
-            elif sel.tool in toolbox.user_tools:
-                tool = toolbox.user_tools[sel.tool]
-                out = call_with_timeout(lambda: tool.ainvoke(sel.parameters), TOOL_TIMEOUT_S)
-                result = ActionResult(tool=sel.tool, success=True, content=str(out))
-            else:
-                raise LookupError(f"unknown tool {sel.tool!r}")
-        except Exception as exc:  # noqa: BLE001 - a failed action is data for the next step
-            if type(exc).__name__ in {"GraphInterrupt", "ModelConfigError"}:
-                raise
-            if sel.tool == "ai_process" and faults.is_transient(exc):
-                raise  # the node's retry policy backs off and retries the model call
-            result = ActionResult(
-                tool=sel.tool, success=False, error=f"{type(exc).__name__}: {exc}"[:1000]
-            )
-        if len(result.content) > MAX_CONTENT_CHARS:
-            result = result.model_copy(
-                update={"content": result.content[:MAX_CONTENT_CHARS], "truncated": True}
-            )
-        result = result.model_copy(update={"duration_s": time.monotonic() - start})
+        job = ActionInput(state.request, state.intent, state.files, state.guidance, state.step > 0)
+        result, traceback = run_action(sel, job, toolbox, runtime)
         attempts = _recorded(state, sel, result, traceback)
         emit(
-            "action_result",
+            MessageKind.ACTION_RESULT,
             step=state.step + 1,
-            tool=sel.tool,
             success=result.success,
-            error=result.error,
-            chars=len(result.content),
-            files=result.files,
-            repeat=attempts[-1].repeat,
+            data={
+                "tool": sel.tool,
+                "error": result.error,
+                "chars": len(result.content),
+                "files": result.files,
+                "repeat": attempts[-1].repeat,
+            },
         )
         return {
             "result": result,

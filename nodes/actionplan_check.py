@@ -89,7 +89,7 @@ def make_check_actions(toolbox: ToolBox):  # type: ignore[no-untyped-def]
             state.actions, toolbox, allow_python=ctx.allow_python and toolbox.allow_python
         )
         if not problems:
-            return {"findings": [], "scratch": {**state.scratch, "check_problems": []}}
+            return {"findings": []}
         text = render(texts.ACTIONS_REJECTED, problems=problems[:6])
         update = msg.publish(
             msg.error(
@@ -100,7 +100,7 @@ def make_check_actions(toolbox: ToolBox):  # type: ignore[no-untyped-def]
                 data={"problems": problems},
             )
         )
-        update.update(findings=problems, scratch={**state.scratch, "check_problems": problems})
+        update.update(findings=problems)
         if state.attempt >= state.max_attempts:
             update.update(success=False, final_message=text, deliverable="")
         return update

@@ -1,6 +1,6 @@
 """execute_action: run the batch one action per step, each seeing the previous result.
 
-Built-in tools run through the react loop's own executor (``make_act``), so sandboxing,
+Built-in tools run through the react loop's own executor (``run_action``), so sandboxing,
 approval and error handling are the same in both modes; document actions are ours.
 """
 
@@ -17,14 +17,14 @@ from langgraph.runtime import Runtime
 from ..learning import action_template
 from ..prompts import actionplan as texts
 from ..prompts import render
-from ..state import ActionResult, ActionSelection, Context, ReactState
+from ..state import ActionResult, ActionSelection, Context
 from ..state.workflow import ActionplanState, PlannedAction
 from ..tools import ToolBox
 from ..tools.documents import is_document_action, run_document_action
 from . import actionplan_messages as msg
 from ._codegen import write_code
 from ._common import context_of, model_of
-from .act import make_act, output_dir
+from .act import ActionInput, output_dir, run_action
 
 MODE = "actionplan"
 # Tools whose single-action batch is recorded as the react action it is (see single_selection).
@@ -78,13 +78,12 @@ def single_selection(
     learned in either mode is replayed by the other.
     """
     sel = ActionSelection(tool=action.tool, parameters=params, rationale=action.rationale[:300])
-    template = str(state.scratch.get("plan_template") or "") or action_template(sel, state.intent)
+    template = state.plan_template or action_template(sel, state.intent)
     return sel.model_copy(update={"template": template})
 
 
 def make_execute_action(toolbox: ToolBox):  # type: ignore[no-untyped-def]
     """execute_action bound to the graph's tools."""
-    act = make_act(toolbox)
 
     def execute_action(state: ActionplanState, runtime: Runtime[Context]) -> dict[str, Any]:
         """Run the action at the cursor; after the last one (or a failure) hand the batch on."""
@@ -132,15 +131,9 @@ def make_execute_action(toolbox: ToolBox):  # type: ignore[no-untyped-def]
                     params["code"], calls = _write_code(
                         state, runtime, str(params.get("task") or state.request)
                     )
-                shadow = ReactState(
-                    request=state.request,
-                    files=files,
-                    intent=state.intent,
-                    selection=ActionSelection(tool=action.tool, parameters=params),
-                    step=max(state.attempt - 1, 0),
-                )
-                out = act(shadow, runtime)
-                result = out["result"]
+                sel = ActionSelection(tool=action.tool, parameters=params)
+                job = ActionInput(state.request, state.intent, files, retry=state.attempt > 1)
+                result, _ = run_action(sel, job, toolbox, runtime)
             finally:
                 shutil.rmtree(scratch_dir, ignore_errors=True)
         calls += result.model_calls

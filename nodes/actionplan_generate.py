@@ -103,7 +103,8 @@ def make_generate_actions(toolbox: ToolBox):  # type: ignore[no-untyped-def]
                     "action_results": [],
                     "model_calls": 0,
                     "skill_tried": state.skill_tried or source == "skill",
-                    "scratch": {**state.scratch, "plan_template": template, "plan_source": source},
+                    "plan_template": template,
+                    "plan_source": source,
                 }
         strategies = strategies_of(runtime).strategies(state.pattern)
         prompt = render(
@@ -134,7 +135,8 @@ def make_generate_actions(toolbox: ToolBox):  # type: ignore[no-untyped-def]
             "cursor": 0,
             "action_results": [],
             "model_calls": outcome.calls,
-            "scratch": {**state.scratch, "plan_template": "", "plan_source": "model"},
+            "plan_template": "",
+            "plan_source": "model",
         }
 
     return generate_actions

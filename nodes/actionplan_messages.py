@@ -11,12 +11,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TypedDict, Unpack
 
-from langgraph.config import get_stream_writer
-
 from ..prompts import actionplan as texts
 from ..prompts import render
 from ..state.models import ActionResult, StepRecord
 from ..state.workflow import MessageKind, TaskPlan, TaskResult, WorkflowMessage
+from ._common import stream
 
 _MAX_ERROR = 300
 
@@ -29,19 +28,10 @@ class Where(TypedDict, total=False):
     mode: str
 
 
-def _write(event: dict[str, Any]) -> None:
-    # Not ``_common.emit``: a message has its own ``kind`` field, which emit's signature takes.
-    try:
-        writer = get_stream_writer()
-    except Exception:  # noqa: BLE001 - outside a graph run there is no writer
-        return
-    writer(event)
-
-
 def publish(*messages: WorkflowMessage) -> dict[str, Any]:
     """Stream each message and return the update that keeps them in state."""
     for message in messages:
-        _write(message.event())
+        stream(message)
     return {"workflow_messages": list(messages)}
 
 

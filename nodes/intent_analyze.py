@@ -18,6 +18,7 @@ from ..prompts.actions import buildable
 from ..state import Context, Decision, Intent, ReactState
 from ..state.graph_state import round_reset
 from ..state.reducers import reset
+from ..state.workflow import MessageKind
 from ._common import context_of, emit, model_of, store_of, strategies_of
 
 MAX_REQUEST_CHARS = 20_000
@@ -64,7 +65,7 @@ def intent_analyze(state: ReactState, runtime: Runtime[Context]) -> dict[str, An
     request = request_text(state)
     problem = request_problem(request)
     if problem:
-        emit("error", message=problem)
+        emit(MessageKind.ERROR, text=problem)
         return {
             **fresh,
             "intent": None,
@@ -75,7 +76,7 @@ def intent_analyze(state: ReactState, runtime: Runtime[Context]) -> dict[str, An
     rules = rules_intent(request)
     known = merge_intents(None, rules, request)
     if _already_solved(runtime, request, known, rules):
-        intent, calls, errors, source = known, 0, [], "learned"
+        intent, calls, source = known, 0, "learned"
     else:
         messages = [
             SystemMessage(templates.INTENT_SYSTEM),
@@ -90,15 +91,17 @@ def intent_analyze(state: ReactState, runtime: Runtime[Context]) -> dict[str, An
         outcome = invoke_structured(model_of(runtime), Intent, messages)
         model_intent = outcome.value if isinstance(outcome.value, Intent) else None
         intent = merge_intents(model_intent, rules, request)
-        calls, errors, source = outcome.calls, outcome.errors, "model"
+        calls, source = outcome.calls, "model"
     pattern = request_pattern(intent)
     emit(
-        "intent",
-        data_type=intent.data_type.value,
-        format=intent.expected_format.value,
-        criteria=[c.model_dump(mode="json") for c in intent.success_criteria],
-        pattern=pattern,
-        source=source,
+        MessageKind.INTENT,
+        data={
+            "data_type": intent.data_type.value,
+            "format": intent.expected_format.value,
+            "criteria": [c.model_dump(mode="json") for c in intent.success_criteria],
+            "pattern": pattern,
+            "source": source,
+        },
     )
     return {
         **fresh,
@@ -107,7 +110,7 @@ def intent_analyze(state: ReactState, runtime: Runtime[Context]) -> dict[str, An
         "intent": intent,
         "pattern": pattern,
         "model_calls": reset(calls) if fresh else calls,
-        "scratch": {**state.scratch, "intent_errors": errors, "intent_source": source},
+        "rules_reading": rules,
     }
 
 

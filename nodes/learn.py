@@ -12,6 +12,7 @@ from ..learning.engine import LearningEngine
 from ..learning.skills import SKILL_TEMPLATE, forget_skill, note_skill_use, save_skill
 from ..prompts import render, templates
 from ..state import Context, ReactState, StepRecord, Validation
+from ..state.workflow import MessageKind
 from ._common import context_of, current_thread_id, emit, store_of, strategies_of
 
 
@@ -123,7 +124,7 @@ def learn(state: ReactState, runtime: Runtime[Context]) -> dict[str, Any]:
         error=state.result.error if state.result else None,
         strategy_id=sel.strategy_id,
     )
-    emit("lesson", step=state.step, lesson=lesson)
+    emit(MessageKind.LESSON, step=state.step, text=lesson)
     return {
         "progress": progress,
         "steps": [record],

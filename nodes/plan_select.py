@@ -7,7 +7,7 @@ from typing import Any
 from langchain_core.messages import HumanMessage, SystemMessage
 from langgraph.runtime import Runtime
 
-from ..analysis import rules_confident, rules_intent
+from ..analysis import rules_confident
 from ..learning import action_template, default_order
 from ..learning import attempts as ladder
 from ..learning.actions import AI_DATA
@@ -20,6 +20,7 @@ from ..prompts import elements, render, templates
 from ..prompts.actions import build_action, buildable
 from ..state import ActionSelection, Context, DataType, FailedAttempt, Intent, ReactState
 from ..state.attempts import Attempt
+from ..state.workflow import MessageKind
 from ..tools import ToolBox, available_packages
 from ._codegen import reframe_code, repair_code, write_code
 from ._common import context_of, emit, model_of, store_of, strategies_of
@@ -133,20 +134,19 @@ def _next_rung(
         "selection": candidate,
         "model_calls": calls,
         "attempts": _pending(state, history, approach, candidate),
-        "scratch": {**state.scratch, "plan_source": approach},
+        "plan_source": approach,
     }
 
 
 def _announce(state: ReactState, selection: ActionSelection, source: str) -> None:
-    """Tell the event stream which action the next step runs, and where it came from."""
-    emit(
-        "action_start",
-        step=state.step + 1,
-        tool=selection.tool,
-        template=selection.template,
-        source=source,
-        rationale=selection.rationale,
-    )
+    """Stream the action about to run, and where it came from."""
+    data = {
+        "tool": selection.tool,
+        "template": selection.template,
+        "source": source,
+        "rationale": selection.rationale,
+    }
+    emit(MessageKind.ACTION_START, step=state.step + 1, data=data)
 
 
 def _pending(
@@ -174,9 +174,10 @@ def _rules_decide_first_action(state: ReactState, toolbox: ToolBox) -> bool:
     """
     if state.step > 0 or state.files or state.guidance or toolbox.user_tools:
         return False
-    rules = rules_intent(state.request)
+    rules = state.rules_reading
     return (
-        state.intent is not None
+        rules is not None
+        and state.intent is not None
         and rules.data_type == state.intent.data_type
         and rules_confident(rules)
     )
@@ -209,7 +210,6 @@ def make_plan_select(toolbox: ToolBox):  # type: ignore[no-untyped-def]
         retry = state.step > 0
         temperature = ctx.retry_temperature if retry else ctx.temperature
         calls = 0
-        scratch = dict(state.scratch)
         history = ladder.of_round(state.attempts, state.request_id)
 
         if retry and python_ok and ladder.programs_tried(history):
@@ -292,7 +292,7 @@ def make_plan_select(toolbox: ToolBox):  # type: ignore[no-untyped-def]
             "attempts": _pending(
                 state, history, ladder.FIRST if not history else source, selection
             ),
-            "scratch": {**scratch, "plan_source": source},
+            "plan_source": source,
         }
 
     return plan_select

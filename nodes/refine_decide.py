@@ -9,6 +9,7 @@ from langgraph.runtime import Runtime
 from ..learning import default_order, should_continue
 from ..state import Context, ReactState
 from ..state.models import RoundRecord
+from ..state.workflow import MessageKind
 from ._common import context_of, emit
 from ._final import finish
 
@@ -34,7 +35,12 @@ def refine_decide(state: ReactState, runtime: Runtime[Context]) -> dict[str, Any
     update: dict[str, Any] = {"decision": decision}
     if decision.action == "continue":
         update["guidance"] = decision.guidance
-        emit("retry", step=state.step, reason=decision.reason, guidance=decision.guidance)
+        emit(
+            MessageKind.RETRY,
+            step=state.step,
+            text=decision.reason,
+            data={"guidance": decision.guidance},
+        )
         return update
     update.update(finish(state, decision, steps=state.step))
     success, message = update["success"], update["final_message"]
@@ -50,5 +56,5 @@ def refine_decide(state: ReactState, runtime: Runtime[Context]) -> dict[str, Any
             ),
         ],
     )
-    emit("complete", success=success, verdict=val.verdict, message=message)
+    emit(MessageKind.COMPLETE, success=success, verdict=val.verdict, text=message)
     return update

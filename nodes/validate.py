@@ -15,6 +15,7 @@ from ..analysis import validate_content
 from ..analysis.documents import inspect_document
 from ..analysis.verdict import settle
 from ..state import Context, ReactState, Validation
+from ..state.workflow import MessageKind
 from . import _evidence as evidence
 from ._common import context_of, emit, model_of
 
@@ -67,13 +68,15 @@ def validate(state: ReactState, runtime: Runtime[Context]) -> dict[str, Any]:
         update["best_score"] = validation.quality_score
         update["files_out"] = list(state.result.files)
     emit(
-        "validation",
+        MessageKind.VALIDATION,
         step=state.step,
         success=validation.overall_success,
         verdict=validation.verdict,
-        score=validation.quality_score,
-        issues=validation.issues[:5],
-        checked_by=sorted({c.checked_by for c in validation.criteria}),
+        data={
+            "score": validation.quality_score,
+            "issues": validation.issues[:5],
+            "checked_by": sorted({c.checked_by for c in validation.criteria}),
+        },
     )
     return update
 

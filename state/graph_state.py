@@ -73,6 +73,9 @@ class ReactState(InputState, OutputState):
     """The react loop's working state."""
 
     intent: Intent | None = None
+    # The rules' own reading of the request, before the model's was merged in: plan_select
+    # lets the rules settle the first action only when they read the request unambiguously.
+    rules_reading: Intent | None = per_round(default=None)
     selection: ActionSelection | None = per_round(default=None)
     result: ActionResult | None = per_round(default=None)
     observation: Observation | None = per_round(default=None)
@@ -86,10 +89,12 @@ class ReactState(InputState, OutputState):
     request_id: str = ""
     pattern: str = ""
     skill_tried: bool = per_round(default=False)
+    # Where the current selection came from: skill, strategy, rules, model, default, or the
+    # retry ladder's rung (the action_start event says the same).
+    plan_source: str = per_round(default="")
     # This round's attempts (older rounds' are dropped as new ones are added): what each
     # program printed, so a retry can repair it and a repeated output is recognised.
     attempts: list[Attempt] = field(default_factory=list)
-    scratch: dict[str, Any] = field(default_factory=dict)
 
 
 def round_reset(state_type: type[ReactState] = ReactState) -> dict[str, Any]:

@@ -1,7 +1,8 @@
 """State of a workflow (task plan -> tasks in a mode -> summary) and of the actionplan mode.
 
-One message model, ``WorkflowMessage``, describes every phase of both modes so a UI, the CLI
-and Studio show the same thing; it is streamed as a custom event and kept in state.
+One event model, ``WorkflowMessage``, is everything a run streams: the workflow's phase reports
+(kept in state too) and the react nodes' live narration, so a UI, the CLI and Studio read the
+same thing.
 Like the rest of ``state/``, this module holds data only.
 """
 
@@ -11,19 +12,19 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .graph_state import InputState, OutputState, ReactState
 from .models import ActionResult, RoundRecord, StepRecord, Validation
 
 __all__ = ["RoundRecord"]  # defined with the other boundary models; re-exported here
 
-#: The custom stream event name every workflow message is sent under.
+#: The custom stream event name the workflow's phase reports are sent under.
 MESSAGE_EVENT = "message"
 
 
 class MessageKind(StrEnum):
-    """The phases a workflow reports, whatever the mode."""
+    """What an event reports: a workflow phase, whatever the mode, or a react node's step."""
 
     TASK_PLAN = "task_plan"
     TASK_START = "task_start"
@@ -33,29 +34,47 @@ class MessageKind(StrEnum):
     ERROR = "error"
     TASK_COMPLETE = "task_complete"
     WORKFLOW_COMPLETE = "workflow_complete"
+    # Only as a react node's live narration:
+    INTENT = "intent"
+    VALIDATION = "validation"
+    LESSON = "lesson"
+    COMPLETE = "complete"
 
 
 class WorkflowMessage(BaseModel):
-    """One user-facing report of a workflow phase.
+    """One event of a run, as streamed (``model_dump(mode="json")``) and as kept in state.
 
-    ``text`` is our own wording (rendered from a template); ``data`` carries the structured
-    facts behind it so a UI can render its own view without parsing the text.
+    ``text`` is what a person reads (for a phase report our own wording, rendered from a
+    template); ``data`` carries the facts behind it so a UI can render its own view without
+    parsing the text. Consumers parse a streamed dict back with ``model_validate``.
     """
 
+    model_config = ConfigDict(extra="forbid")
+
+    # The name it is streamed under: "message" for a phase report kept in the workflow's log,
+    # the kind itself for a react node's live narration.
+    event: str = MESSAGE_EVENT
     kind: MessageKind
-    text: str
+    text: str = ""
     round: int = 0
     task: int | None = Field(default=None, description="1-based task number, when in a task.")
     total_tasks: int | None = None
     mode: str = ""
     action: int | None = Field(default=None, description="1-based action number in a batch.")
+    step: int | None = Field(default=None, description="The react loop's step (its attempt).")
+    attempt: int | None = Field(default=None, description="The agent middleware's attempt.")
     success: bool | None = None
+    verdict: str = ""
     data: dict[str, Any] = Field(default_factory=dict)
     ts: float = Field(default_factory=time.time)
 
-    def event(self) -> dict[str, Any]:
-        """The custom stream event carrying this message."""
-        return {"event": MESSAGE_EVENT, **self.model_dump(mode="json")}
+    @model_validator(mode="before")
+    @classmethod
+    def _kind_from_event(cls, value: Any) -> Any:
+        # A live event's name is its kind, so ``{"event": "action_start", ...}`` suffices.
+        if isinstance(value, dict) and "kind" not in value and "event" in value:
+            return {**value, "kind": value["event"]}
+        return value
 
 
 class TaskStep(BaseModel):
@@ -142,6 +161,9 @@ class ActionplanState(ReactState, ActionplanInput, ActionplanOutput):
     attempt: int = 0
     action_results: list[ActionResult] = field(default_factory=list)
     findings: list[str] = field(default_factory=list)
+    # The template of a learned skill or strategy replayed as a one-action batch, so the
+    # batch is recorded under it; "" for a batch the model planned.
+    plan_template: str = ""
 
 
 # ---------------------------------------------------------------------------------------

@@ -14,12 +14,14 @@ from typing import Any
 
 from langchain_core.runnables import RunnableConfig
 from langgraph.types import Command, StreamMode
+from pydantic import ValidationError
 from rich.console import Console
 from rich.prompt import Confirm
 
 from ..agent import MAX_STEPS_LIMIT, create_adaptive_agent, create_workflow_agent
-from ..messages import describe_message, workflow_result
+from ..messages import describe, workflow_result
 from ..persistence import default_db_path, open_persistence
+from ..state.workflow import MessageKind, WorkflowMessage
 
 EXIT_OK, EXIT_UNSOLVED, EXIT_CONFIG, EXIT_MODEL_DOWN, EXIT_UNVERIFIED = 0, 1, 2, 3, 4
 # Thread ids name checkpoints and output folders: no separators, no leading dot.
@@ -66,41 +68,18 @@ def _resolve_model(arg: str | None) -> Any:
     return settings.default_spec()
 
 
-def _describe(event: dict[str, Any]) -> str | None:
-    kind = event.get("event")
-    if kind == "intent":
-        crit = ", ".join(f"{c['kind']}={c['value']}" for c in event.get("criteria", []))
-        head = f"[bold]intent[/] {event['data_type']} as {event['format']}"
-        learned = (
-            " [dim]read by the rules; pattern already learned[/]"
-            if event.get("source") == "learned"
-            else ""
-        )
-        return head + (f" ({crit})" if crit else "") + learned
-    if kind == "action_start":
-        return f"[bold]step {event['step']}[/] {event['template']} via {event['source'] or 'model'}"
-    if kind == "action_result":
-        error = event.get("error") or ""
-        status = "[green]ran[/]" if event["success"] else f"[red]failed[/] {error}"
-        repeat = " [yellow]same output as an earlier attempt[/]" if event.get("repeat") else ""
-        return f"  action {status} ({event['chars']} chars){repeat}"
-    if kind == "validation":
-        verdict = event.get("verdict") or ("verified" if event["success"] else "rejected")
-        mark = {"verified": "[green]verified[/]", "unverified": "[yellow]unverified[/]"}.get(
-            verdict, "[yellow]not valid[/]"
-        )
-        issues = "; ".join(event.get("issues") or [])
-        by = ", ".join(event.get("checked_by") or [])
-        return (
-            f"  validation {mark} score {event['score']:.2f}"
-            + (f" (checked by: {by})" if by else "")
-            + (f": {issues}" if issues else "")
-        )
-    if kind == "lesson":
-        return f"  lesson: {event['lesson']}"
-    if kind == "error":
-        return f"[red]error[/] {event['message']}"
-    return describe_message(event)
+def _event(chunk: Any) -> WorkflowMessage | None:
+    """A custom stream chunk as the event model every node streams, or None when not ours.
+
+    A user's tool may write its own chunks to the same stream; the CLI shows only ours and
+    must not stop a run over someone else's shape.
+    """
+    if isinstance(chunk, WorkflowMessage):
+        return chunk
+    try:
+        return WorkflowMessage.model_validate(chunk)
+    except ValidationError:
+        return None
 
 
 class _Wait:
@@ -116,11 +95,17 @@ class _Wait:
         self.started = self.since = time.monotonic()
 
     def saw(self, mode: str, chunk: Any) -> None:
-        """Follow the stream: a task starting names the node, an action the attempt."""
+        """Follow the stream: a task starting names the node, a react action the attempt."""
         if mode == "tasks" and isinstance(chunk, dict) and "input" in chunk:
             self.node, self.since = str(chunk.get("name", "")), time.monotonic()
-        elif mode == "custom" and isinstance(chunk, dict) and chunk.get("event") == "action_start":
-            self.attempt = int(chunk.get("step") or 0)
+        elif mode == "custom":
+            event = _event(chunk)
+            if (
+                event is not None
+                and event.kind == MessageKind.ACTION_START
+                and event.step is not None
+            ):
+                self.attempt = event.step
 
     def text(self, now: float | None = None) -> str:
         """The status line at ``now``."""
@@ -214,10 +199,14 @@ def run_command(args: argparse.Namespace) -> int:
                 status: Any = console.status(wait) if wait else contextlib.nullcontext()
                 with status:
                     for *_ns, mode, chunk in parts:
+                        if mode == "custom":
+                            chunk = _event(chunk)  # parsed once, here
+                            if chunk is None:
+                                continue
                         if wait is not None:
                             wait.saw(mode, chunk)
                         if mode == "custom" and not args.json:
-                            line = _describe(chunk)
+                            line = describe(chunk)
                             if line:
                                 console.print(line)
                         elif mode == "updates" and "__interrupt__" in chunk:

@@ -73,3 +73,13 @@ def test_json_output_has_no_status(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(run_mod.sys.stdout, "isatty", lambda: True, raising=False)
     assert _cli(tmp_path, monkeypatch, "--json") == 0
     assert json.loads(capsys.readouterr().out)["success"] is True
+
+
+def test_a_chunk_that_is_not_ours_is_skipped_not_fatal():
+    # A user's tool may write its own chunks to the custom stream; the CLI must keep going.
+    assert run_mod._event({"progress": 0.5}) is None
+    assert run_mod._event("plain text") is None
+    wait = run_mod._Wait()
+    wait.saw("custom", {"progress": 0.5})
+    assert wait.attempt == 0
+    assert run_mod._event({"event": "action_start", "step": 3}).step == 3

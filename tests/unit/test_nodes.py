@@ -83,7 +83,8 @@ def test_intent_reads_the_last_human_message_when_no_request_field():
 
 
 def _state_for(selection, request="List the first 5 prime numbers"):
-    return ReactState(request=request, intent=rules_intent(request), selection=selection)
+    reading = rules_intent(request)
+    return ReactState(request=request, intent=reading, rules_reading=reading, selection=selection)
 
 
 def test_act_turns_a_crashing_program_into_a_failed_result():
@@ -255,7 +256,7 @@ def test_a_structured_reply_cut_at_the_token_cap_falls_back_instead_of_crashing(
     state.pattern = "numbers/raw_data/count+property=prime"
     update = make_plan_select(ToolBox())(state, rt)
     assert update["selection"].tool == "python"
-    assert update["scratch"]["plan_source"] == "default"
+    assert update["plan_source"] == "default"
     assert any(kw.get("max_tokens") == 1024 for kw in model._kwargs)
 
 
@@ -268,7 +269,7 @@ def test_the_first_action_of_a_request_the_rules_settle_needs_no_planning_call()
     # No planning reply is scripted: asking the planner would fail the test.
     rt, model = runtime(Router(codegen=[PROGRAM_5]))
     update = make_plan_select(ToolBox())(_state_for(None), rt)
-    assert update["scratch"]["plan_source"] == "rules"
+    assert update["plan_source"] == "rules"
     assert update["selection"].tool == "python" and update["model_calls"] == 1
     assert "2, 3, 5, 7, 11" in update["selection"].parameters["code"]
 
@@ -277,7 +278,7 @@ def test_a_code_request_the_rules_settle_is_answered_without_planning():
     request = "Write a Python function is_leap(year) that says whether a year is a leap year"
     rt, _ = runtime(Router())
     update = make_plan_select(ToolBox())(_state_for(None, request), rt)
-    assert update["scratch"]["plan_source"] == "rules"
+    assert update["plan_source"] == "rules"
     assert update["selection"].tool == "ai_process" and update["model_calls"] == 0
 
 
@@ -303,5 +304,5 @@ def test_the_planner_still_chooses_when_the_rules_cannot_settle_the_first_action
         state.guidance = ["use the catalogue"]
     toolbox = ToolBox([lookup] if why == "user tool" else [])
     update = make_plan_select(toolbox)(state, rt)
-    assert update["scratch"]["plan_source"] == "model"
+    assert update["plan_source"] == "model"
     assert update["selection"].tool == "ai_process" and update["model_calls"] == 1
