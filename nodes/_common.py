@@ -160,22 +160,34 @@ def call_with_timeout(fn: Callable[[], Any], timeout_s: float) -> Any:
     """``fn()`` on a helper thread, given up after ``timeout_s`` seconds (``TimeoutError``).
 
     For code the caller hands us (a tool, a check) that may hang or be a coroutine function:
-    an awaitable result is run to completion on the helper thread's own loop. A timed-out
-    call keeps its thread until it returns; the node moves on.
+    an awaitable result is run to completion on the helper thread's own loop, and cancelled
+    there when the time is up. The thread is a daemon: a sync call that never returns keeps
+    its thread, but neither the node nor the process's exit waits for it (a pool's worker
+    would be joined at exit, and a test run hung there on a tool that ignored its timeout).
     """
+    done: concurrent.futures.Future[Any] = concurrent.futures.Future()
+    running: list[tuple[asyncio.AbstractEventLoop, asyncio.Task[Any]]] = []
 
-    def run() -> Any:
-        result = fn()
-        if inspect.isawaitable(result):
+    async def finish(awaitable: Any) -> Any:
+        task = asyncio.current_task()
+        if task is not None:
+            running.append((asyncio.get_running_loop(), task))
+        return await awaitable
 
-            async def finish() -> Any:
-                return await result
+    def run() -> None:
+        try:
+            result = fn()
+            if inspect.isawaitable(result):
+                result = asyncio.run(finish(result))
+            done.set_result(result)
+        except BaseException as exc:  # noqa: BLE001 - handed to the waiting caller
+            done.set_exception(exc)
 
-            return asyncio.run(finish())
-        return result
-
-    pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="ar-call")
+    context = contextvars.copy_context()
+    threading.Thread(target=context.run, args=(run,), name="ar-call", daemon=True).start()
     try:
-        return pool.submit(contextvars.copy_context().run, run).result(timeout=timeout_s)
-    finally:
-        pool.shutdown(wait=False)
+        return done.result(timeout=timeout_s)
+    except TimeoutError:
+        for loop, task in running:
+            loop.call_soon_threadsafe(task.cancel)
+        raise
