@@ -91,8 +91,10 @@ def register_agent(
 class SandboxClock:
     """Seconds spent in the sandbox, so framework time can be told from tool time.
 
-    The adaptive loop's act node calls ``run_python`` through its module; the benchmark wraps
-    that name in this process (no loop code changes) and times the baseline's tool directly.
+    The adaptive loop calls ``run_python`` through its modules: the act node, and validation
+    when it runs delivered code or a second route. The benchmark wraps that name in each of
+    them in this process (no loop code changes) and times the baseline's tool directly.
+    Validation's runs once went unwrapped and counted as framework time.
     """
 
     seconds = 0.0
@@ -113,9 +115,10 @@ class SandboxClock:
     def install(cls) -> None:
         """Route the act node's sandbox calls through the clock (idempotent)."""
         if not cls._installed:
-            from adaptive_react.nodes import act
+            from adaptive_react.nodes import _evidence, act
 
-            act.run_python = cls.timed  # type: ignore[attr-defined]
+            for module in (act, _evidence):
+                module.run_python = cls.timed  # type: ignore[attr-defined]
             cls._installed = True
 
     @classmethod

@@ -138,16 +138,19 @@ def node_overhead(
             spec = AGENTS[name]
             timer = NodeTimer()
             model = make_model(f"scripted:{PERFECT}", tasks)
-            # One untimed warm-up run so imports and first-call caches are not counted.
-            run_task(
-                spec,
-                tasks[0],
-                model,
-                store=InMemoryStore(),
-                max_steps=max_steps,
-                phase="warmup",
-                root=root,
-            )
+            # One untimed warm-up pass over every task, so lazy imports (openpyxl for a
+            # spreadsheet, an SDK on first use) and first-call caches are not counted as
+            # framework time; warming up on one task left the others' imports in the timing.
+            for t in tasks:
+                run_task(
+                    spec,
+                    t,
+                    model,
+                    store=InMemoryStore(),
+                    max_steps=max_steps,
+                    phase="warmup",
+                    root=root,
+                )
             rows = [
                 run_task(
                     spec,

@@ -37,51 +37,59 @@ _COPIES: dict[tuple[int, float], tuple[BaseChatModel, BaseChatModel]] = {}
 _COPIES_LOCK = threading.Lock()
 
 
-# Faults of an attempt that raised wait here for the retry that succeeds: the failed attempt's
-# state update is discarded, its tally must not be. LangGraph gives every attempt of one task
-# the same task id, so the key cannot mix two runs, threads or nodes.
-_PENDING_FAULTS: dict[str, Counter[str]] = {}
-_PENDING_LOCK = threading.Lock()
-_PENDING_MAX = 1024  # tasks whose retries ran out never come back for their tally
-
-
-def _task_key(runtime: Runtime[Context], name: str) -> str:
-    info = runtime.execution_info
-    return info.task_id if info is not None and info.task_id else f"{current_thread_id()}:{name}"
-
-
-def as_node(fn: NodeFn) -> Callable[[Any, RunnableConfig, Runtime[Context]], dict[str, Any]]:
+class as_node:  # noqa: N801 - used like the function it replaced: ``as_node(fn)``
     """Wrap a node so its output says which model faults it survived or raised.
 
-    The wrapper is a plain function: LangGraph reads its signature once at build time and
-    injects ``config`` and ``runtime``.
+    Faults of an attempt that raised wait in ``pending`` for the retry that succeeds: the
+    failed attempt's state update is discarded, its tally must not be. The ledger belongs to
+    this node of this graph, not to the process. LangGraph gives every attempt of one task the
+    same task id, so the key cannot mix two runs or threads.
+
+    A callable object rather than a closure: LangGraph looks for subgraphs hidden in a node
+    by walking a plain function's bytecode at compile time, about 1 ms a node on every
+    ``compile()``; an object is skipped, and no node of ours hides a subgraph (subgraphs are
+    added as nodes of their own).
     """
 
-    def node(state: Any, config: RunnableConfig, runtime: Runtime[Context]) -> dict[str, Any]:
-        annotate_node(fn.__name__, state, config)
-        key = _task_key(runtime, fn.__name__)
+    MAX_PENDING = 1024  # tasks whose retries ran out never come back for their tally
+
+    def __init__(self, fn: NodeFn):
+        self.fn = fn
+        self.__name__ = fn.__name__
+        self.__doc__ = fn.__doc__
+        self.pending: dict[str, Counter[str]] = {}
+        self.lock = threading.Lock()
+
+    def _key(self, runtime: Runtime[Context]) -> str:
+        info = runtime.execution_info
+        return info.task_id if info is not None and info.task_id else current_thread_id()
+
+    def __call__(
+        self, state: Any, config: RunnableConfig, runtime: Runtime[Context]
+    ) -> dict[str, Any]:
+        annotate_node(self.__name__, state, config)
+        key = self._key(runtime)
         with faults.collecting() as tally:
             try:
-                update = fn(state, runtime)
+                update = self.fn(state, runtime)
             except Exception as exc:
                 kind = faults.transient_kind(exc)
                 if kind:
                     tally[kind] += 1
                 if tally:
-                    with _PENDING_LOCK:
-                        _PENDING_FAULTS.setdefault(key, Counter()).update(tally)
-                        while len(_PENDING_FAULTS) > _PENDING_MAX:
-                            _PENDING_FAULTS.pop(next(iter(_PENDING_FAULTS)))
+                    self._hold(key, tally)
                 raise
-        with _PENDING_LOCK:
-            tally.update(_PENDING_FAULTS.pop(key, Counter()))
+        with self.lock:
+            tally.update(self.pending.pop(key, Counter()))
         if tally and isinstance(update, dict):
             update = {**update, "faults": dict(tally)}
         return update
 
-    node.__name__ = node.__qualname__ = fn.__name__
-    node.__doc__ = fn.__doc__
-    return node
+    def _hold(self, key: str, tally: Counter[str]) -> None:
+        with self.lock:
+            self.pending.setdefault(key, Counter()).update(tally)
+            while len(self.pending) > self.MAX_PENDING:
+                self.pending.pop(next(iter(self.pending)))
 
 
 def context_of(runtime: Runtime[Context]) -> Context:

@@ -176,3 +176,19 @@ def test_checkpoint_cost_times_real_writes(suite):
     for kind in ("memory", "sqlite", "sqlite-cli"):
         assert cost[kind]["checkpoints"] > 0, kind
         assert cost[kind]["loop_steps"] >= 1
+
+
+def test_sandbox_clock_times_validation_runs_too():
+    """Validation runs programs in the sandbox (delivered code, a second route); that time is
+    sandbox time, not framework time. Only the act node's calls were once timed."""
+    from adaptive_react.nodes import _evidence, act
+    from adaptive_react.tools import SandboxLimits
+    from bench.agents import SandboxClock
+
+    SandboxClock.install()
+    SandboxClock.take()
+    for module in (act, _evidence):
+        before = SandboxClock.take()
+        assert before == 0.0
+        module.run_python("print(1)", limits=SandboxLimits(timeout_s=10))
+        assert SandboxClock.take() > 0.0, module.__name__
