@@ -47,7 +47,7 @@ from pydantic import BaseModel, Field
 from .analysis import classify, merge_intents, rules_confident, rules_intent, validate_content
 from .analysis.verdict import settle
 from .learning import LearningEngine, StrategyStore, request_pattern
-from .learning.auto_trainer import AutoTrainer, ReflectiveMemory, evaluation_of
+from .learning.auto_trainer import ReflectiveMemory
 from .llm import invoke_structured, load_chat_model
 from .nodes import _evidence as evidence
 from .nodes._common import current_thread_id, emit
@@ -343,29 +343,17 @@ class AdaptiveMiddleware(AgentMiddleware[AdaptiveState, Any, Any]):
         )
         thread_id = current_thread_id()
         # Run and attempt make the id, so a replayed hook cannot count the same answer twice.
-        task_id = f"{thread_id or 'run'}-{notes.run_id[:12]}-{notes.retries}"
-        content = validation.cleaned_content if validation.cleaned_content is not None else answer
-        LearningEngine(StrategyStore(store, self.namespace)).learn_from_feedback(
+        LearningEngine(StrategyStore(store, self.namespace)).record_checked_answer(
+            f"{thread_id or 'run'}-{notes.run_id[:12]}-{notes.retries}",
+            validation,
             pattern=notes.pattern,
             template=template,
-            validation=validation,
             lesson=lesson,
             request=notes.request,
+            answer=answer,
+            untrusted=[answer],
             thread_id=thread_id,
             step=notes.retries,
-            content=content,
-            event_id=task_id,
-        )
-        memory = ReflectiveMemory(store, self.namespace)
-        evaluation = evaluation_of(validation)
-        memory.add_lesson(task_id, evaluation)
-        AutoTrainer(memory).run_auto_training(
-            task_id,
-            evaluation,
-            untrusted=[answer],
-            include_lessons=False,
-            pattern=notes.pattern,
-            request=notes.request,
         )
 
     def _model(self) -> BaseChatModel:

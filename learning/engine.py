@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pydantic import BaseModel, Field
 
 from ..state.models import StrategyView, Validation
+from .auto_trainer import AutoTrainer, ReflectiveMemory, evaluation_of
 from .strategies import PRIOR, OutcomeEvent, StrategyStore, avoid_list, posterior_mean
 
 # A learned template is replayed without asking the model once its posterior mean success
@@ -115,3 +116,53 @@ class LearningEngine:
         if event_id:
             event = event.model_copy(update={"event_id": event_id})
         return self.strategies.record(event)
+
+    def record_checked_answer(
+        self,
+        task_id: str,
+        validation: Validation,
+        *,
+        pattern: str,
+        template: str,
+        lesson: str,
+        request: str,
+        answer: str,
+        untrusted: list[str],
+        thread_id: str = "",
+        step: int = 0,
+        action_prompt: str = "",
+    ) -> None:
+        """Everything one checked answer teaches: its outcome, its lesson, its heuristics.
+
+        The react graph's learn node and the ``create_agent`` middleware both record an
+        answer this way, so the two learn alike. ``task_id`` (thread, round or run, step)
+        makes every write idempotent on a replay; without one (no thread) the outcome gets a
+        fresh id and no lesson is kept, since a replay could not be told from a new attempt.
+        ``answer`` is kept, as the validator cleaned it, only when it was verified;
+        ``untrusted`` is the text a heuristic must not quote.
+        """
+        cleaned = validation.cleaned_content
+        self.learn_from_feedback(
+            pattern=pattern,
+            template=template,
+            validation=validation,
+            lesson=lesson,
+            request=request,
+            thread_id=thread_id,
+            step=step,
+            action_prompt=action_prompt,
+            content=answer if cleaned is None else cleaned,
+            event_id=task_id or None,
+        )
+        memory = ReflectiveMemory(self.strategies.store, self.strategies.namespace)
+        evaluation = evaluation_of(validation)
+        if task_id:
+            memory.add_lesson(task_id, evaluation)
+        AutoTrainer(memory).run_auto_training(
+            task_id or f"step-{step}",
+            evaluation,
+            untrusted=untrusted,
+            include_lessons=False,
+            pattern=pattern,
+            request=request,
+        )

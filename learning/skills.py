@@ -166,6 +166,26 @@ def forget_skill(store: BaseStore, namespace: str, pattern: str) -> None:
     store.delete(_ns(namespace), pattern_key(pattern))
 
 
+def keep_skill(
+    store: BaseStore,
+    namespace: str,
+    pattern: str,
+    action: ActionSelection,
+    *,
+    request: str,
+    verified: bool,
+) -> None:
+    """What one checked action means for the pattern's skill.
+
+    A verified program becomes the skill; a skill's own run counts as a use when verified
+    and is forgotten when not, so a skill that stopped working is not tried again.
+    """
+    if action.template == SKILL_TEMPLATE:
+        (note_skill_use if verified else forget_skill)(store, namespace, pattern)
+    elif action.tool == "python" and verified:
+        save_skill(store, namespace, pattern, str(action.parameters.get("code", "")), request)
+
+
 def skill_action(
     store: BaseStore, namespace: str, pattern: str, request: str, intent: Intent
 ) -> ActionSelection | None:
