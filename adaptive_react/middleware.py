@@ -48,6 +48,7 @@ from .analysis import classify, merge_intents, rules_confident, rules_intent, va
 from .analysis.verdict import settle
 from .learning import LearningEngine, StrategyStore, request_pattern
 from .learning.auto_trainer import ReflectiveMemory
+from .learning.repair import numbers_in, producer_safe
 from .llm import invoke_structured, load_chat_model
 from .nodes import _evidence as evidence
 from .nodes._common import current_thread_id, emit
@@ -306,7 +307,7 @@ class AdaptiveMiddleware(AgentMiddleware[AdaptiveState, Any, Any]):
         )
         deliverable = validation.cleaned_content or answer
         validation = evidence.by_user(validation, self._ctx, notes.request, intent, deliverable)
-        if not _rejected(validation):
+        if not evidence.rejected(validation):
             validation = evidence.open_answer(validation, intent)
             if self.model is not None and self.check_agreement:
                 validation, _ = evidence.by_agreement(
@@ -318,7 +319,7 @@ class AdaptiveMiddleware(AgentMiddleware[AdaptiveState, Any, Any]):
                     produced_by="agent",
                     files=[],
                 )
-            if self.model is not None and not _rejected(validation):
+            if self.model is not None and not evidence.rejected(validation):
                 validation, _ = evidence.by_judge(
                     validation,
                     model=self._model(),
@@ -364,30 +365,6 @@ class AdaptiveMiddleware(AgentMiddleware[AdaptiveState, Any, Any]):
 # ---------------------------------------------------------------------------------------
 # Findings the model may see.
 
-_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
-# Positions and counts describe the delivered answer itself ("item 5", "8 values").
-_OWN_NUMBER = re.compile(
-    r"\b(?:item|items|position|row|line)\s+\d+|\d+\s+(?:items|values|rows|numbers|lines)\b", re.I
-)
-# "expected <something with a number>" is how the rules state the reference they compared.
-_REFERENCE = re.compile(r"\bexpected\b[^;]*\d", re.I)
-
-
-def _numbers(text: str) -> set[float]:
-    return {float(n) for n in _NUMBER.findall(text.replace(",", ""))}
-
-
-def _safe_clause(clause: str, known: set[float]) -> bool:
-    """A clause the producer may read: no stated reference, no number it did not know."""
-    if _REFERENCE.search(clause):
-        return False
-    rest = _OWN_NUMBER.sub(" ", clause)
-    return all(float(n) in known for n in _NUMBER.findall(rest))
-
-
-def _safe_part(text: str, known: set[float]) -> str:
-    return "; ".join(c.strip() for c in text.split(";") if c.strip() and _safe_clause(c, known))
-
 
 def _requirement(result: Any) -> str:
     if result.criterion.kind == CriterionKind.VALUE:
@@ -404,11 +381,11 @@ def producer_findings(validation: Validation, request: str, answer: str) -> list
     (positions and counts of the delivered items aside); a failed requirement whose details
     are all withheld is still named, in the request's terms.
     """
-    known = _numbers(request) | _numbers(answer)
+    known = numbers_in(request, answer)
     failed = {r.detail: r for r in validation.criteria if r.passed is False}
     lines: list[str] = []
     for issue in validation.issues:
-        kept = _safe_part(issue, known)
+        kept = producer_safe(issue, known)
         result = failed.pop(issue, None)
         if result is not None:
             name = _requirement(result)
@@ -433,14 +410,6 @@ def producer_findings(validation: Validation, request: str, answer: str) -> list
 
 # ---------------------------------------------------------------------------------------
 # Small helpers.
-
-
-def _rejected(validation: Validation) -> bool:
-    return (
-        any(c.passed is False for c in validation.criteria)
-        or not (validation.data_type_match and validation.format_match)
-        or validation.verdict == "rejected"
-    )
 
 
 def _last_request(messages: Sequence[AnyMessage]) -> str:

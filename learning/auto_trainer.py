@@ -18,9 +18,8 @@ from langgraph.store.base import BaseStore
 from pydantic import BaseModel, Field
 
 from .guard import is_safe_heuristic
-from .store_io import put, search_all
+from .store_io import ROOT, put, search_all
 
-ROOT = "adaptive_react"
 MAX_EVAL_SUGGESTIONS = 5
 MAX_LESSON_SUGGESTIONS = 2
 LOW_SCORE = 0.5
