@@ -470,18 +470,9 @@ def fit_context(messages: Sequence[AnyMessage], budget: int | None) -> list[AnyM
     kept = list(messages)
     if budget is None or _size(kept) <= budget:
         return kept
-    start = (
-        max(
-            (i for i, m in enumerate(kept) if isinstance(m, HumanMessage) and not _is_findings(m)),
-            default=-1,
-        )
-        + 1
-    )
-    ends = [
-        i
-        for i, m in enumerate(kept)
-        if i >= start and isinstance(m, HumanMessage) and _is_findings(m)
-    ]
+    humans = [(i, _is_findings(m)) for i, m in enumerate(kept) if isinstance(m, HumanMessage)]
+    start = max((i + 1 for i, findings in humans if not findings), default=0)
+    ends = [i for i, findings in humans if findings and i >= start]
     head, rest = kept[:start], kept[start:]
     dropped = 0
     for end in ends[:-1]:  # the latest attempt and its findings are never left out

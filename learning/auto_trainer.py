@@ -104,24 +104,20 @@ class ReflectiveMemory:
         ``heuristics_for`` needs to tell advice about a kind of request from advice about one.
         """
         old = self.store.get(self._ns("heuristics"), key)
-        count = int(old.value.get("count", 0)) + 1 if old else 1
-        sources = list(old.value.get("sources", [])) if old else []
-        if source_task_id and source_task_id not in sources:
-            sources = (sources + [source_task_id])[-10:]
-        patterns: dict[str, list[str]] = dict(old.value.get("patterns", {})) if old else {}
+        prev = old.value if old else {}
+        patterns: dict[str, list[str]] = dict(prev.get("patterns", {}))
         if pattern:
-            seen = list(patterns.get(pattern, []))
-            if request_digest and request_digest not in seen:
-                seen = (seen + [request_digest])[-MAX_REQUESTS_PER_PATTERN:]
-            patterns[pattern] = seen
+            patterns[pattern] = _added(
+                patterns.get(pattern, []), request_digest, MAX_REQUESTS_PER_PATTERN
+            )
         put(
             self.store,
             self._ns("heuristics"),
             key,
             {
                 "value": value,
-                "count": count,
-                "sources": sources,
+                "count": int(prev.get("count", 0)) + 1,
+                "sources": _added(prev.get("sources", []), source_task_id, 10),
                 "patterns": patterns,
                 "ts": time.time(),
             },
@@ -170,6 +166,11 @@ class ReflectiveMemory:
             items = search_all(self.store, self._ns(f"suggestions-{k.value}"))
             out.extend(TrainingSuggestion.model_validate(i.value) for i in items)
         return sorted(out, key=lambda s: s.ts)
+
+
+def _added(items: list[str], item: str, keep: int) -> list[str]:
+    """``items`` with ``item`` appended once (when given), the newest ``keep`` of them."""
+    return (items + [item])[-keep:] if item and item not in items else list(items)
 
 
 def _heuristics(
@@ -288,14 +289,14 @@ class AutoTrainer:
         """
         if self._memory is None:
             return []
-        lessons = self._memory.get_lessons(limit=limit_lessons)
+        recent = self._memory.get_lessons(limit=limit_lessons)[-10:]
         out: list[TrainingSuggestion] = []
-        for lesson in lessons[-10:]:
+        for lesson in recent:
             ev, tid = lesson.get("evaluation", {}), str(lesson.get("task_id", "unknown"))
             texts = [str(s) for s in ev.get("suggestions", [])][:MAX_LESSON_SUGGESTIONS]
             out.extend(_heuristics(texts, [], tid, "from a reflective lesson"))
-        failures = [x for x in lessons[-10:] if not x.get("evaluation", {}).get("success")]
-        if len(failures) >= STRUGGLING_FAILURES and len(failures) * 2 > len(lessons[-10:]):
+        failures = [x for x in recent if not x.get("evaluation", {}).get("success")]
+        if len(failures) >= STRUGGLING_FAILURES and len(failures) * 2 > len(recent):
             tid = str(failures[-1].get("task_id", "unknown"))
             out.append(
                 TrainingSuggestion(
@@ -305,7 +306,7 @@ class AutoTrainer:
                         "current": "default",
                         "suggested": "raise, to replay less and explore more",
                         "failures": len(failures),
-                        "window": len(lessons[-10:]),
+                        "window": len(recent),
                     },
                     source_task_id=tid,
                     reason="most recent outcomes failed validation",

@@ -18,6 +18,7 @@ import random
 import time
 import uuid
 from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any
 
 from langgraph.store.base import BaseStore
@@ -184,13 +185,6 @@ def records_of(events: list[OutcomeEvent]) -> list[StrategyRecord]:
     out = []
     for (pattern, template), evs in groups.items():
         newest = sorted(evs, key=lambda e: e.ts, reverse=True)
-        lessons: list[str] = []
-        examples: list[str] = []
-        for e in newest:
-            if e.lesson and e.lesson not in lessons and len(lessons) < MAX_LESSONS:
-                lessons.append(e.lesson)
-            if e.request and e.request not in examples and len(examples) < MAX_EXAMPLES:
-                examples.append(e.request)
         successes = sum(e.success for e in evs)
         out.append(
             StrategyRecord(
@@ -201,12 +195,16 @@ def records_of(events: list[OutcomeEvent]) -> list[StrategyRecord]:
                 success_rate=successes / len(evs),
                 mean_score=sum(e.score for e in evs) / len(evs),
                 last_used=newest[0].ts,
-                example_requests=examples,
-                lessons=lessons,
+                example_requests=_first_distinct((e.request for e in newest), MAX_EXAMPLES),
+                lessons=_first_distinct((e.lesson for e in newest), MAX_LESSONS),
                 guidance=GUIDANCE.get(template, ""),
             )
         )
     return out
+
+
+def _first_distinct(texts: Iterable[str], limit: int) -> list[str]:
+    return list(dict.fromkeys(t for t in texts if t))[:limit]
 
 
 def aggregate(events: list[OutcomeEvent]) -> list[StrategyView]:
