@@ -89,35 +89,28 @@ class ReflectiveMemory:
         values = sorted((i.value for i in items), key=lambda v: v.get("ts", 0.0))
         return values[-limit:] if limit else []
 
-    def set_heuristic(
-        self,
-        key: str,
-        value: Any,
-        source_task_id: str = "",
-        *,
-        pattern: str = "",
-        request_digest: str = "",
-    ) -> None:
+    def set_heuristic(self, suggestion: TrainingSuggestion) -> None:
         """Store a heuristic; the same text from several tasks is one heuristic, counted.
 
         Per request pattern it also keeps which distinct requests produced it: that is what
         ``heuristics_for`` needs to tell advice about a kind of request from advice about one.
         """
+        key, pattern = suggestion.key, suggestion.pattern
         old = self.store.get(self._ns("heuristics"), key)
         prev = old.value if old else {}
         patterns: dict[str, list[str]] = dict(prev.get("patterns", {}))
         if pattern:
             patterns[pattern] = _added(
-                patterns.get(pattern, []), request_digest, MAX_REQUESTS_PER_PATTERN
+                patterns.get(pattern, []), suggestion.request_digest, MAX_REQUESTS_PER_PATTERN
             )
         put(
             self.store,
             self._ns("heuristics"),
             key,
             {
-                "value": value,
+                "value": suggestion.value,
                 "count": int(prev.get("count", 0)) + 1,
-                "sources": _added(prev.get("sources", []), source_task_id, 10),
+                "sources": _added(prev.get("sources", []), suggestion.source_task_id, 10),
                 "patterns": patterns,
                 "ts": time.time(),
             },
@@ -314,28 +307,17 @@ class AutoTrainer:
             )
         return out
 
-    def apply_heuristic_updates(
-        self,
-        suggestions: list[TrainingSuggestion],
-        reflective_memory: ReflectiveMemory | None = None,
-    ) -> int:
+    def apply_heuristic_updates(self, suggestions: list[TrainingSuggestion]) -> int:
         """Apply heuristic updates; record every other kind. Returns heuristics applied."""
-        memory = reflective_memory or self._memory
-        if memory is None:
+        if self._memory is None:
             return 0
         applied = 0
         for s in suggestions:
             if s.kind == SuggestionKind.HEURISTIC_UPDATE:
-                memory.set_heuristic(
-                    s.key,
-                    s.value,
-                    s.source_task_id,
-                    pattern=s.pattern,
-                    request_digest=s.request_digest,
-                )
+                self._memory.set_heuristic(s)
                 applied += 1
             else:
-                memory.record_suggestion(s)
+                self._memory.record_suggestion(s)
         return applied
 
     def run_auto_training(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from typing import NotRequired, TypedDict, Unpack
 
 from pydantic import BaseModel, Field
 
@@ -22,6 +23,18 @@ from .strategies import PRIOR, OutcomeEvent, StrategyStore, avoid_list, posterio
 # A learned template is replayed without asking the model once its posterior mean success
 # reaches this; below it the model plans with the Thompson-ranked strategies in its prompt.
 CONFIDENT_MEAN = 0.6
+
+
+class Outcome(TypedDict):
+    """What an outcome records beside the validator's verdict (see ``learn_from_feedback``)."""
+
+    pattern: str
+    template: str
+    lesson: str
+    request: str
+    thread_id: NotRequired[str]
+    step: NotRequired[int]
+    action_prompt: NotRequired[str]
 
 
 class StrategyChoice(BaseModel):
@@ -122,15 +135,9 @@ class LearningEngine:
         task_id: str,
         validation: Validation,
         *,
-        pattern: str,
-        template: str,
-        lesson: str,
-        request: str,
         answer: str,
         untrusted: list[str],
-        thread_id: str = "",
-        step: int = 0,
-        action_prompt: str = "",
+        **outcome: Unpack[Outcome],
     ) -> None:
         """Everything one checked answer teaches: its outcome, its lesson, its heuristics.
 
@@ -142,27 +149,19 @@ class LearningEngine:
         ``untrusted`` is the text a heuristic must not quote.
         """
         cleaned = validation.cleaned_content
+        content = answer if cleaned is None else cleaned
         self.learn_from_feedback(
-            pattern=pattern,
-            template=template,
-            validation=validation,
-            lesson=lesson,
-            request=request,
-            thread_id=thread_id,
-            step=step,
-            action_prompt=action_prompt,
-            content=answer if cleaned is None else cleaned,
-            event_id=task_id or None,
+            validation=validation, content=content, event_id=task_id or None, **outcome
         )
         memory = ReflectiveMemory(self.strategies.store, self.strategies.namespace)
         evaluation = evaluation_of(validation)
         if task_id:
             memory.add_lesson(task_id, evaluation)
         AutoTrainer(memory).run_auto_training(
-            task_id or f"step-{step}",
+            task_id or f"step-{outcome.get('step', 0)}",
             evaluation,
             untrusted=untrusted,
             include_lessons=False,
-            pattern=pattern,
-            request=request,
+            pattern=outcome["pattern"],
+            request=outcome["request"],
         )
