@@ -94,8 +94,7 @@ def list_strategies(
     store: BaseStore, namespace: str = "default", *, shared: str | None = None
 ) -> list[StrategyRecord]:
     """Every (pattern, template) record of a namespace, plus the shared one when given."""
-    s = StrategyStore(store, namespace, shared)
-    return s.records(include_shared=shared is not None)
+    return StrategyStore(store, namespace, shared).records(include_shared=shared is not None)
 
 
 def show_strategy(

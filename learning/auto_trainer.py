@@ -154,11 +154,12 @@ class ReflectiveMemory:
         kinds = (
             [kind] if kind else [k for k in SuggestionKind if k != SuggestionKind.HEURISTIC_UPDATE]
         )
-        out: list[TrainingSuggestion] = []
-        for k in kinds:
-            items = search_all(self.store, self._ns(f"suggestions-{k.value}"))
-            out.extend(TrainingSuggestion.model_validate(i.value) for i in items)
-        return sorted(out, key=lambda s: s.ts)
+        found = (
+            TrainingSuggestion.model_validate(i.value)
+            for k in kinds
+            for i in search_all(self.store, self._ns(f"suggestions-{k.value}"))
+        )
+        return sorted(found, key=lambda s: s.ts)
 
 
 def _added(items: list[str], item: str, keep: int) -> list[str]:
