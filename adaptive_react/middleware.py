@@ -265,14 +265,7 @@ class AdaptiveMiddleware(AgentMiddleware[AdaptiveState, Any, Any]):
             notes.output_tools = sorted(delivered_by.union(notes.output_tools))
         validation = self._validate(notes, notes.intent, answer)
         if runtime.store is not None and self.learning:
-            self._record(
-                runtime.store,
-                notes,
-                notes.intent,
-                validation,
-                answer,
-                _template(messages, set(notes.output_tools)),
-            )
+            self._record(runtime.store, notes, notes.intent, validation, answer, messages)
         update: dict[str, Any] = {
             "success": validation.overall_success,
             "verdict": validation.verdict,
@@ -336,9 +329,10 @@ class AdaptiveMiddleware(AgentMiddleware[AdaptiveState, Any, Any]):
         intent: Intent,
         validation: Validation,
         answer: str,
-        template: str,
+        messages: Sequence[AnyMessage],
     ) -> None:
         """One outcome per checked answer; lessons and advice from validator fields only."""
+        template = _template(messages, set(notes.output_tools))
         lesson = lesson_for(
             notes.pattern, template, validation, intent.data_type.value, classify(answer).value
         )
