@@ -60,6 +60,8 @@ def learn(state: ReactState, runtime: Runtime[Context]) -> dict[str, Any]:
         # and rounds or workflow tasks on one thread never overwrite each other's outcomes.
         task_id = f"{thread_id}-{state.request_id[:12]}-{state.step}" if thread_id else ""
         result = state.result
+        # Tool output and the model's answer are the text a heuristic must not quote.
+        untrusted = [result.content, result.error or "", obs.snippet] if result else [obs.snippet]
         LearningEngine(strategies_of(runtime)).record_checked_answer(
             task_id,
             val,
@@ -68,8 +70,7 @@ def learn(state: ReactState, runtime: Runtime[Context]) -> dict[str, Any]:
             lesson=lesson,
             request=state.request,
             answer=result.content if result else "",
-            # Tool output and the model's answer are the text a heuristic must not quote.
-            untrusted=[*([result.content, result.error or ""] if result else []), obs.snippet],
+            untrusted=untrusted,
             thread_id=thread_id,
             step=state.step,
             action_prompt=str(sel.parameters.get("prompt") or sel.parameters.get("code") or ""),
