@@ -47,7 +47,8 @@ from pydantic import BaseModel, Field
 from .analysis import classify, merge_intents, rules_confident, rules_intent, validate_content
 from .analysis.verdict import settle
 from .learning import LearningEngine, StrategyStore, request_pattern
-from .learning.auto_trainer import AutoTrainer, ReflectiveMemory, evaluation_of
+from .learning.auto_trainer import ReflectiveMemory
+from .learning.repair import numbers_in, producer_safe
 from .llm import invoke_structured, load_chat_model
 from .nodes import _evidence as evidence
 from .nodes._common import current_thread_id, emit
@@ -264,14 +265,7 @@ class AdaptiveMiddleware(AgentMiddleware[AdaptiveState, Any, Any]):
             notes.output_tools = sorted(delivered_by.union(notes.output_tools))
         validation = self._validate(notes, notes.intent, answer)
         if runtime.store is not None and self.learning:
-            self._record(
-                runtime.store,
-                notes,
-                notes.intent,
-                validation,
-                answer,
-                _template(messages, set(notes.output_tools)),
-            )
+            self._record(runtime.store, notes, notes.intent, validation, answer, messages)
         update: dict[str, Any] = {
             "success": validation.overall_success,
             "verdict": validation.verdict,
@@ -306,7 +300,7 @@ class AdaptiveMiddleware(AgentMiddleware[AdaptiveState, Any, Any]):
         )
         deliverable = validation.cleaned_content or answer
         validation = evidence.by_user(validation, self._ctx, notes.request, intent, deliverable)
-        if not _rejected(validation):
+        if not evidence.rejected(validation):
             validation = evidence.open_answer(validation, intent)
             if self.model is not None and self.check_agreement:
                 validation, _ = evidence.by_agreement(
@@ -318,7 +312,7 @@ class AdaptiveMiddleware(AgentMiddleware[AdaptiveState, Any, Any]):
                     produced_by="agent",
                     files=[],
                 )
-            if self.model is not None and not _rejected(validation):
+            if self.model is not None and not evidence.rejected(validation):
                 validation, _ = evidence.by_judge(
                     validation,
                     model=self._model(),
@@ -335,37 +329,26 @@ class AdaptiveMiddleware(AgentMiddleware[AdaptiveState, Any, Any]):
         intent: Intent,
         validation: Validation,
         answer: str,
-        template: str,
+        messages: Sequence[AnyMessage],
     ) -> None:
         """One outcome per checked answer; lessons and advice from validator fields only."""
+        template = _template(messages, set(notes.output_tools))
         lesson = lesson_for(
             notes.pattern, template, validation, intent.data_type.value, classify(answer).value
         )
         thread_id = current_thread_id()
         # Run and attempt make the id, so a replayed hook cannot count the same answer twice.
-        task_id = f"{thread_id or 'run'}-{notes.run_id[:12]}-{notes.retries}"
-        content = validation.cleaned_content if validation.cleaned_content is not None else answer
-        LearningEngine(StrategyStore(store, self.namespace)).learn_from_feedback(
+        LearningEngine(StrategyStore(store, self.namespace)).record_checked_answer(
+            f"{thread_id or 'run'}-{notes.run_id[:12]}-{notes.retries}",
+            validation,
             pattern=notes.pattern,
             template=template,
-            validation=validation,
             lesson=lesson,
             request=notes.request,
+            answer=answer,
+            untrusted=[answer],
             thread_id=thread_id,
             step=notes.retries,
-            content=content,
-            event_id=task_id,
-        )
-        memory = ReflectiveMemory(store, self.namespace)
-        evaluation = evaluation_of(validation)
-        memory.add_lesson(task_id, evaluation)
-        AutoTrainer(memory).run_auto_training(
-            task_id,
-            evaluation,
-            untrusted=[answer],
-            include_lessons=False,
-            pattern=notes.pattern,
-            request=notes.request,
         )
 
     def _model(self) -> BaseChatModel:
@@ -375,30 +358,6 @@ class AdaptiveMiddleware(AgentMiddleware[AdaptiveState, Any, Any]):
 
 # ---------------------------------------------------------------------------------------
 # Findings the model may see.
-
-_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
-# Positions and counts describe the delivered answer itself ("item 5", "8 values").
-_OWN_NUMBER = re.compile(
-    r"\b(?:item|items|position|row|line)\s+\d+|\d+\s+(?:items|values|rows|numbers|lines)\b", re.I
-)
-# "expected <something with a number>" is how the rules state the reference they compared.
-_REFERENCE = re.compile(r"\bexpected\b[^;]*\d", re.I)
-
-
-def _numbers(text: str) -> set[float]:
-    return {float(n) for n in _NUMBER.findall(text.replace(",", ""))}
-
-
-def _safe_clause(clause: str, known: set[float]) -> bool:
-    """A clause the producer may read: no stated reference, no number it did not know."""
-    if _REFERENCE.search(clause):
-        return False
-    rest = _OWN_NUMBER.sub(" ", clause)
-    return all(float(n) in known for n in _NUMBER.findall(rest))
-
-
-def _safe_part(text: str, known: set[float]) -> str:
-    return "; ".join(c.strip() for c in text.split(";") if c.strip() and _safe_clause(c, known))
 
 
 def _requirement(result: Any) -> str:
@@ -416,11 +375,11 @@ def producer_findings(validation: Validation, request: str, answer: str) -> list
     (positions and counts of the delivered items aside); a failed requirement whose details
     are all withheld is still named, in the request's terms.
     """
-    known = _numbers(request) | _numbers(answer)
+    known = numbers_in(request, answer)
     failed = {r.detail: r for r in validation.criteria if r.passed is False}
     lines: list[str] = []
     for issue in validation.issues:
-        kept = _safe_part(issue, known)
+        kept = producer_safe(issue, known)
         result = failed.pop(issue, None)
         if result is not None:
             name = _requirement(result)
@@ -445,14 +404,6 @@ def producer_findings(validation: Validation, request: str, answer: str) -> list
 
 # ---------------------------------------------------------------------------------------
 # Small helpers.
-
-
-def _rejected(validation: Validation) -> bool:
-    return (
-        any(c.passed is False for c in validation.criteria)
-        or not (validation.data_type_match and validation.format_match)
-        or validation.verdict == "rejected"
-    )
 
 
 def _last_request(messages: Sequence[AnyMessage]) -> str:
@@ -513,18 +464,9 @@ def fit_context(messages: Sequence[AnyMessage], budget: int | None) -> list[AnyM
     kept = list(messages)
     if budget is None or _size(kept) <= budget:
         return kept
-    start = (
-        max(
-            (i for i, m in enumerate(kept) if isinstance(m, HumanMessage) and not _is_findings(m)),
-            default=-1,
-        )
-        + 1
-    )
-    ends = [
-        i
-        for i, m in enumerate(kept)
-        if i >= start and isinstance(m, HumanMessage) and _is_findings(m)
-    ]
+    humans = [(i, _is_findings(m)) for i, m in enumerate(kept) if isinstance(m, HumanMessage)]
+    start = max((i + 1 for i, findings in humans if not findings), default=0)
+    ends = [i for i, findings in humans if findings and i >= start]
     head, rest = kept[:start], kept[start:]
     dropped = 0
     for end in ends[:-1]:  # the latest attempt and its findings are never left out

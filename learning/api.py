@@ -31,10 +31,9 @@ from pydantic import BaseModel, Field, ValidationError
 from ..analysis import rules_intent
 from .auto_trainer import ReflectiveMemory, TrainingSuggestion
 from .patterns import pattern_key, request_pattern
-from .skills import Skill, forget_skill, load_skill
-from .skills import skills_namespace as skills_ns
-from .store_io import put, search_all
-from .strategies import ROOT, OutcomeEvent, StrategyRecord, StrategyStore, validate_event
+from .skills import Skill, forget_skill, load_skill, skills_namespace
+from .store_io import ROOT, delete, put, search_all
+from .strategies import OutcomeEvent, StrategyRecord, StrategyStore, validate_event
 from .training_export import FORMATS, training_pairs, write_openai_chat
 
 EXPORT_FORMAT = "adaptive-react-strategies"
@@ -95,8 +94,7 @@ def list_strategies(
     store: BaseStore, namespace: str = "default", *, shared: str | None = None
 ) -> list[StrategyRecord]:
     """Every (pattern, template) record of a namespace, plus the shared one when given."""
-    s = StrategyStore(store, namespace, shared)
-    return s.records(include_shared=shared is not None)
+    return StrategyStore(store, namespace, shared).records(include_shared=shared is not None)
 
 
 def show_strategy(
@@ -132,16 +130,15 @@ def forget_strategy(
 def reset_strategies(store: BaseStore, namespace: str = "default") -> int:
     """Forget everything a namespace learned: outcomes, skills, reflective memory."""
     n = StrategyStore(store, namespace).reset()
-    for prefix in (skills_ns(namespace), (ROOT, namespace, "reflective")):
-        for item in search_all(store, prefix):
-            store.delete(tuple(item.namespace), item.key)
+    for prefix in (skills_namespace(namespace), (ROOT, namespace, "reflective")):
+        delete(store, search_all(store, prefix))
     return n
 
 
 def export_strategies(store: BaseStore, namespace: str = "default") -> dict[str, Any]:
     """The namespace's outcomes and skills in the documented export format."""
     events = StrategyStore(store, namespace).all_events()
-    skills = [Skill.model_validate(i.value) for i in search_all(store, skills_ns(namespace))]
+    skills = [Skill.model_validate(i.value) for i in search_all(store, skills_namespace(namespace))]
     return StrategyExport(namespace=namespace, events=events, skills=skills).model_dump(mode="json")
 
 
@@ -189,7 +186,7 @@ def import_strategies(
     for e in accepted:
         target.record(e)
     for sk in skills:
-        put(store, skills_ns(namespace), pattern_key(sk.pattern), sk.model_dump())
+        put(store, skills_namespace(namespace), pattern_key(sk.pattern), sk.model_dump())
     report.events, report.skills = len(accepted), len(skills)
     return report
 

@@ -89,18 +89,13 @@ def next_approach(attempts: Sequence[Attempt], *, ai_left: bool) -> str | None:
     return None
 
 
-def distinct_outputs(attempts: Sequence[Attempt]) -> int:
-    """How many different outputs the round has produced."""
-    return len({a.output_key for a in attempts})
-
-
 def out_of_ideas(attempts: Sequence[Attempt], *, ai_left: bool) -> str | None:
     """Why the round should stop although the budget is not used up, or None to go on."""
     if not programs_tried(attempts):
         return None
     tally = (
         f"{len({a.approach for a in attempts})} approaches, "
-        f"{distinct_outputs(attempts)} distinct outputs in {len(attempts)} attempts"
+        f"{len({a.output_key for a in attempts})} distinct outputs in {len(attempts)} attempts"
     )
     repeats = sum(a.repeat for a in attempts)
     if repeats >= MAX_REPEATS:

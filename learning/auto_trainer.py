@@ -18,9 +18,8 @@ from langgraph.store.base import BaseStore
 from pydantic import BaseModel, Field
 
 from .guard import is_safe_heuristic
-from .store_io import put, search_all
+from .store_io import ROOT, put, search_all
 
-ROOT = "adaptive_react"
 MAX_EVAL_SUGGESTIONS = 5
 MAX_LESSON_SUGGESTIONS = 2
 LOW_SCORE = 0.5
@@ -90,39 +89,28 @@ class ReflectiveMemory:
         values = sorted((i.value for i in items), key=lambda v: v.get("ts", 0.0))
         return values[-limit:] if limit else []
 
-    def set_heuristic(
-        self,
-        key: str,
-        value: Any,
-        source_task_id: str = "",
-        *,
-        pattern: str = "",
-        request_digest: str = "",
-    ) -> None:
+    def set_heuristic(self, suggestion: TrainingSuggestion) -> None:
         """Store a heuristic; the same text from several tasks is one heuristic, counted.
 
         Per request pattern it also keeps which distinct requests produced it: that is what
         ``heuristics_for`` needs to tell advice about a kind of request from advice about one.
         """
+        key, pattern = suggestion.key, suggestion.pattern
         old = self.store.get(self._ns("heuristics"), key)
-        count = int(old.value.get("count", 0)) + 1 if old else 1
-        sources = list(old.value.get("sources", [])) if old else []
-        if source_task_id and source_task_id not in sources:
-            sources = (sources + [source_task_id])[-10:]
-        patterns: dict[str, list[str]] = dict(old.value.get("patterns", {})) if old else {}
+        prev = old.value if old else {}
+        patterns: dict[str, list[str]] = dict(prev.get("patterns", {}))
         if pattern:
-            seen = list(patterns.get(pattern, []))
-            if request_digest and request_digest not in seen:
-                seen = (seen + [request_digest])[-MAX_REQUESTS_PER_PATTERN:]
-            patterns[pattern] = seen
+            patterns[pattern] = _added(
+                patterns.get(pattern, []), suggestion.request_digest, MAX_REQUESTS_PER_PATTERN
+            )
         put(
             self.store,
             self._ns("heuristics"),
             key,
             {
-                "value": value,
-                "count": count,
-                "sources": sources,
+                "value": suggestion.value,
+                "count": int(prev.get("count", 0)) + 1,
+                "sources": _added(prev.get("sources", []), suggestion.source_task_id, 10),
                 "patterns": patterns,
                 "ts": time.time(),
             },
@@ -166,11 +154,17 @@ class ReflectiveMemory:
         kinds = (
             [kind] if kind else [k for k in SuggestionKind if k != SuggestionKind.HEURISTIC_UPDATE]
         )
-        out: list[TrainingSuggestion] = []
-        for k in kinds:
-            items = search_all(self.store, self._ns(f"suggestions-{k.value}"))
-            out.extend(TrainingSuggestion.model_validate(i.value) for i in items)
-        return sorted(out, key=lambda s: s.ts)
+        found = (
+            TrainingSuggestion.model_validate(i.value)
+            for k in kinds
+            for i in search_all(self.store, self._ns(f"suggestions-{k.value}"))
+        )
+        return sorted(found, key=lambda s: s.ts)
+
+
+def _added(items: list[str], item: str, keep: int) -> list[str]:
+    """``items`` with ``item`` appended once (when given), the newest ``keep`` of them."""
+    return (items + [item])[-keep:] if item and item not in items else list(items)
 
 
 def _heuristics(
@@ -289,14 +283,14 @@ class AutoTrainer:
         """
         if self._memory is None:
             return []
-        lessons = self._memory.get_lessons(limit=limit_lessons)
+        recent = self._memory.get_lessons(limit=limit_lessons)[-10:]
         out: list[TrainingSuggestion] = []
-        for lesson in lessons[-10:]:
+        for lesson in recent:
             ev, tid = lesson.get("evaluation", {}), str(lesson.get("task_id", "unknown"))
             texts = [str(s) for s in ev.get("suggestions", [])][:MAX_LESSON_SUGGESTIONS]
             out.extend(_heuristics(texts, [], tid, "from a reflective lesson"))
-        failures = [x for x in lessons[-10:] if not x.get("evaluation", {}).get("success")]
-        if len(failures) >= STRUGGLING_FAILURES and len(failures) * 2 > len(lessons[-10:]):
+        failures = [x for x in recent if not x.get("evaluation", {}).get("success")]
+        if len(failures) >= STRUGGLING_FAILURES and len(failures) * 2 > len(recent):
             tid = str(failures[-1].get("task_id", "unknown"))
             out.append(
                 TrainingSuggestion(
@@ -306,7 +300,7 @@ class AutoTrainer:
                         "current": "default",
                         "suggested": "raise, to replay less and explore more",
                         "failures": len(failures),
-                        "window": len(lessons[-10:]),
+                        "window": len(recent),
                     },
                     source_task_id=tid,
                     reason="most recent outcomes failed validation",
@@ -314,28 +308,17 @@ class AutoTrainer:
             )
         return out
 
-    def apply_heuristic_updates(
-        self,
-        suggestions: list[TrainingSuggestion],
-        reflective_memory: ReflectiveMemory | None = None,
-    ) -> int:
+    def apply_heuristic_updates(self, suggestions: list[TrainingSuggestion]) -> int:
         """Apply heuristic updates; record every other kind. Returns heuristics applied."""
-        memory = reflective_memory or self._memory
-        if memory is None:
+        if self._memory is None:
             return 0
         applied = 0
         for s in suggestions:
             if s.kind == SuggestionKind.HEURISTIC_UPDATE:
-                memory.set_heuristic(
-                    s.key,
-                    s.value,
-                    s.source_task_id,
-                    pattern=s.pattern,
-                    request_digest=s.request_digest,
-                )
+                self._memory.set_heuristic(s)
                 applied += 1
             else:
-                memory.record_suggestion(s)
+                self._memory.record_suggestion(s)
         return applied
 
     def run_auto_training(

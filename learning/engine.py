@@ -12,15 +12,29 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from typing import NotRequired, TypedDict, Unpack
 
 from pydantic import BaseModel, Field
 
 from ..state.models import StrategyView, Validation
+from .auto_trainer import AutoTrainer, ReflectiveMemory, evaluation_of
 from .strategies import PRIOR, OutcomeEvent, StrategyStore, avoid_list, posterior_mean
 
 # A learned template is replayed without asking the model once its posterior mean success
 # reaches this; below it the model plans with the Thompson-ranked strategies in its prompt.
 CONFIDENT_MEAN = 0.6
+
+
+class Outcome(TypedDict):
+    """What an outcome records beside the validator's verdict (see ``learn_from_feedback``)."""
+
+    pattern: str
+    template: str
+    lesson: str
+    request: str
+    thread_id: NotRequired[str]
+    step: NotRequired[int]
+    action_prompt: NotRequired[str]
 
 
 class StrategyChoice(BaseModel):
@@ -115,3 +129,39 @@ class LearningEngine:
         if event_id:
             event = event.model_copy(update={"event_id": event_id})
         return self.strategies.record(event)
+
+    def record_checked_answer(
+        self,
+        task_id: str,
+        validation: Validation,
+        *,
+        answer: str,
+        untrusted: list[str],
+        **outcome: Unpack[Outcome],
+    ) -> None:
+        """Everything one checked answer teaches: its outcome, its lesson, its heuristics.
+
+        The react graph's learn node and the ``create_agent`` middleware both record an
+        answer this way, so the two learn alike. ``task_id`` (thread, round or run, step)
+        makes every write idempotent on a replay; without one (no thread) the outcome gets a
+        fresh id and no lesson is kept, since a replay could not be told from a new attempt.
+        ``answer`` is kept, as the validator cleaned it, only when it was verified;
+        ``untrusted`` is the text a heuristic must not quote.
+        """
+        cleaned = validation.cleaned_content
+        content = answer if cleaned is None else cleaned
+        self.learn_from_feedback(
+            validation=validation, content=content, event_id=task_id or None, **outcome
+        )
+        memory = ReflectiveMemory(self.strategies.store, self.strategies.namespace)
+        evaluation = evaluation_of(validation)
+        if task_id:
+            memory.add_lesson(task_id, evaluation)
+        AutoTrainer(memory).run_auto_training(
+            task_id or f"step-{outcome.get('step', 0)}",
+            evaluation,
+            untrusted=untrusted,
+            include_lessons=False,
+            pattern=outcome["pattern"],
+            request=outcome["request"],
+        )

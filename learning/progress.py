@@ -49,10 +49,9 @@ def update_progress(
 
 def next_actions(progress: Progress, untried: list[str]) -> list[str]:
     """Templates worth trying next: untried ones first, never the one that just stagnated."""
-    stuck = progress.failed[-1].template if is_stagnating(progress) else None
+    # The template that just stagnated is among the failed ones, so it is never offered.
     failed = {f.template for f in progress.failed}
-    fresh = [t for t in untried if t not in failed]
-    return [t for t in fresh if t != stuck]
+    return [t for t in untried if t not in failed]
 
 
 def is_stagnating(progress: Progress) -> bool:

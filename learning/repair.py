@@ -18,6 +18,11 @@ from ..state.models import CriterionKind, CriterionResult, Intent, Validation
 
 # A clause that states what was expected, with a number in it: the answer key, never shown.
 _EXPECTED = re.compile(r"\bexpected\b[^;]*\d", re.IGNORECASE)
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+# Positions and counts describe the delivered answer itself ("item 5", "8 values").
+_OWN_NUMBER = re.compile(
+    r"\b(?:item|items|position|row|line)\s+\d+|\d+\s+(?:items|values|rows|numbers|lines)\b", re.I
+)
 _GOT_COUNT = re.compile(r"\bhas (\d+) (?:items|rows)\b")
 _MISSING = re.compile(r"No module named '([\w.]+)'|module '([\w.]+)' is not available")
 # Loops that run up to a number rather than until enough items were found.
@@ -33,14 +38,26 @@ class RepairBrief:
     instructions: list[str] = field(default_factory=list)
 
 
-def producer_safe(text: str) -> str:
+def producer_safe(text: str, known: set[float] | None = None) -> str:
     """``text`` without the clauses that state an expected value.
 
     "expected the first 1000 primes (2..7919); got 168 values ending at 997" keeps only what
-    was delivered: the producer may hear what is wrong, never what the answer is.
+    was delivered: the producer may hear what is wrong, never what the answer is. With
+    ``known`` (see :func:`numbers_in`) a clause is also left out when it names a number not
+    in it, positions and counts of the delivered items aside.
     """
-    parts = [p.strip() for p in re.split(r";\s*", text)]
-    return "; ".join(p for p in parts if p and not _EXPECTED.search(p))
+    parts = [p.strip() for p in text.split(";")]
+    return "; ".join(p for p in parts if p and not _EXPECTED.search(p) and _known(p, known))
+
+
+def numbers_in(*texts: str) -> set[float]:
+    """The numbers the producer already knows from these texts (the request, its answer)."""
+    return {float(n) for text in texts for n in _NUMBER.findall(text.replace(",", ""))}
+
+
+def _known(clause: str, known: set[float] | None) -> bool:
+    rest = _OWN_NUMBER.sub(" ", clause)
+    return known is None or all(float(n) in known for n in _NUMBER.findall(rest))
 
 
 def safe_findings(validation: Validation | None, limit: int = 4) -> list[str]:
@@ -110,16 +127,16 @@ def _compares_to_bound(test: ast.Compare, names: set[str]) -> bool:
     )
 
 
-def _calls_bounded_range(call: ast.Call, names: set[str]) -> bool:
+def call_name(call: ast.Call) -> str:
+    """The called function's own name: ``range`` for ``range(n)`` and ``np.range(n)`` alike."""
     func = call.func
-    name = (
-        func.id
-        if isinstance(func, ast.Name)
-        else func.attr
-        if isinstance(func, ast.Attribute)
-        else ""
-    )
-    return name in _BOUND_CALLS and any(_is_bound_literal(a, names) for a in call.args)
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return func.id if isinstance(func, ast.Name) else ""
+
+
+def _calls_bounded_range(call: ast.Call, names: set[str]) -> bool:
+    return call_name(call) in _BOUND_CALLS and any(_is_bound_literal(a, names) for a in call.args)
 
 
 def _failed(validation: Validation | None, kind: CriterionKind) -> CriterionResult | None:
@@ -222,12 +239,10 @@ def _range_start(call: ast.expr) -> ast.expr | None:
     return call.args[0] if len(call.args) == 2 else ast.Constant(0)
 
 
-def _counting(start: ast.expr) -> ast.Call:
-    return ast.Call(
-        func=ast.Attribute(value=ast.Name("itertools", ast.Load()), attr="count", ctx=ast.Load()),
-        args=[start],
-        keywords=[],
-    )
+def _call(func: str, *args: ast.expr) -> ast.Call:
+    """A call of ``func``, a name as it is written (``itertools.count``)."""
+    name = ast.parse(func, mode="eval").body
+    return ast.Call(func=name, args=list(args), keywords=[])
 
 
 def _appended_list(body: list[ast.stmt]) -> str | None:
@@ -260,20 +275,9 @@ class _Unbound(ast.NodeTransformer):
         if start is None or not gen.ifs:
             return node
         self.changed = True
-        lazy = ast.GeneratorExp(
-            elt=node.elt,
-            generators=[
-                ast.comprehension(target=gen.target, iter=_counting(start), ifs=gen.ifs, is_async=0)
-            ],
-        )
-        islice = ast.Call(
-            func=ast.Attribute(
-                value=ast.Name("itertools", ast.Load()), attr="islice", ctx=ast.Load()
-            ),
-            args=[lazy, ast.Constant(self.count)],
-            keywords=[],
-        )
-        return ast.Call(func=ast.Name("list", ast.Load()), args=[islice], keywords=[])
+        gen.iter = _call("itertools.count", start)
+        lazy = ast.GeneratorExp(elt=node.elt, generators=[gen])
+        return _call("list", _call("itertools.islice", lazy, ast.Constant(self.count)))
 
     def visit_For(self, node: ast.For) -> ast.For:  # noqa: N802 - ast API
         self.generic_visit(node)
@@ -282,14 +286,10 @@ class _Unbound(ast.NodeTransformer):
         if start is None or collected is None:
             return node
         self.changed = True
-        node.iter = _counting(start)
+        node.iter = _call("itertools.count", start)
         enough = ast.If(
             test=ast.Compare(
-                left=ast.Call(
-                    func=ast.Name("len", ast.Load()),
-                    args=[ast.Name(collected, ast.Load())],
-                    keywords=[],
-                ),
+                left=_call("len", ast.Name(collected, ast.Load())),
                 ops=[ast.GtE()],
                 comparators=[ast.Constant(self.count)],
             ),
@@ -330,21 +330,10 @@ def with_missing_import(program: str, error: str | None, available: Sequence[str
     return f"import {name}\n{program}"
 
 
+# Standard modules the missing-import repair may add; any other undefined name may be a variable.
 _STDLIB_MODULES = frozenset(
-    {
-        "math",
-        "itertools",
-        "functools",
-        "statistics",
-        "collections",
-        "re",
-        "json",
-        "csv",
-        "random",
-        "datetime",
-        "fractions",
-        "decimal",
-    }
+    "math itertools functools statistics collections re json csv random datetime fractions "
+    "decimal".split()
 )
 
 

@@ -17,9 +17,9 @@ from pydantic import BaseModel, Field
 from ..analysis import extract_parameters
 from ..state.models import ActionSelection, Intent
 from .patterns import pattern_key
-from .store_io import put
+from .repair import call_name
+from .store_io import ROOT, put
 
-ROOT = "adaptive_react"
 SKILL_TEMPLATE = "skill:python"
 
 
@@ -38,9 +38,6 @@ class Skill(BaseModel):
 def skills_namespace(namespace: str) -> tuple[str, ...]:
     """Where a namespace's skills live in the store."""
     return (ROOT, namespace, "skills")
-
-
-_ns = skills_namespace
 
 
 class _Lift(ast.NodeTransformer):
@@ -84,19 +81,12 @@ _MAX_LITERAL_NUMBERS = 4
 _LOOPS = (ast.For, ast.While, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
 
-def _call_name(node: ast.Call) -> str:
-    func = node.func
-    if isinstance(func, ast.Attribute):
-        return func.attr
-    return func.id if isinstance(func, ast.Name) else ""
-
-
 def _does_work(node: ast.AST) -> bool:
     if isinstance(node, (*_LOOPS, ast.AugAssign)):
         return True
     if isinstance(node, ast.BinOp):
         return any(not isinstance(side, ast.Constant) for side in (node.left, node.right))
-    return isinstance(node, ast.Call) and _call_name(node) not in _PASSIVE_CALLS
+    return isinstance(node, ast.Call) and call_name(node) not in _PASSIVE_CALLS
 
 
 def _hard_coded_data(node: ast.AST) -> bool:
@@ -143,13 +133,13 @@ def save_skill(
     if not computes(body):
         return None
     skill = Skill(pattern=pattern, code=body, parameters=params, source_request=request[:500])
-    put(store, _ns(namespace), pattern_key(pattern), skill.model_dump())
+    put(store, skills_namespace(namespace), pattern_key(pattern), skill.model_dump())
     return skill
 
 
 def load_skill(store: BaseStore, namespace: str, pattern: str) -> Skill | None:
     """The pattern's skill, if any."""
-    item = store.get(_ns(namespace), pattern_key(pattern))
+    item = store.get(skills_namespace(namespace), pattern_key(pattern))
     return Skill.model_validate(item.value) if item else None
 
 
@@ -158,12 +148,32 @@ def note_skill_use(store: BaseStore, namespace: str, pattern: str) -> None:
     skill = load_skill(store, namespace, pattern)
     if skill is not None:
         skill.uses += 1
-        put(store, _ns(namespace), pattern_key(pattern), skill.model_dump())
+        put(store, skills_namespace(namespace), pattern_key(pattern), skill.model_dump())
 
 
 def forget_skill(store: BaseStore, namespace: str, pattern: str) -> None:
     """Drop a skill whose output failed validation, so it is not used again."""
-    store.delete(_ns(namespace), pattern_key(pattern))
+    store.delete(skills_namespace(namespace), pattern_key(pattern))
+
+
+def keep_skill(
+    store: BaseStore,
+    namespace: str,
+    pattern: str,
+    action: ActionSelection,
+    *,
+    request: str,
+    verified: bool,
+) -> None:
+    """What one checked action means for the pattern's skill.
+
+    A verified program becomes the skill; a skill's own run counts as a use when verified
+    and is forgotten when not, so a skill that stopped working is not tried again.
+    """
+    if action.template == SKILL_TEMPLATE:
+        (note_skill_use if verified else forget_skill)(store, namespace, pattern)
+    elif action.tool == "python" and verified:
+        save_skill(store, namespace, pattern, str(action.parameters.get("code", "")), request)
 
 
 def skill_action(

@@ -1,4 +1,4 @@
-"""The two store operations the learning layer needs beyond ``get`` and ``delete``.
+"""The store operations the learning layer needs beyond ``get``.
 
 Writes skip the embedding index (nothing here is searched by meaning), and listings page
 through the store so a namespace with more events than one page loses none of them.
@@ -6,9 +6,13 @@ through the store so a namespace with more events than one page loses none of th
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from langgraph.store.base import BaseStore, SearchItem
+from langgraph.store.base import BaseStore, Item, SearchItem
+
+# Every namespace the learning layer writes starts with this.
+ROOT = "adaptive_react"
 
 
 def put(store: BaseStore, namespace: tuple[str, ...], key: str, value: dict[str, Any]) -> None:
@@ -24,3 +28,10 @@ def search_all(store: BaseStore, prefix: tuple[str, ...], page: int = 500) -> li
         items.extend(batch)
         if len(batch) < page:
             return items
+
+
+def delete(store: BaseStore, items: Sequence[Item]) -> int:
+    """Delete listed items wherever they live; returns how many."""
+    for item in items:
+        store.delete(tuple(item.namespace), item.key)
+    return len(items)

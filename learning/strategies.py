@@ -18,6 +18,7 @@ import random
 import time
 import uuid
 from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any
 
 from langgraph.store.base import BaseStore
@@ -27,9 +28,8 @@ from ..state.models import StrategyView
 from .actions import GUIDANCE
 from .guard import is_known_template, is_safe_lesson
 from .patterns import pattern_key
-from .store_io import put, search_all
+from .store_io import ROOT, delete, put, search_all
 
-ROOT = "adaptive_react"
 MAX_CONTENT_CHARS = 50_000
 MAX_EXAMPLES = 3
 MAX_LESSONS = 3
@@ -114,13 +114,16 @@ class StrategyStore:
         self.shared = shared if shared != namespace else None
 
     def _events_ns(self, pattern: str, namespace: str | None = None) -> tuple[str, ...]:
-        return (ROOT, namespace or self.namespace, "events", pattern_key(pattern))
+        return (*self._root(namespace), pattern_key(pattern))
 
     def _root(self, namespace: str | None = None) -> tuple[str, ...]:
         return (ROOT, namespace or self.namespace, "events")
 
-    def _readable(self) -> list[str]:
-        return [self.namespace] + ([self.shared] if self.shared else [])
+    def _spaces(self, include_shared: bool) -> list[str]:
+        return [self.namespace] + ([self.shared] if self.shared and include_shared else [])
+
+    def _read(self, prefix: tuple[str, ...]) -> list[OutcomeEvent]:
+        return [OutcomeEvent.model_validate(i.value) for i in search_all(self.store, prefix)]
 
     def record(self, event: OutcomeEvent) -> OutcomeEvent:
         """Append one outcome (guarded); the event id doubles as an idempotency key on replays."""
@@ -128,23 +131,15 @@ class StrategyStore:
         put(self.store, self._events_ns(event.pattern), event.event_id, event.model_dump())
         return event
 
-    def events(self, pattern: str) -> list[OutcomeEvent]:
+    def events(self, pattern: str, *, include_shared: bool = True) -> list[OutcomeEvent]:
         """All outcomes recorded for a pattern (own namespace, then the shared one)."""
-        out: list[OutcomeEvent] = []
-        for ns in self._readable():
-            items = search_all(self.store, self._events_ns(pattern, ns))
-            out.extend(OutcomeEvent.model_validate(i.value) for i in items)
-        return out
+        spaces = self._spaces(include_shared)
+        return [e for ns in spaces for e in self._read(self._events_ns(pattern, ns))]
 
     def all_events(self, *, include_shared: bool = False) -> list[OutcomeEvent]:
         """Every outcome of the namespace (and the shared one when asked), oldest first."""
-        spaces = self._readable() if include_shared else [self.namespace]
-        out: list[OutcomeEvent] = []
-        for ns in spaces:
-            out.extend(
-                OutcomeEvent.model_validate(i.value) for i in search_all(self.store, self._root(ns))
-            )
-        return sorted(out, key=lambda e: e.ts)
+        spaces = self._spaces(include_shared)
+        return sorted((e for ns in spaces for e in self._read(self._root(ns))), key=lambda e: e.ts)
 
     def strategies(
         self,
@@ -160,17 +155,11 @@ class StrategyStore:
         self, pattern: str | None = None, *, include_shared: bool = False
     ) -> list[StrategyRecord]:
         """Per (pattern, template) records, most attempted first: what was learned."""
-        if pattern is not None:
-            events = (
-                self.events(pattern)
-                if include_shared
-                else [
-                    OutcomeEvent.model_validate(i.value)
-                    for i in search_all(self.store, self._events_ns(pattern))
-                ]
-            )
-        else:
-            events = self.all_events(include_shared=include_shared)
+        events = (
+            self.all_events(include_shared=include_shared)
+            if pattern is None
+            else self.events(pattern, include_shared=include_shared)
+        )
         return sorted(records_of(events), key=lambda r: (r.pattern, -r.attempts, r.template))
 
     def patterns(self) -> list[str]:
@@ -181,16 +170,11 @@ class StrategyStore:
         """Delete a pattern's outcomes (or one template's) in this namespace; returns how many."""
         items = search_all(self.store, self._events_ns(pattern))
         doomed = [i for i in items if template is None or i.value.get("template") == template]
-        for item in doomed:
-            self.store.delete(tuple(item.namespace), item.key)
-        return len(doomed)
+        return delete(self.store, doomed)
 
     def reset(self) -> int:
         """Delete every outcome of this namespace (skills and reflective memory are separate)."""
-        items = search_all(self.store, self._root())
-        for item in items:
-            self.store.delete(tuple(item.namespace), item.key)
-        return len(items)
+        return delete(self.store, search_all(self.store, self._root()))
 
 
 def records_of(events: list[OutcomeEvent]) -> list[StrategyRecord]:
@@ -201,13 +185,6 @@ def records_of(events: list[OutcomeEvent]) -> list[StrategyRecord]:
     out = []
     for (pattern, template), evs in groups.items():
         newest = sorted(evs, key=lambda e: e.ts, reverse=True)
-        lessons: list[str] = []
-        examples: list[str] = []
-        for e in newest:
-            if e.lesson and e.lesson not in lessons and len(lessons) < MAX_LESSONS:
-                lessons.append(e.lesson)
-            if e.request and e.request not in examples and len(examples) < MAX_EXAMPLES:
-                examples.append(e.request)
         successes = sum(e.success for e in evs)
         out.append(
             StrategyRecord(
@@ -218,28 +195,21 @@ def records_of(events: list[OutcomeEvent]) -> list[StrategyRecord]:
                 success_rate=successes / len(evs),
                 mean_score=sum(e.score for e in evs) / len(evs),
                 last_used=newest[0].ts,
-                example_requests=examples,
-                lessons=lessons,
+                example_requests=_first_distinct((e.request for e in newest), MAX_EXAMPLES),
+                lessons=_first_distinct((e.lesson for e in newest), MAX_LESSONS),
                 guidance=GUIDANCE.get(template, ""),
             )
         )
     return out
 
 
+def _first_distinct(texts: Iterable[str], limit: int) -> list[str]:
+    return list(dict.fromkeys(t for t in texts if t))[:limit]
+
+
 def aggregate(events: list[OutcomeEvent]) -> list[StrategyView]:
     """Fold events into one view per template, as plan_select consumes them."""
-    return [
-        StrategyView(
-            pattern=r.pattern,
-            template=r.template,
-            attempts=r.attempts,
-            successes=r.successes,
-            mean_score=r.mean_score,
-            guidance=r.guidance,
-            lessons=r.lessons,
-        )
-        for r in records_of(events)
-    ]
+    return [StrategyView.model_validate(r.model_dump()) for r in records_of(events)]
 
 
 def rank(
@@ -267,12 +237,3 @@ def posterior_mean(view: StrategyView, prior: tuple[float, float] = PRIOR) -> fl
 def avoid_list(views: list[StrategyView]) -> list[str]:
     """Templates that failed for this pattern and never succeeded."""
     return sorted(v.template for v in views if v.attempts and not v.successes)
-
-
-def summarize(views: list[StrategyView]) -> dict[str, Any]:
-    """Totals for reports."""
-    return {
-        "attempts": sum(v.attempts for v in views),
-        "successes": sum(v.successes for v in views),
-        "templates": len(views),
-    }

@@ -11,7 +11,6 @@ prompt that worked go to a line-aligned sidecar file (``<out>.sources.jsonl``).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections import defaultdict
@@ -58,16 +57,14 @@ def training_pairs(events: list[OutcomeEvent]) -> list[TrainingPair]:
     by_pattern: dict[str, list[OutcomeEvent]] = defaultdict(list)
     for e in sorted(events, key=lambda e: e.ts):
         by_pattern[e.pattern].append(e)
-    pairs: dict[str, TrainingPair] = {}
+    pairs: dict[tuple[str, str], TrainingPair] = {}
     for evs in by_pattern.values():
         wins = [e for e in evs if e.success and e.content_excerpt and not e.content_truncated]
         for failed in (e for e in evs if not e.success and e.request):
             win = next((w for w in wins if w.ts >= failed.ts and _same_task(failed, w)), None)
             if win is None:
                 continue
-            key = hashlib.sha1(
-                f"{_norm(failed.request)}\x00{win.content_excerpt}".encode()
-            ).hexdigest()
+            key = (_norm(failed.request), win.content_excerpt)
             if key in pairs:
                 ids = pairs[key].failed_thread_ids
                 if failed.thread_id and failed.thread_id not in ids:
@@ -102,20 +99,8 @@ def write_openai_chat(pairs: list[TrainingPair], out: Path) -> int:
     ):
         for i, p in enumerate(pairs):
             data.write(json.dumps({"messages": p.messages}, ensure_ascii=False) + "\n")
-            side.write(
-                json.dumps(
-                    {
-                        "line": i + 1,
-                        "pattern": p.pattern,
-                        "template": p.template,
-                        "action_prompt": p.action_prompt,
-                        "failed_thread_ids": p.failed_thread_ids,
-                        "success_thread_id": p.success_thread_id,
-                    },
-                    ensure_ascii=False,
-                )
-                + "\n"
-            )
+            provenance = {"line": i + 1, **p.model_dump(exclude={"messages"})}
+            side.write(json.dumps(provenance, ensure_ascii=False) + "\n")
     return len(pairs)
 
 

@@ -7,9 +7,8 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from ..learning import pattern_label, update_progress
-from ..learning.auto_trainer import AutoTrainer, ReflectiveMemory, evaluation_of
 from ..learning.engine import LearningEngine
-from ..learning.skills import SKILL_TEMPLATE, forget_skill, note_skill_use, save_skill
+from ..learning.skills import keep_skill
 from ..prompts import render, templates
 from ..state import Context, ReactState, StepRecord, Validation
 from ..state.workflow import MessageKind
@@ -55,61 +54,34 @@ def learn(state: ReactState, runtime: Runtime[Context]) -> dict[str, Any]:
     lesson = lesson_for(
         state.pattern, template, val, intent.data_type.value, obs.content_kind.value
     )
-    thread_id = current_thread_id()
     if ctx.learning:
+        thread_id = current_thread_id()
         # Thread, round (request_id) and step make the id: a replayed step cannot count twice,
         # and rounds or workflow tasks on one thread never overwrite each other's outcomes.
         task_id = f"{thread_id}-{state.request_id[:12]}-{state.step}" if thread_id else ""
-        content = (
-            val.cleaned_content
-            if val.cleaned_content is not None
-            else state.result.content
-            if state.result
-            else ""
-        )
-        LearningEngine(strategies_of(runtime)).learn_from_feedback(
+        result = state.result
+        # Tool output and the model's answer are the text a heuristic must not quote.
+        untrusted = [result.content, result.error or "", obs.snippet] if result else [obs.snippet]
+        LearningEngine(strategies_of(runtime)).record_checked_answer(
+            task_id,
+            val,
             pattern=state.pattern,
             template=template,
-            validation=val,
             lesson=lesson,
             request=state.request,
+            answer=result.content if result else "",
+            untrusted=untrusted,
             thread_id=thread_id,
             step=state.step,
             action_prompt=str(sel.parameters.get("prompt") or sel.parameters.get("code") or ""),
-            content=content,
-            event_id=task_id or None,
         )
-        store = store_of(runtime)
-        if sel.tool == "python" and template != SKILL_TEMPLATE and val.overall_success:
-            save_skill(
-                store,
-                ctx.namespace,
-                state.pattern,
-                str(sel.parameters.get("code", "")),
-                state.request,
-            )
-        elif template == SKILL_TEMPLATE:
-            if val.overall_success:
-                note_skill_use(store, ctx.namespace, state.pattern)
-            else:
-                forget_skill(store, ctx.namespace, state.pattern)
-        memory = ReflectiveMemory(store, ctx.namespace)
-        evaluation = evaluation_of(val)
-        if task_id:
-            memory.add_lesson(task_id, evaluation)
-        # Tool output and the model's answer are the untrusted text a heuristic must not quote.
-        untrusted = [
-            state.result.content if state.result else "",
-            (state.result.error or "") if state.result else "",
-            obs.snippet,
-        ]
-        AutoTrainer(memory).run_auto_training(
-            task_id or f"step-{state.step}",
-            evaluation,
-            untrusted=untrusted,
-            include_lessons=False,
-            pattern=state.pattern,
+        keep_skill(
+            store_of(runtime),
+            ctx.namespace,
+            state.pattern,
+            sel,
             request=state.request,
+            verified=val.overall_success,
         )
     progress = update_progress(state.progress, step=state.step, template=template, validation=val)
     record = StepRecord(

@@ -46,12 +46,12 @@ def requirements(intent: Intent) -> list[str]:
     named only as something that is checked; every other description restates the request
     (a count, a property, a range, column names the user gave).
     """
-    lines: list[str] = []
-    for c in intent.success_criteria:
-        if c.kind == CriterionKind.VALUE:
-            lines.append("the exact value asked for (it is checked)")
-        else:
-            lines.append(c.description or c.kind.value.replace("_", " "))
+    lines = (
+        "the exact value asked for (it is checked)"
+        if c.kind == CriterionKind.VALUE
+        else c.description or c.kind.value.replace("_", " ")
+        for c in intent.success_criteria
+    )
     return list(dict.fromkeys(lines))
 
 
