@@ -25,23 +25,19 @@ def transient_kind(exc: BaseException) -> str | None:
     Returns:
         ``rate_limit``, ``timeout``, ``connection`` or ``server_error``; None otherwise.
     """
-    try:
-        import openai
-    except ImportError:  # pragma: no cover - langchain-openai depends on openai
-        openai = None  # type: ignore[assignment]
     import httpx
+    import openai  # a dependency of langchain-openai, itself a core dependency
 
-    if openai is not None:
-        if isinstance(exc, openai.RateLimitError):
-            return "rate_limit"
-        if isinstance(exc, openai.APITimeoutError):
-            return "timeout"
-        if isinstance(exc, openai.APIConnectionError):
-            return "connection"
-        if isinstance(exc, openai.InternalServerError):
-            return "server_error"
-        if isinstance(exc, openai.APIStatusError) and exc.status_code in (408, 409, 429):
-            return "rate_limit" if exc.status_code == 429 else "timeout"
+    if isinstance(exc, openai.RateLimitError):
+        return "rate_limit"
+    if isinstance(exc, openai.APITimeoutError):
+        return "timeout"
+    if isinstance(exc, openai.APIConnectionError):
+        return "connection"
+    if isinstance(exc, openai.InternalServerError):
+        return "server_error"
+    if isinstance(exc, openai.APIStatusError) and exc.status_code in (408, 409, 429):
+        return "rate_limit" if exc.status_code == 429 else "timeout"
     if isinstance(exc, httpx.TimeoutException | TimeoutError):
         return "timeout"
     if isinstance(exc, httpx.TransportError | ConnectionError):

@@ -138,10 +138,8 @@ def _accept_or_repair(
 
 
 def _is_openai_client(model: BaseChatModel) -> bool:
-    try:
-        from langchain_openai.chat_models.base import BaseChatOpenAI
-    except ImportError:  # pragma: no cover - langchain-openai is a core dependency
-        return False
+    from langchain_openai.chat_models.base import BaseChatOpenAI  # lazy: a heavy import
+
     return isinstance(model, BaseChatOpenAI)
 
 
