@@ -17,14 +17,7 @@ _TALLY: ContextVar[Counter[str] | None] = ContextVar("adaptive_react_faults", de
 
 
 def transient_kind(exc: BaseException) -> str | None:
-    """The kind of a transient model/transport error, or None when a retry cannot help.
-
-    Args:
-        exc: The exception a node raised.
-
-    Returns:
-        ``rate_limit``, ``timeout``, ``connection`` or ``server_error``; None otherwise.
-    """
+    """Which transient fault ``exc`` is: rate_limit, timeout, connection, server_error, or None."""
     import httpx
     import openai  # a dependency of langchain-openai, itself a core dependency
 

