@@ -402,14 +402,12 @@ def ensure_server(key: str, settings: ModelSettings) -> ServerHandle:
         # just reusing.
         with leases.locked(_leases(key, settings)):
             handle = _read_state(key, settings)
-            if handle is not None and _answers(handle, settings):
-                # Under the lock, before returning: from now on no release and no idle
-                # exit can stop the server under us.
-                _hold(key, settings)
-            else:
+            if handle is None or not _answers(handle, settings):
                 handle = start_server(model, path, settings)
-                _hold(key, settings)
                 _write_state(key, settings, handle, path)
+            # Under the lock, before returning: from now on no release and no idle exit
+            # can stop the server under us.
+            _hold(key, settings)
         _servers[slot] = handle
         return handle
 
