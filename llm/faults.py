@@ -17,31 +17,20 @@ _TALLY: ContextVar[Counter[str] | None] = ContextVar("adaptive_react_faults", de
 
 
 def transient_kind(exc: BaseException) -> str | None:
-    """The kind of a transient model/transport error, or None when a retry cannot help.
-
-    Args:
-        exc: The exception a node raised.
-
-    Returns:
-        ``rate_limit``, ``timeout``, ``connection`` or ``server_error``; None otherwise.
-    """
-    try:
-        import openai
-    except ImportError:  # pragma: no cover - langchain-openai depends on openai
-        openai = None  # type: ignore[assignment]
+    """Which transient fault ``exc`` is: rate_limit, timeout, connection, server_error, or None."""
     import httpx
+    import openai  # a dependency of langchain-openai, itself a core dependency
 
-    if openai is not None:
-        if isinstance(exc, openai.RateLimitError):
-            return "rate_limit"
-        if isinstance(exc, openai.APITimeoutError):
-            return "timeout"
-        if isinstance(exc, openai.APIConnectionError):
-            return "connection"
-        if isinstance(exc, openai.InternalServerError):
-            return "server_error"
-        if isinstance(exc, openai.APIStatusError) and exc.status_code in (408, 409, 429):
-            return "rate_limit" if exc.status_code == 429 else "timeout"
+    if isinstance(exc, openai.RateLimitError):
+        return "rate_limit"
+    if isinstance(exc, openai.APITimeoutError):
+        return "timeout"
+    if isinstance(exc, openai.APIConnectionError):
+        return "connection"
+    if isinstance(exc, openai.InternalServerError):
+        return "server_error"
+    if isinstance(exc, openai.APIStatusError) and exc.status_code in (408, 409, 429):
+        return "rate_limit" if exc.status_code == 429 else "timeout"
     if isinstance(exc, httpx.TimeoutException | TimeoutError):
         return "timeout"
     if isinstance(exc, httpx.TransportError | ConnectionError):

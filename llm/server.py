@@ -54,13 +54,27 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 SCHEMA_INSTRUCTION = "Reply with only a JSON object that matches this JSON schema:\n{schema}"
-_TOOL_CALL = re.compile(r"<tool_call>\s*(.*?)\s*(?:</tool_call>|\Z)", re.DOTALL)
-# A JSON object that opens a line: the only place outside tags where a call may stand, so
-# prose that merely quotes a call-shaped object mid-sentence is never executed.
-_LINE_OBJECT = re.compile(r"^[ \t]*(?=\{)", re.MULTILINE)
-_EMPTY_FENCE = re.compile(r"```[A-Za-z]*\s*```")
-_EMPTY_TAG = re.compile(r"<tool_call>\s*(?:</tool_call>)?|</tool_call>")
-_LINE_TAIL = re.compile(r"[ \t]*(?:```|</tool_call>)?[ \t]*(?:\n|\Z)")
+# Where a tool call may stand: (the regions of the text to search, group 1; where an object
+# may open in them; what must follow it). Inside a <tool_call> tag any object counts;
+# elsewhere only one that fills its line, so prose that merely quotes a call-shaped object
+# mid-sentence is never executed. Earlier rows win where they overlap.
+_CALL_SITES = (
+    (
+        re.compile(r"<tool_call>\s*(.*?)\s*(?:</tool_call>|\Z)", re.DOTALL),
+        re.compile(r"(?=\{)"),
+        re.compile(""),
+    ),
+    (
+        re.compile(r"\A(.*)\Z", re.DOTALL),
+        re.compile(r"^[ \t]*(?=\{)", re.MULTILINE),
+        re.compile(r"[ \t]*(?:```|</tool_call>)?[ \t]*(?:\n|\Z)"),
+    ),
+)
+# What is left of the places that held only calls, removed in this order: fences, then tags.
+_EMPTY_HOLDERS = (
+    re.compile(r"```[A-Za-z]*\s*```"),
+    re.compile(r"<tool_call>\s*(?:</tool_call>)?|</tool_call>"),
+)
 
 
 @dataclass(frozen=True)
@@ -79,14 +93,7 @@ class Adaptation:
 
 
 def adapt_request(payload: dict[str, Any]) -> tuple[dict[str, Any], Adaptation]:
-    """Rewrite a chat-completions request into what llama-cpp-python understands.
-
-    Args:
-        payload: The JSON body ``ChatOpenAI`` sent.
-
-    Returns:
-        The body to forward, and what the response needs.
-    """
+    """Rewrite ``ChatOpenAI``'s request body; return the body to forward and what replies need."""
     body = dict(payload)
     limit = body.pop("max_completion_tokens", None)
     if limit is not None and body.get("max_tokens") is None:
@@ -180,12 +187,12 @@ def parse_tool_calls(
         The calls in OpenAI's ``tool_calls`` format, and the text left once they are removed.
     """
     found: list[tuple[int, int, dict[str, Any]]] = []
-    for match in _TOOL_CALL.finditer(text):
-        found += _objects_in(text, match.start(1), match.end(1), anywhere=True)
-    taken = [(start, end) for start, end, _ in found]
-    for start, end, data in _objects_in(text, 0, len(text), anywhere=False):
-        if not any(a <= start < b for a, b in taken):
-            found.append((start, end, data))
+    for regions, opening, tail in _CALL_SITES:
+        taken = [(start, end) for start, end, _ in found]
+        for region in regions.finditer(text):
+            for start, end, data in _objects_in(text, region.span(1), opening, tail):
+                if not any(a <= start < b for a, b in taken):
+                    found.append((start, end, data))
     calls: list[dict[str, Any]] = []
     seen: set[str] = set()
     spans: list[tuple[int, int]] = []
@@ -202,26 +209,19 @@ def parse_tool_calls(
 
 
 def _objects_in(
-    text: str, start: int, end: int, *, anywhere: bool
+    text: str, span: tuple[int, int], opening: re.Pattern[str], tail: re.Pattern[str]
 ) -> list[tuple[int, int, dict[str, Any]]]:
-    """JSON objects in ``text[start:end]``: every one (a tag's body) or those on own lines."""
+    """JSON objects in ``text[span]`` that open where ``opening`` matches, followed by ``tail``."""
     decoder = json.JSONDecoder()
     out: list[tuple[int, int, dict[str, Any]]] = []
-    pos = start
-    while pos < end:
-        if anywhere:
-            brace = text.find("{", pos, end)
-        else:
-            match = _LINE_OBJECT.search(text, pos, end)
-            brace = match.end() if match else -1
-        if brace < 0:
-            break
+    pos, end = span
+    while (match := opening.search(text, pos, end)) is not None:
+        brace = match.end()
         try:
             data, stop = decoder.raw_decode(text, brace)
         except ValueError:
-            pos = brace + 1
-            continue
-        if isinstance(data, dict) and (anywhere or _LINE_TAIL.match(text, stop)):
+            data, stop = None, brace
+        if isinstance(data, dict) and tail.match(text, stop):
             out.append((brace, stop, data))
             pos = stop
         else:
@@ -278,8 +278,9 @@ def _remaining(text: str, spans: list[tuple[int, int]]) -> str:
         parts.append(text[last:start])
         last = end
     parts.append(text[last:])
-    rest = _EMPTY_FENCE.sub("", "".join(parts))
-    rest = _EMPTY_TAG.sub("", rest)
+    rest = "".join(parts)
+    for holder in _EMPTY_HOLDERS:
+        rest = holder.sub("", rest)
     return "\n".join(line.rstrip() for line in rest.strip().splitlines() if line.strip())
 
 
@@ -362,10 +363,9 @@ class OpenAIAdapter:
         try:
             payload = json.loads(raw)
         except ValueError:
-            await self.app(scope, _replay(raw, receive), send)  # let the app report it
-            return
+            payload = None
         if not isinstance(payload, dict):
-            await self.app(scope, _replay(raw, receive), send)
+            await self.app(scope, _replay(raw, receive), send)  # let the app report it
             return
         body, adaptation = adapt_request(payload)
         data = json.dumps(body).encode()
@@ -373,10 +373,9 @@ class OpenAIAdapter:
         scope["headers"] = [
             (k, v) for k, v in scope.get("headers", []) if k.lower() != b"content-length"
         ] + [(b"content-length", str(len(data)).encode())]
-        if not adaptation.tool_names:
-            await self.app(scope, _replay(data, receive), send)
-            return
-        await self.app(scope, _replay(data, receive), _Rewriter(send, adaptation))
+        if adaptation.tool_names:
+            send = _Rewriter(send, adaptation)
+        await self.app(scope, _replay(data, receive), send)
 
 
 class _Rewriter:

@@ -145,10 +145,7 @@ class ModelSettings(BaseModel):
             ModelConfigError: The config file is missing, unreadable or has unknown keys.
         """
         env = os.environ if environ is None else environ
-        values: dict[str, Any] = {}
-        for var, field in ENV_VARS.items():
-            if env.get(var):
-                values[field] = env[var]
+        values = {field: env[var] for var, field in ENV_VARS.items() if env.get(var)}
         values.update(_read_config_file(config_path, env))
         values.update({k: v for k, v in overrides.items() if v is not None})
         try:

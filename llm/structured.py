@@ -31,6 +31,8 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from langchain_core.runnables import Runnable, RunnableConfig, RunnableSequence
 from pydantic import BaseModel, ValidationError
 
+from ..prompts import render
+from ..prompts import structured as prompts
 from . import faults
 from .text import extract_json
 
@@ -136,10 +138,8 @@ def _accept_or_repair(
 
 
 def _is_openai_client(model: BaseChatModel) -> bool:
-    try:
-        from langchain_openai.chat_models.base import BaseChatOpenAI
-    except ImportError:  # pragma: no cover - langchain-openai is a core dependency
-        return False
+    from langchain_openai.chat_models.base import BaseChatOpenAI  # lazy: a heavy import
+
     return isinstance(model, BaseChatOpenAI)
 
 
@@ -338,10 +338,7 @@ def _schema_text(schema: type[BaseModel]) -> str:
 def _with_schema_instruction(
     messages: list[BaseMessage], schema: type[BaseModel]
 ) -> list[BaseMessage]:
-    instruction = (
-        "Reply with only a JSON object (no prose, no code fences) that matches this JSON "
-        f"schema:\n{_schema_text(schema)}"
-    )
+    instruction = render(prompts.SCHEMA_INSTRUCTION, schema=_schema_text(schema))
     if messages and isinstance(messages[0], SystemMessage) and isinstance(messages[0].content, str):
         first = SystemMessage(content=f"{messages[0].content}\n\n{instruction}")
         return [first, *messages[1:]]
@@ -352,14 +349,5 @@ def _repair_messages(
     prompt: list[BaseMessage], outcome: StructuredOutcome, schema: type[BaseModel]
 ) -> list[BaseMessage]:
     error = outcome.errors[-1] if outcome.errors else "invalid output"
-    return [
-        *prompt,
-        AIMessage(content=outcome.raw or "(empty reply)"),
-        HumanMessage(
-            content=(
-                f"That reply is not valid: {error}\n"
-                "Reply again with only a corrected JSON object that matches the schema "
-                f"{schema.__name__}: {_schema_text(schema)}"
-            )
-        ),
-    ]
+    repair = render(prompts.REPAIR, error=error, name=schema.__name__, schema=_schema_text(schema))
+    return [*prompt, AIMessage(content=outcome.raw or "(empty reply)"), HumanMessage(repair)]

@@ -22,13 +22,7 @@ def extract_code(text: str) -> str:
     Preference: the first block tagged python (or untagged), else the first block. An
     unterminated fence (output cut at the token limit) still yields what follows it. A
     leading line that is only ``python``/``py`` (a fence tag that lost its backticks in a
-    JSON field) is dropped.
-
-    Args:
-        text: Model output, possibly prose around code.
-
-    Returns:
-        The code, dedented, without surrounding blank lines.
+    JSON field) is dropped. The code comes back dedented, without surrounding blank lines.
     """
     blocks = [(m.group(1).lower(), m.group(2)) for m in _FENCE.finditer(text)]
     if blocks:

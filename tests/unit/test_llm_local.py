@@ -271,3 +271,58 @@ def test_server_command_uses_all_cores_and_watches_leases(tmp_path: Path) -> Non
     never = ModelSettings(cache_dir=tmp_path, idle_exit_s=0)
     command = local.server_command(local.MODELS["local"], tmp_path / "m.gguf", 1, never)
     assert command[command.index("--idle-exit") + 1] == "0"
+
+
+# A stand-in for server.py: answers /health as the model, prints to its stdout and stderr.
+FAKE_SERVER = """
+import json, os, sys
+from http.server import BaseHTTPRequestHandler, HTTPServer
+arg = lambda name: sys.argv[sys.argv.index(name) + 1]
+open(os.environ["FAKE_SERVER_PID"], "w").write(str(os.getpid()))
+class Health(BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write(json.dumps({"model_id": arg("--model-id")}).encode())
+print("fake server up", flush=True)
+print("fake server warning", file=sys.stderr, flush=True)
+HTTPServer(("127.0.0.1", int(arg("--port"))), Health).serve_forever()
+"""
+
+STARTER = """
+import sys
+from pathlib import Path
+from adaptive_react.llm import ModelSettings, local
+local._SERVER_SCRIPT = Path(sys.argv[1])
+settings = ModelSettings(cache_dir=Path(sys.argv[2]), startup_timeout=60)
+handle = local._spawn(local.MODELS["local-small"], Path(sys.argv[2]) / "m.gguf", settings)
+print("started", handle.pid)
+"""
+
+
+def test_the_server_does_not_hold_its_starters_stdout(tmp_path: Path) -> None:
+    # Regression: `adaptive-react run ... | cat` must end when the run ends, not when the
+    # server it started exits (idle_exit_s later): the server writes to its own log.
+    import subprocess
+    import sys
+
+    script = tmp_path / "fake_server.py"
+    script.write_text(FAKE_SERVER)
+    pid_file = tmp_path / "server.pid"
+    env = {**os.environ, "FAKE_SERVER_PID": str(pid_file)}
+    starter = subprocess.Popen(
+        [sys.executable, "-c", STARTER, str(script), str(tmp_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    try:
+        out, err = starter.communicate(timeout=60)  # EOF on both pipes: nobody else holds them
+        assert starter.returncode == 0, err
+        assert out.decode().startswith("started")
+        log = next((tmp_path / "logs").glob("server-local-small-*.log")).read_text()
+        assert "fake server up" in log and "fake server warning" in log
+    finally:
+        starter.kill()
+        if pid_file.exists():
+            os.kill(int(pid_file.read_text()), 9)

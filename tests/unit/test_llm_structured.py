@@ -5,13 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from langchain_core.callbacks import CallbackManagerForLLMRun
-from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
-from langchain_core.outputs import ChatGeneration, ChatResult
 from langchain_core.runnables import Runnable, RunnableLambda
 from pydantic import BaseModel, Field
 
+from adaptive_react.fakes import ReplyingChatModel
 from adaptive_react.llm import StructuredOutcome, invoke_structured
 
 
@@ -20,7 +18,7 @@ class Verdict(BaseModel):
     count: int = Field(ge=0)
 
 
-class ScriptedModel(BaseChatModel):
+class ScriptedModel(ReplyingChatModel):
     """Returns scripted items in order; records every request it was sent."""
 
     script: list[Any]
@@ -38,15 +36,8 @@ class ScriptedModel(BaseChatModel):
             raise item
         return item
 
-    def _generate(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> ChatResult:
-        item = self._next(messages)
-        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=str(item)))])
+    def _next_reply(self, messages: list[BaseMessage], kwargs: dict[str, Any]) -> str:
+        return str(self._next(messages))  # the plain-text path: the item as the reply's text
 
     def with_structured_output(self, schema: Any, **kwargs: Any) -> Runnable[Any, Any]:
         if not self.structured:
@@ -178,3 +169,17 @@ def test_openai_structured_calls_keep_the_raw_reply(method: str | None) -> None:
 
     model = ChatOpenAI(model="gpt-4o-mini", api_key="x", base_url="http://127.0.0.1:9/v1")  # type: ignore[arg-type]
     assert isinstance(_structured_runnable(model, Verdict, method), _RawThenParsed)
+
+
+def test_every_structured_prompt_renders() -> None:
+    from jinja2 import UndefinedError
+
+    from adaptive_react.prompts import render
+    from adaptive_react.prompts import structured as prompts
+
+    names = [name for name in dir(prompts) if name.isupper()]
+    assert names
+    for name in names:
+        assert render(getattr(prompts, name), schema="{}", error="e", name="Verdict")
+    with pytest.raises(UndefinedError):
+        render(prompts.REPAIR, schema="{}")  # a missing placeholder fails loudly
