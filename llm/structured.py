@@ -21,6 +21,7 @@ from __future__ import annotations
 import copy
 import functools
 import json
+import sys
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -138,9 +139,14 @@ def _accept_or_repair(
 
 
 def _is_openai_client(model: BaseChatModel) -> bool:
-    from langchain_openai.chat_models.base import BaseChatOpenAI  # lazy: a heavy import
+    """Whether the model is langchain-openai's, without importing it (about a second) to ask.
 
-    return isinstance(model, BaseChatOpenAI)
+    A model of that class exists only once its module is loaded, so an unloaded module
+    answers no; a fake or local model on its first structured call no longer pays the import.
+    """
+    module = sys.modules.get("langchain_openai.chat_models.base")
+    base = getattr(module, "BaseChatOpenAI", None)
+    return base is not None and isinstance(model, base)
 
 
 # Building a structured runnable renders the schema to JSON (milliseconds per call); the loop

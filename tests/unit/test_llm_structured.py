@@ -183,3 +183,26 @@ def test_every_structured_prompt_renders() -> None:
         assert render(getattr(prompts, name), schema="{}", error="e", name="Verdict")
     with pytest.raises(UndefinedError):
         render(prompts.REPAIR, schema="{}")  # a missing placeholder fails loudly
+
+
+def test_a_non_openai_model_does_not_import_langchain_openai() -> None:
+    """Asking whether a model is OpenAI's once imported langchain-openai (about a second of
+    a fake or local model's first structured call); an unloaded module already says no."""
+    import subprocess
+    import sys
+    import textwrap
+
+    program = textwrap.dedent(
+        """
+        import sys
+        from tests.unit.test_llm_structured import PROMPT, ScriptedModel, Verdict, raw
+        from adaptive_react.llm import invoke_structured
+        model = ScriptedModel(script=[raw(Verdict(label="a", count=1))])
+        assert invoke_structured(model, Verdict, PROMPT).value is not None
+        print("langchain_openai" in sys.modules)
+        """
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert out.stdout.strip() == "False", out.stderr
