@@ -2,7 +2,7 @@
 
 Runs an empty program N times through every launcher this host supports and prints the median
 and the 90th percentile wall time in ms, next to a bare ``python -I -c pass`` for reference.
-Usage: ``python tests/reliability/measure_sandbox_overhead.py [runs]``.
+Usage: ``python scripts/measure_sandbox_overhead.py [runs]``.
 """
 
 from __future__ import annotations
