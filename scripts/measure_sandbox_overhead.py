@@ -28,6 +28,7 @@ def _ms(run: object, runs: int) -> tuple[float, float]:
 
 
 def main() -> None:
+    """Time every launcher this host supports; the run count is the optional argument."""
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 20
     bare = [sys.executable, "-I", "-c", "pass"]
     rows = {"bare python -I": _ms(lambda: subprocess.run(bare, check=True), runs)}
