@@ -22,6 +22,7 @@ Why it is shaped the way it is:
 
 BODY = r'''
 import ast
+import io
 import json
 import math
 import numbers
@@ -36,29 +37,13 @@ _GOT_CHARS = 200
 _SINK_CHARS = 4000
 
 
-class _Sink:
+class _Sink(io.StringIO):
     """Keeps the first few thousand characters a candidate prints; drops the rest."""
-
-    def __init__(self):
-        self.parts = []
-        self.kept = 0
 
     def write(self, text):
         text = str(text)
-        if self.kept < _SINK_CHARS:
-            piece = text[: _SINK_CHARS - self.kept]
-            self.parts.append(piece)
-            self.kept += len(piece)
+        super().write(text[: max(0, _SINK_CHARS - self.tell())])
         return len(text)
-
-    def flush(self):
-        pass
-
-    def isatty(self):
-        return False
-
-    def text(self):
-        return "".join(self.parts)
 
 
 class _Late(BaseException):
@@ -155,10 +140,9 @@ def _same(got, want):
         if not isinstance(got, (int, float, complex)):
             return False
         return abs(complex(got) - want) <= 1e-9 * max(1.0, abs(want))
-    if isinstance(want, str):
-        return isinstance(got, str) and str.__eq__(got, want) is True
-    if isinstance(want, bytes):
-        return isinstance(got, bytes) and bytes.__eq__(got, want) is True
+    if isinstance(want, (str, bytes)):
+        kind = type(want)  # exactly str or bytes: the expected value is a literal
+        return isinstance(got, kind) and kind.__eq__(got, want) is True
     if isinstance(want, (list, tuple)):
         family = list if isinstance(want, list) else tuple
         if not isinstance(got, family):
@@ -226,7 +210,7 @@ def _run_case(index, case, module, load_error):
         if case["setup"]:
             exec(compile(case["setup"], "<setup>", "exec"), module.__dict__)
         value = eval(compile(case["call"], "<case>", "eval"), module.__dict__)
-        printed = sink.text()
+        printed = sink.getvalue()
         style = case["style"]
         if style == "truthy":
             return bool(value), _show(value)
