@@ -155,13 +155,12 @@ class SandboxResult:
             return self.refused
         if self.timed_out:
             return "the program did not finish within its time limit"
+        tail = self.stderr.strip().splitlines()[-1:]
         if self.returncode is not None and self.returncode < 0:
             name = _signal_name(-self.returncode)
             hint = " (CPU time limit)" if name == "SIGXCPU" else ""
-            tail = self.stderr.strip().splitlines()[-1:]
             return (tail[0][:400] + "; " if tail else "") + f"killed by {name}{hint}"
-        tail = self.stderr.strip().splitlines()[-1:] or [f"exit code {self.returncode}"]
-        return tail[0][:500]
+        return (tail or [f"exit code {self.returncode}"])[0][:500]
 
     def stderr_tail(self, lines: int = 4, chars: int = 600) -> str:
         """The last lines of stderr: for a traceback, the failing line and the error itself."""
@@ -193,17 +192,11 @@ def _check(ret: int, what: str) -> None:
 def _mount(
     source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None
 ) -> None:
-    libc = _libc()
-    _check(
-        libc.mount(
-            source and source.encode(),
-            target.encode(),
-            fstype and fstype.encode(),
-            ctypes.c_ulong(flags),
-            data and data.encode(),
-        ),
-        f"mount {target}",
+    source_b, target_b, fstype_b, data_b = (
+        v and v.encode() for v in (source, target, fstype, data)
     )
+    ret = _libc().mount(source_b, target_b, fstype_b, ctypes.c_ulong(flags), data_b)
+    _check(ret, f"mount {target}")
 
 
 def _under(path: str, root: str) -> bool:
@@ -417,11 +410,9 @@ def _sweep(uid: int) -> None:
     try:
         subprocess.run(
             ["true"],
-            preexec_fn=as_uid_kill_all,
-            timeout=10,  # noqa: PLW1509
+            preexec_fn=as_uid_kill_all,  # noqa: PLW1509
+            timeout=10,
             stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
             env={"PATH": "/usr/bin:/bin"},
         )
     except (OSError, subprocess.SubprocessError):
@@ -432,14 +423,16 @@ def _sweep(uid: int) -> None:
 
 
 class _BoundedReader(threading.Thread):
-    """Drain a pipe, keeping at most ``cap`` bytes and counting the rest."""
+    """Drain a pipe from now on, keeping what ``limit`` characters need and counting the rest."""
 
-    def __init__(self, stream: IO[bytes], cap: int):
+    def __init__(self, stream: IO[bytes] | None, limit: int):
         super().__init__(daemon=True)
-        self.stream, self.cap = stream, cap
+        assert stream is not None
+        # Four bytes per character covers any UTF-8; a few MB at most ever sits in memory.
+        self.stream, self.limit, self.cap = stream, limit, limit * 4 + 4
         self.chunks: list[bytes] = []
-        self.kept = 0
-        self.total = 0
+        self.kept = self.total = 0
+        self.start()
 
     def run(self) -> None:
         try:
@@ -453,15 +446,15 @@ class _BoundedReader(threading.Thread):
         except (OSError, ValueError):
             pass
 
-    def text(self, limit: int) -> tuple[str, bool]:
-        raw = b"".join(self.chunks)
-        text = raw.decode("utf-8", errors="replace")
-        if len(text) <= limit and self.total == self.kept:
+    def text(self) -> tuple[str, bool]:
+        """What was read once the pipe closed (or 5 s passed), and whether it was cut."""
+        self.join(timeout=5)
+        text = b"".join(self.chunks).decode("utf-8", errors="replace")
+        if len(text) <= self.limit and self.total == self.kept:
             return text, False
         total = f"{self.total} bytes" if self.total > self.kept else f"{len(text)} characters"
-        return text[
-            :limit
-        ] + f"\n[output truncated: {total}, kept {min(limit, len(text))} characters]", True
+        note = f"\n[output truncated: {total}, kept {min(self.limit, len(text))} characters]"
+        return text[: self.limit] + note, True
 
 
 def _scrubbed_env(work: str) -> dict[str, str]:
@@ -549,23 +542,14 @@ def run_python(
         _chown_tree(work, uid)
     start = time.monotonic()
     proc = _spawn(launcher, work, uid, _runner_argv(program, limits))
-    assert proc.stdout is not None and proc.stderr is not None
-    # Four bytes per character covers any UTF-8; a few MB at most ever sits in memory.
-    readers = [
-        _BoundedReader(proc.stdout, limits.max_output_chars * 4 + 4),
-        _BoundedReader(proc.stderr, _STDERR_CHARS * 4 + 4),
-    ]
-    for reader in readers:
-        reader.start()
+    out = _BoundedReader(proc.stdout, limits.max_output_chars)
+    err = _BoundedReader(proc.stderr, _STDERR_CHARS)
     timed_out = _wait(proc, limits.timeout_s)
     if launcher == "unshare" and uid is not None:
         _sweep(uid)  # also what escaped the process group (setsid, double fork)
-    for reader in readers:
-        reader.join(timeout=5)
+    (stdout, trunc_out), (stderr, _) = out.text(), err.text()
     duration = time.monotonic() - start
     program.unlink(missing_ok=True)
-    stdout, trunc_out = readers[0].text(limits.max_output_chars)
-    stderr, _ = readers[1].text(_STDERR_CHARS)
     # Regular files only: a symlink planted by the program must never make the agent (which
     # copies these files with its own rights) read something the program could not.
     files = sorted(
