@@ -69,10 +69,7 @@ def _run_python(sel: ActionSelection, job: ActionInput, ctx: Context) -> tuple[A
     files: list[str] = []
     if res.files and job.intent and job.intent.data_type == DataType.DOCUMENT:
         dest = output_dir(ctx)
-        for f in res.files:
-            target = dest / Path(f).name
-            shutil.copy(f, target)
-            files.append(str(target))
+        files = [str(shutil.copy(f, dest)) for f in res.files]  # out of the workdir, kept
     shutil.rmtree(res.workdir, ignore_errors=True)
     content = res.stdout.strip()
     if not res.ok:

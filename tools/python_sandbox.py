@@ -36,7 +36,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Literal, cast
@@ -279,14 +279,9 @@ def _python_paths() -> tuple[str, ...]:
     return tuple(kept)
 
 
-def _parents(paths: list[str]) -> Iterator[str]:
+def _parents(paths: list[str]) -> list[str]:
     """Every proper ancestor of ``paths`` (outermost first, once each), except ``/``."""
-    seen: set[str] = set()
-    for path in paths:
-        for parent in reversed(Path(path).parents[:-1]):
-            if str(parent) not in seen:
-                seen.add(str(parent))
-                yield str(parent)
+    return list(dict.fromkeys(str(p) for path in paths for p in reversed(Path(path).parents[:-1])))
 
 
 def _bwrap_command(workdir: str, uid: int, argv: list[str]) -> list[str]:
