@@ -135,14 +135,13 @@ def _literal(text: str) -> str | None:
 
 def _bound(tree: ast.AST) -> set[str]:
     """Names an expression or statement block binds itself (assignments, loop targets, args)."""
-    names = {
-        n.id
-        for n in ast.walk(tree)
-        if isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del))
-    }
-    names |= {a.arg for a in ast.walk(tree) if isinstance(a, ast.arg)}
+    names: set[str] = set()
     for node in ast.walk(tree):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            names.add(node.id)
+        elif isinstance(node, ast.arg):
+            names.add(node.arg)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             names.add(node.name)
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             names |= {(a.asname or a.name).split(".")[0] for a in node.names}
@@ -175,15 +174,10 @@ def _vet(call: str, setup: str = "", function: str | None = None) -> tuple[str, 
         return None
     defined = _bound(setup_tree)
     called = _called(tree) | _called(setup_tree)
-    if function is not None:
-        if function not in called:
-            return None
-        target = function
-    else:
-        targets = called - _BUILTINS - defined
-        if len(targets) != 1:
-            return None
-        target = targets.pop()
+    targets = {function} & called if function is not None else called - _BUILTINS - defined
+    if len(targets) != 1:
+        return None
+    target = targets.pop()
     free = _loaded(tree) - _bound(tree) - _BUILTINS - defined - {target}
     if any(name not in _STDLIB for name in free):
         return None
@@ -434,12 +428,8 @@ def _stated_calls(text: str) -> Iterator[Case | None]:
         if _DEF_BEFORE.search(line) or (_OPERATOR_BEFORE.search(line) and not bullet):
             continue
         end = _call_end(text, match.start())
-        if end is None:
-            continue
-        connector = _CONNECTOR.match(text, end)
-        if not connector:
-            continue
-        found = _leading_literal(text, connector.end())
+        connector = _CONNECTOR.match(text, end) if end is not None else None
+        found = _leading_literal(text, connector.end()) if connector else None
         if found is not None:
             yield _case(text[match.start() : end], found[0], "request")
 
@@ -482,12 +472,8 @@ def _arguments(text: str, pos: int) -> tuple[list[str], int]:
         if not sep:
             return args, pos
         following = text[sep.end() : sep.end() + 1]
-        if not following or not (
-            _ARG_NAME.match(text, sep.end())
-            or following in "[({'\"-+"
-            or following.isdigit()
-            or following in "TFN"
-        ):
+        value = following and (following in "[({'\"-+TFN" or following.isdigit())
+        if not (value or _ARG_NAME.match(text, sep.end())):
             return args, pos
         pos = sep.end()
 
