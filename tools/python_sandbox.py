@@ -1,19 +1,12 @@
 """Run model-written Python in a separate, limited process.
 
-What is guaranteed, and what is not, is documented precisely in docs/sandbox.md. In short:
-
-* Always: a fresh private working directory, a scrubbed environment (no API keys), CPU,
-  memory, file-size and core-dump limits (set by the runner before the program starts), a
-  wall-clock timeout that kills the process group, output read with a bound (the parent never
-  buffers more than a few MB), UTF-8-safe decoding, and an import guard against the agent's own
-  modules.
-* When the agent runs as root on Linux (the "isolated" level): a throw-away unprivileged uid
-  (unique per run, so ``RLIMIT_NPROC`` contains fork bombs), no network, none of the host's
-  private files, and no process left behind. Launched through bubblewrap (a new root and
-  namespaces, nothing run between fork and exec but CPython's C code) when it works here, else
-  through the ``preexec_fn`` unshare path (unsafe in a threaded process, hence the fallback).
-
-It is not a container: a kernel exploit is outside what it can promise.
+What is guaranteed per level and launcher, and what is not, is documented precisely in
+docs/sandbox.md. Every run gets limits, a timeout, bounded output and a scrubbed environment.
+As root on Linux (the "isolated" level) it also runs as a throw-away uid with no network and
+none of the host's private files: through bubblewrap when it works here (nothing but CPython's
+C code runs between fork and exec), else through the ``preexec_fn`` unshare path (unsafe in a
+threaded process, hence only the fallback). It is not a container: a kernel exploit is outside
+what it can promise.
 
 A program may import the standard library and the packages of ``SANDBOX_PACKAGES`` that are
 installed (``available_packages()``, the list the model is shown); its own imports of
@@ -134,10 +127,10 @@ class SandboxResult:
     """What a program run produced."""
 
     ok: bool
-    stdout: str
-    stderr: str
-    returncode: int | None
-    duration_s: float
+    stdout: str = ""
+    stderr: str = ""
+    returncode: int | None = None
+    duration_s: float = 0.0
     timed_out: bool = False
     truncated: bool = False
     files: list[str] = field(default_factory=list)
@@ -395,14 +388,13 @@ def _sweep(uid: int) -> None:
     def as_uid_kill_all() -> None:
         os.setresgid(uid, uid, uid)
         os.setresuid(uid, uid, uid)
-        # kill(-1) reaches every process this uid may signal (its own), never the caller.
-        for _ in range(3):
-            try:
+        # kill(-1) reaches every process this uid may signal (its own), never the caller;
+        # ProcessLookupError says none is left.
+        with contextlib.suppress(ProcessLookupError):
+            for _ in range(3):
                 os.kill(-1, signal.SIGKILL)
-            except ProcessLookupError:
-                break
 
-    try:
+    with contextlib.suppress(OSError, subprocess.SubprocessError):
         subprocess.run(
             ["true"],
             preexec_fn=as_uid_kill_all,  # noqa: PLW1509
@@ -410,8 +402,6 @@ def _sweep(uid: int) -> None:
             stdin=subprocess.DEVNULL,
             env={"PATH": "/usr/bin:/bin"},
         )
-    except (OSError, subprocess.SubprocessError):
-        pass
 
 
 # --- bounded output --------------------------------------------------------------------
@@ -476,16 +466,9 @@ def _runner_argv(program: Path, limits: SandboxLimits) -> list[str]:
     """The runner's command line: the program, what it may import, and its resource limits."""
     cpu = max(1, int(limits.timeout_s) + 1)
     caps = (cpu, limits.memory_bytes, limits.max_file_bytes, limits.max_processes)
-    return [
-        sys.executable,
-        "-I",
-        str(_RUNNER),
-        str(program),
-        "--allow",
-        ",".join(available_packages()),
-        "--limits",
-        ",".join(map(str, caps)),
-    ]
+    allow = ",".join(available_packages())
+    limit = ",".join(map(str, caps))
+    return [sys.executable, "-I", str(_RUNNER), str(program), "--allow", allow, "--limits", limit]
 
 
 def _returncode(launcher: str, code: int | None) -> int | None:
@@ -519,10 +502,6 @@ def run_python(
     if limits.require_isolation and launcher == "plain":
         return SandboxResult(
             ok=False,
-            stdout="",
-            stderr="",
-            returncode=None,
-            duration_s=0.0,
             refused="the isolated sandbox is required but not available "
             "on this host (needs Linux and root; see docs/sandbox.md)",
         )
