@@ -123,18 +123,14 @@ def _same(got, want):
     if want is None:
         return got is None
     if isinstance(want, (bool, int, float)):
-        if isinstance(got, numbers.Real) and not isinstance(got, (bool, int, float)):
-            try:
-                got = float(got)
-            except Exception:
-                return False
-        if not isinstance(got, (bool, int, float)):
+        if not isinstance(got, numbers.Real):
             return False
         try:
-            if isinstance(want, float) or isinstance(got, float):
+            # Exact for two integers; any other real (a float, a Fraction) as a float.
+            if isinstance(want, float) or not isinstance(got, (bool, int)):
                 return _close(float(got), float(want))
             return int(got) == int(want)
-        except (OverflowError, ValueError):
+        except Exception:  # too large for a float, or a number type that will not convert
             return False
     if isinstance(want, complex):
         if not isinstance(got, (int, float, complex)):

@@ -6,15 +6,11 @@ is 6", an ``assert``), they are the user's own answer key: running the candidate
 evidence that needs no model. Tests a model wrote from the request alone can be run the same
 way, as weaker evidence (``source="model"``).
 
-The pieces are pure so the validate node can compose them:
-
-* ``extract_cases`` / ``cases_from_reply`` turn text into ``Case`` objects. Only literal
-  expected values are kept (``ast.literal_eval`` decides); a call must be runnable on its own
-  (no names the request never defines).
-* ``harness`` writes one program that loads the candidate and runs every case in isolation;
-  ``read_outcomes`` reads its result lines back, trusting only lines with the harness's
-  random marker; ``finding`` turns failures into one sentence.
-* ``run_cases`` does the three steps with a sandbox runner the caller passes.
+The pieces are pure, so the validate node composes them: ``extract_cases`` and
+``cases_from_reply`` keep a case only with a literal expected value (``ast.literal_eval``
+decides) and a call that runs on its own; ``harness`` writes one program that runs every case
+in isolation, and ``read_outcomes`` trusts only result lines with its random marker;
+``run_cases`` does both with the sandbox runner the caller passes; ``finding`` says what failed.
 
 What a finding may say: a request case's expected value comes from the request itself, so
 "add(1, 2) returned 4; the request says 3" hands the producer nothing it did not already
