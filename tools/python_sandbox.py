@@ -205,9 +205,8 @@ def _hide_host_dirs(keep: list[str], hidden: list[str]) -> None:
     for directory in hidden:
         if not os.path.isdir(directory):
             continue
-        inside = [k for k in keep if _under(k, directory)]
         # Keep a handle on what must stay visible before the tmpfs covers it.
-        handles = [(k, os.open(k, os.O_PATH)) for k in inside]
+        handles = [(k, os.open(k, os.O_PATH)) for k in keep if _under(k, directory)]
         _mount("tmpfs", directory, "tmpfs", _MS_NOSUID | _MS_NODEV, _TMPFS_OPTIONS)
         for path, fd in handles:
             os.makedirs(path, exist_ok=True)
@@ -482,15 +481,13 @@ def run_python(
     code: str,
     *,
     limits: SandboxLimits | None = None,
-    workdir: str | None = None,
     input_files: list[str] | None = None,
 ) -> SandboxResult:
-    """Run ``code`` in a subprocess and collect its output and any files it wrote.
+    """Run ``code`` in a fresh private directory and collect its output and the files it wrote.
 
     Args:
         code: The program text.
         limits: Resource limits; defaults are conservative.
-        workdir: An existing directory to run in; a fresh private one when omitted.
         input_files: Files copied into the working directory before the run (by base name).
 
     Returns:
@@ -505,7 +502,7 @@ def run_python(
             refused="the isolated sandbox is required but not available "
             "on this host (needs Linux and root; see docs/sandbox.md)",
         )
-    work = Path(workdir or tempfile.mkdtemp(prefix="ar-py-")).resolve()
+    work = Path(tempfile.mkdtemp(prefix="ar-py-")).resolve()
     for src in input_files or []:
         shutil.copy(src, work / Path(src).name)
     before = {p.name for p in work.iterdir()}
