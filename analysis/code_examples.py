@@ -207,10 +207,10 @@ _AMBIGUOUS_TAIL = re.compile(r"[ \t]*(?:,[ \t]*(?:[-+]?\d|[\[('\"{])|[-+*/%@][ \
 _WORD_TAIL = re.compile(r"[\w%]")
 
 
-def _closing(text: str, start: int, limit: int = _LITERAL_CHARS) -> int | None:
+def _closing(text: str, start: int) -> int | None:
     """End of the bracketed or quoted literal that opens at ``start`` (quotes respected)."""
     depth, quote, i = 0, "", start
-    end = min(len(text), start + limit)
+    end = min(len(text), start + _PROSE_LITERAL_CHARS)
     while i < end:
         char = text[i]
         if quote:
@@ -241,7 +241,7 @@ def _leading_literal(text: str, start: int, *, strict_tail: bool = True) -> tupl
     if start >= len(text):
         return None
     if text[start] in "([{'\"":
-        end = _closing(text, start, _PROSE_LITERAL_CHARS)
+        end = _closing(text, start)
     else:
         match = _SIMPLE_LITERAL.match(text, start)
         end = match.end() if match else None
@@ -357,10 +357,8 @@ def _asserts_in(source: str) -> Iterator[ast.expr]:
     except SyntaxError:
         trees = []
         for line in source.splitlines():
-            try:
+            with contextlib.suppress(SyntaxError):
                 trees.append(ast.parse(line.strip()))
-            except SyntaxError:
-                continue
     for tree in trees:
         for node in ast.walk(tree):
             if isinstance(node, ast.Assert):
@@ -404,10 +402,10 @@ _CONNECTOR = re.compile(
 
 def _call_end(text: str, start: int) -> int | None:
     """End of a call expression starting at ``start``: ``f(...)`` plus ``.m(...)``/``[...]``."""
-    end = _closing(text, text.index("(", start), _PROSE_LITERAL_CHARS)
+    end = _closing(text, text.index("(", start))
     while end is not None and end < len(text):
         if text[end] in "([":
-            end = _closing(text, end, _PROSE_LITERAL_CHARS)
+            end = _closing(text, end)
         elif attribute := _ATTRIBUTE.match(text, end):
             end = attribute.end()
         else:
@@ -531,16 +529,12 @@ def target_function(request: str) -> str | None:
 
 def _runnable(cases: Iterable[Case | None]) -> list[Case]:
     """The cases that can run, each once (the same call however it is spaced)."""
-    seen: set[tuple[str, str, str]] = set()
-    unique: list[Case] = []
+    unique: dict[tuple[str, str, str], Case] = {}
     for case in cases:
-        if case is None:
-            continue
-        key = (ast.unparse(ast.parse(case.call, mode="eval")), case.expected, case.setup)
-        if key not in seen:
-            seen.add(key)
-            unique.append(case)
-    return unique
+        if case is not None:
+            key = (ast.unparse(ast.parse(case.call, mode="eval")), case.expected, case.setup)
+            unique.setdefault(key, case)
+    return list(unique.values())
 
 
 def extract_cases(request: str, *, function: str | None = None) -> list[Case]:
