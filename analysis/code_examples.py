@@ -670,11 +670,7 @@ def run_cases(
     *,
     case_timeout_s: float = DEFAULT_CASE_TIMEOUT_S,
 ) -> list[Outcome]:
-    """Run ``cases`` against ``code`` in the sandbox ``run_python`` stands for.
-
-    ``run_python(program, budget_s)`` must run the program with that wall-clock limit, e.g.
-    ``tools.run_python`` with ``SandboxLimits(timeout_s=budget_s)``.
-    """
+    """Run ``cases`` against ``code`` in the sandbox ``run_python`` stands for (a ``RunPython``)."""
     if not cases:
         return []
     marker = new_marker()

@@ -419,16 +419,14 @@ class _BoundedReader(threading.Thread):
         self.start()
 
     def run(self) -> None:
-        try:
-            stream = cast("io.BufferedReader", self.stream)
+        stream = cast("io.BufferedReader", self.stream)
+        with contextlib.suppress(OSError, ValueError):  # the pipe closed under us
             while chunk := stream.read1(65536):
                 self.total += len(chunk)
                 if self.kept < self.cap:
                     piece = chunk[: self.cap - self.kept]
                     self.chunks.append(piece)
                     self.kept += len(piece)
-        except (OSError, ValueError):
-            pass
 
     def text(self) -> tuple[str, bool]:
         """What was read once the pipe closed (or 5 s passed), and whether it was cut."""
