@@ -6,15 +6,11 @@ is 6", an ``assert``), they are the user's own answer key: running the candidate
 evidence that needs no model. Tests a model wrote from the request alone can be run the same
 way, as weaker evidence (``source="model"``).
 
-The pieces are pure so the validate node can compose them:
-
-* ``extract_cases`` / ``cases_from_reply`` turn text into ``Case`` objects. Only literal
-  expected values are kept (``ast.literal_eval`` decides); a call must be runnable on its own
-  (no names the request never defines).
-* ``harness`` writes one program that loads the candidate and runs every case in isolation;
-  ``read_outcomes`` reads its result lines back, trusting only lines with the harness's
-  random marker; ``finding`` turns failures into one sentence.
-* ``run_cases`` does the three steps with a sandbox runner the caller passes.
+The pieces are pure, so the validate node composes them: ``extract_cases`` and
+``cases_from_reply`` keep a case only with a literal expected value (``ast.literal_eval``
+decides) and a call that runs on its own; ``harness`` writes one program that runs every case
+in isolation, and ``read_outcomes`` trusts only result lines with its random marker;
+``run_cases`` does both with the sandbox runner the caller passes; ``finding`` says what failed.
 
 What a finding may say: a request case's expected value comes from the request itself, so
 "add(1, 2) returned 4; the request says 3" hands the producer nothing it did not already
@@ -25,12 +21,13 @@ from __future__ import annotations
 
 import ast
 import builtins
+import contextlib
 import itertools
 import json
 import re
 import secrets
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Literal, Protocol, cast
 
 from pydantic import BaseModel, ConfigDict
@@ -103,10 +100,8 @@ class RunResult(Protocol):
     def stdout(self) -> str: ...  # noqa: D102
 
     @property
-    def timed_out(self) -> bool: ...  # noqa: D102
-
-    @property
-    def error(self) -> str | None: ...  # noqa: D102
+    def error(self) -> str | None:
+        """Why the run failed (a timeout included), None when it did not."""
 
 
 RunPython = Callable[[str, float], RunResult]
@@ -136,14 +131,13 @@ def _literal(text: str) -> str | None:
 
 def _bound(tree: ast.AST) -> set[str]:
     """Names an expression or statement block binds itself (assignments, loop targets, args)."""
-    names = {
-        n.id
-        for n in ast.walk(tree)
-        if isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del))
-    }
-    names |= {a.arg for a in ast.walk(tree) if isinstance(a, ast.arg)}
+    names: set[str] = set()
     for node in ast.walk(tree):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            names.add(node.id)
+        elif isinstance(node, ast.arg):
+            names.add(node.arg)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             names.add(node.name)
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             names |= {(a.asname or a.name).split(".")[0] for a in node.names}
@@ -176,15 +170,10 @@ def _vet(call: str, setup: str = "", function: str | None = None) -> tuple[str, 
         return None
     defined = _bound(setup_tree)
     called = _called(tree) | _called(setup_tree)
-    if function is not None:
-        if function not in called:
-            return None
-        target = function
-    else:
-        targets = called - _BUILTINS - defined
-        if len(targets) != 1:
-            return None
-        target = targets.pop()
+    targets = {function} & called if function is not None else called - _BUILTINS - defined
+    if len(targets) != 1:
+        return None
+    target = targets.pop()
     free = _loaded(tree) - _bound(tree) - _BUILTINS - defined - {target}
     if any(name not in _STDLIB for name in free):
         return None
@@ -218,10 +207,10 @@ _AMBIGUOUS_TAIL = re.compile(r"[ \t]*(?:,[ \t]*(?:[-+]?\d|[\[('\"{])|[-+*/%@][ \
 _WORD_TAIL = re.compile(r"[\w%]")
 
 
-def _closing(text: str, start: int, limit: int = _LITERAL_CHARS) -> int | None:
+def _closing(text: str, start: int) -> int | None:
     """End of the bracketed or quoted literal that opens at ``start`` (quotes respected)."""
     depth, quote, i = 0, "", start
-    end = min(len(text), start + limit)
+    end = min(len(text), start + _PROSE_LITERAL_CHARS)
     while i < end:
         char = text[i]
         if quote:
@@ -252,7 +241,7 @@ def _leading_literal(text: str, start: int, *, strict_tail: bool = True) -> tupl
     if start >= len(text):
         return None
     if text[start] in "([{'\"":
-        end = _closing(text, start, _PROSE_LITERAL_CHARS)
+        end = _closing(text, start)
     else:
         match = _SIMPLE_LITERAL.match(text, start)
         end = match.end() if match else None
@@ -300,7 +289,7 @@ def _next_is_prompt(lines: list[str], i: int) -> bool:
     return bool(_PROMPT.match(next(rest, "")))
 
 
-def _doctest_cases(text: str) -> tuple[str, list[Case]]:
+def _doctest_cases(text: str) -> tuple[str, list[Case | None]]:
     """Cases from ``>>>`` examples, and the text with those lines blanked out.
 
     Statements (``>>> xs = [3, 1]``) become set-up for the examples after them, as in a
@@ -310,7 +299,7 @@ def _doctest_cases(text: str) -> tuple[str, list[Case]]:
     lines = text.splitlines()
     kept = list(lines)
     setup: list[str] = []
-    cases: list[Case] = []
+    cases: list[Case | None] = []
     i = 0
     while i < len(lines):
         if not _PROMPT.match(lines[i]):
@@ -322,24 +311,18 @@ def _doctest_cases(text: str) -> tuple[str, list[Case]]:
         try:
             tree = ast.parse(source, mode="eval")
         except SyntaxError:
-            try:
+            with contextlib.suppress(SyntaxError):
                 ast.parse(source, mode="exec")
                 setup.append(source)
-            except SyntaxError:
-                pass
             continue
         context = "".join(s + "\n" for s in setup)
         if not want and isinstance(tree.body, ast.Compare):
             # ">>> f(x) == 3" with no output line is written as an assertion, not as None.
             call, expected, style = _from_assert(tree.body)
-            case = _case(call, expected, "request", style=style, setup=context)
+            cases.append(_case(call, expected, "request", style=style, setup=context))
         elif want or _next_is_prompt(lines, i):
-            expected = "\n".join(want) if want else "None"
-            case = _case(source, expected, "request", style="doctest", setup=context)
-        else:
-            continue
-        if case is not None:
-            cases.append(case)
+            expected = "\n".join(want) or "None"
+            cases.append(_case(source, expected, "request", style="doctest", setup=context))
     return "\n".join(kept), cases
 
 
@@ -374,10 +357,8 @@ def _asserts_in(source: str) -> Iterator[ast.expr]:
     except SyntaxError:
         trees = []
         for line in source.splitlines():
-            try:
+            with contextlib.suppress(SyntaxError):
                 trees.append(ast.parse(line.strip()))
-            except SyntaxError:
-                continue
     for tree in trees:
         for node in ast.walk(tree):
             if isinstance(node, ast.Assert):
@@ -394,21 +375,10 @@ def _asserts_in(source: str) -> Iterator[ast.expr]:
 _ASSERT_LINE = re.compile(r"^[ \t]*assert\b[^\n]*$", re.M)
 
 
-def _assert_cases(text: str, source: Source, function: str | None = None) -> list[Case]:
-    cases: list[Case] = []
+def _assert_cases(text: str, source: Source, function: str | None = None) -> Iterator[Case | None]:
     for test in _asserts_in(text):
         call, expected, style = _from_assert(test)
-        case = _case(call, expected, source, style=style, function=function)
-        if case is not None:
-            cases.append(case)
-    return cases
-
-
-def _request_asserts(text: str) -> tuple[str, list[Case]]:
-    """Cases from ``assert`` lines in a request, and the text with those lines blanked."""
-    lines = [m.group(0).strip() for m in _ASSERT_LINE.finditer(text)]
-    cases = _assert_cases("\n".join(lines), "request") if lines else []
-    return _ASSERT_LINE.sub("", text), cases
+        yield _case(call, expected, source, style=style, function=function)
 
 
 # --- stated calls: "f(2) == 4", "add(1, 2) returns 3", "is_even(3) -> False" ------------------
@@ -432,10 +402,10 @@ _CONNECTOR = re.compile(
 
 def _call_end(text: str, start: int) -> int | None:
     """End of a call expression starting at ``start``: ``f(...)`` plus ``.m(...)``/``[...]``."""
-    end = _closing(text, text.index("(", start), _PROSE_LITERAL_CHARS)
+    end = _closing(text, text.index("(", start))
     while end is not None and end < len(text):
         if text[end] in "([":
-            end = _closing(text, end, _PROSE_LITERAL_CHARS)
+            end = _closing(text, end)
         elif attribute := _ATTRIBUTE.match(text, end):
             end = attribute.end()
         else:
@@ -443,8 +413,7 @@ def _call_end(text: str, start: int) -> int | None:
     return end
 
 
-def _stated_calls(text: str) -> list[Case]:
-    cases: list[Case] = []
+def _stated_calls(text: str) -> Iterator[Case | None]:
     for match in itertools.islice(_CALL_START.finditer(text), _MAX_ANCHORS):
         line = text[
             max(0, match.start() - 40, text.rfind("\n", 0, match.start()) + 1) : match.start()
@@ -453,18 +422,10 @@ def _stated_calls(text: str) -> list[Case]:
         if _DEF_BEFORE.search(line) or (_OPERATOR_BEFORE.search(line) and not bullet):
             continue
         end = _call_end(text, match.start())
-        if end is None:
-            continue
-        connector = _CONNECTOR.match(text, end)
-        if not connector:
-            continue
-        found = _leading_literal(text, connector.end())
-        if found is None:
-            continue
-        case = _case(text[match.start() : end], found[0], "request")
-        if case is not None:
-            cases.append(case)
-    return cases
+        connector = _CONNECTOR.match(text, end) if end is not None else None
+        found = _leading_literal(text, connector.end()) if connector else None
+        if found is not None:
+            yield _case(text[match.start() : end], found[0], "request")
 
 
 # --- input/output pairs: "for input [1,2,3] the output is 6" ----------------------------------
@@ -505,12 +466,8 @@ def _arguments(text: str, pos: int) -> tuple[list[str], int]:
         if not sep:
             return args, pos
         following = text[sep.end() : sep.end() + 1]
-        if not following or not (
-            _ARG_NAME.match(text, sep.end())
-            or following in "[({'\"-+"
-            or following.isdigit()
-            or following in "TFN"
-        ):
+        value = following and (following in "[({'\"-+TFN" or following.isdigit())
+        if not (value or _ARG_NAME.match(text, sep.end())):
             return args, pos
         pos = sep.end()
 
@@ -528,8 +485,7 @@ def _output_after(text: str, pos: int) -> str | None:
     return None
 
 
-def _io_pairs(text: str, function: str) -> list[Case]:
-    cases: list[Case] = []
+def _io_pairs(text: str, function: str) -> Iterator[Case | None]:
     for match in itertools.islice(_INPUT.finditer(text), _MAX_ANCHORS):
         args, end = _arguments(text, match.end())
         if not args or (match.group("clause") and _CONDITION.match(text, end)):
@@ -538,12 +494,8 @@ def _io_pairs(text: str, function: str) -> list[Case]:
         # "given 2 words ... return True if ..." would pair a count with a description.
         sentence = _SENTENCE_END.search(text, end) if match.group("clause") else None
         expected = _output_after(text[: sentence.start()] if sentence else text, end)
-        if expected is None:
-            continue
-        case = _case(f"{function}({', '.join(args)})", expected, "request", function=function)
-        if case is not None:
-            cases.append(case)
-    return cases
+        if expected is not None:
+            yield _case(f"{function}({', '.join(args)})", expected, "request", function=function)
 
 
 # --- the function a request is about ----------------------------------------------------------
@@ -575,15 +527,14 @@ def target_function(request: str) -> str | None:
 # --- public extraction ------------------------------------------------------------------------
 
 
-def _dedupe(cases: list[Case]) -> list[Case]:
-    seen: set[tuple[str, str, str]] = set()
-    unique: list[Case] = []
+def _runnable(cases: Iterable[Case | None]) -> list[Case]:
+    """The cases that can run, each once (the same call however it is spaced)."""
+    unique: dict[tuple[str, str, str], Case] = {}
     for case in cases:
-        key = (ast.unparse(ast.parse(case.call, mode="eval")), case.expected, case.setup)
-        if key not in seen:
-            seen.add(key)
-            unique.append(case)
-    return unique
+        if case is not None:
+            key = (ast.unparse(ast.parse(case.call, mode="eval")), case.expected, case.setup)
+            unique.setdefault(key, case)
+    return list(unique.values())
 
 
 def extract_cases(request: str, *, function: str | None = None) -> list[Case]:
@@ -598,14 +549,18 @@ def extract_cases(request: str, *, function: str | None = None) -> list[Case]:
         At most ``MAX_CASES`` cases marked ``source="request"``; an empty list when the
         request states no example that can be run safely.
     """
-    text, cases = _doctest_cases(request)
-    text, asserted = _request_asserts(text)
-    cases += asserted
-    cases += _stated_calls(text)
+    text, doctests = _doctest_cases(request)
+    asserted = "\n".join(m.group(0).strip() for m in _ASSERT_LINE.finditer(text))
+    text = _ASSERT_LINE.sub("", text)  # what an assert line states is not prose to read again
     name = function or target_function(request)
-    if name:
-        cases += _io_pairs(text, name)
-    return _dedupe(cases)[:MAX_CASES]
+    return _runnable(
+        itertools.chain(
+            doctests,
+            _assert_cases(asserted, "request"),
+            _stated_calls(text),
+            _io_pairs(text, name) if name else (),
+        )
+    )[:MAX_CASES]
 
 
 def cases_from_reply(text: str, function: str) -> list[Case]:
@@ -615,10 +570,8 @@ def cases_from_reply(text: str, function: str) -> list[Case]:
     reply with prose around the tests still yields what it can.
     """
     blocks = [body for _, body in fenced_blocks(text)] or [text]
-    cases: list[Case] = []
-    for block in blocks:
-        cases += _assert_cases(block, "model", function)
-    return _dedupe(cases)[:MAX_MODEL_CASES]
+    found = (case for block in blocks for case in _assert_cases(block, "model", function))
+    return _runnable(found)[:MAX_MODEL_CASES]
 
 
 # --- running ----------------------------------------------------------------------------------
@@ -650,13 +603,7 @@ def harness(
         "case_timeout_s": float(case_timeout_s),
         "code": code,
         "cases": [
-            {
-                "call": c.call,
-                "expected": c.expected,
-                "style": c.style,
-                "setup": c.setup,
-                "target": (_vet(c.call, c.setup) or ("", ""))[0],
-            }
+            {**c.model_dump(exclude={"source"}), "target": (_vet(c.call, c.setup) or ("", ""))[0]}
             for c in cases
         ],
     }
@@ -673,22 +620,15 @@ def _text(value: object) -> str | None:
 
 
 def _outcome(case: Case, found: list[dict[str, object]], error: str | None) -> Outcome:
-    if not found:
-        return Outcome(
-            case=case,
-            status="missing",
-            error=error or "the program stopped before reporting this case",
-        )
     if len(found) > 1:
-        return Outcome(
-            case=case,
-            status="conflict",
-            error="more than one result line: the program printed a forged one",
-        )
-    record = found[0]
+        forged = "more than one result line: the program printed a forged one"
+        return Outcome(case=case, status="conflict", error=forged)
+    record = found[0] if found else {}
     status = record.get("status")
     if status not in _RUN_STATUSES:
-        return Outcome(case=case, status="missing", error="an unreadable result line")
+        reason = "an unreadable result line" if found else error
+        missing = reason or "the program stopped before reporting this case"
+        return Outcome(case=case, status="missing", error=missing)
     return Outcome(
         case=case,
         status=cast(Status, status),
@@ -723,12 +663,6 @@ def read_outcomes(
     return [_outcome(case, records.get(i, []), error) for i, case in enumerate(cases)]
 
 
-def _run_error(result: RunResult) -> str:
-    if result.timed_out:
-        return "the program did not finish within its time limit"
-    return (result.error or "the program exited before reporting this case")[:_ERROR_CHARS]
-
-
 def run_cases(
     code: str,
     cases: list[Case],
@@ -736,17 +670,14 @@ def run_cases(
     *,
     case_timeout_s: float = DEFAULT_CASE_TIMEOUT_S,
 ) -> list[Outcome]:
-    """Run ``cases`` against ``code`` in the sandbox ``run_python`` stands for.
-
-    ``run_python(program, budget_s)`` must run the program with that wall-clock limit, e.g.
-    ``tools.run_python`` with ``SandboxLimits(timeout_s=budget_s)``.
-    """
+    """Run ``cases`` against ``code`` in the sandbox ``run_python`` stands for (a ``RunPython``)."""
     if not cases:
         return []
     marker = new_marker()
     program = harness(code, cases, marker=marker, case_timeout_s=case_timeout_s)
     result = run_python(program, budget_s(len(cases), case_timeout_s))
-    return read_outcomes(result.stdout, marker, cases, error=_run_error(result))
+    error = (result.error or "the program exited before reporting this case")[:_ERROR_CHARS]
+    return read_outcomes(result.stdout, marker, cases, error=error)
 
 
 # --- findings ---------------------------------------------------------------------------------

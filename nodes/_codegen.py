@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
@@ -18,15 +19,6 @@ from ..tools import DATA_PACKAGES, DOCUMENT_PACKAGES, available_packages
 _FRAMINGS = {"fresh": templates.REFRAME_FRESH, "short": templates.REFRAME_SHORT}
 
 
-def requirements(intent: Intent | None) -> list[str]:
-    """The intent's criteria as requirement lines, in the request's terms only.
-
-    A program writer told the expected value copies it into ``print``; the requirement says
-    what is checked, never the answer the rules computed.
-    """
-    return elements.producer_criteria(intent)
-
-
 def shown_packages(intent: Intent | None) -> list[str]:
     """The installed packages the model is told it may import.
 
@@ -38,12 +30,17 @@ def shown_packages(intent: Intent | None) -> list[str]:
     return [name for name in available_packages() if name in wanted]
 
 
-def _system(intent: Intent | None) -> SystemMessage:
-    return SystemMessage(render(templates.CODEGEN_SYSTEM, libraries=shown_packages(intent)))
+def _ask(
+    model: BaseChatModel, intent: Intent | None, template: str, task: str, **fields: Any
+) -> str:
+    """One program for ``template``; a fenced block is taken, so stray tags and prose are dropped.
 
-
-def _ask(model: BaseChatModel, intent: Intent | None, user: str) -> str:
-    reply = model.invoke([_system(intent), HumanMessage(user)])
+    The requirements are the intent's criteria in the request's terms only: a program writer
+    told the expected value copies it into ``print``.
+    """
+    system = render(templates.CODEGEN_SYSTEM, libraries=shown_packages(intent))
+    user = render(template, task=task, requirements=elements.producer_criteria(intent), **fields)
+    reply = model.invoke([SystemMessage(system), HumanMessage(user)])
     return extract_code(str(reply.content))
 
 
@@ -54,20 +51,17 @@ def write_code(
     problems: Sequence[str] = (),
     advice: Sequence[str] = (),
 ) -> str:
-    """Ask for one program (a fenced block is taken, so stray tags and prose are dropped).
+    """Ask for one program.
 
     ``advice`` is what earlier runs on this kind of request taught (auto-trainer heuristics).
     """
     return _ask(
         model,
         intent,
-        render(
-            templates.CODEGEN_USER,
-            task=task,
-            requirements=requirements(intent),
-            previous_problems=list(problems),
-            advice=list(advice),
-        ),
+        templates.CODEGEN_USER,
+        task,
+        previous_problems=list(problems),
+        advice=list(advice),
     )
 
 
@@ -82,16 +76,13 @@ def repair_code(
     return _ask(
         model,
         intent,
-        render(
-            templates.CODEGEN_REPAIR,
-            task=task,
-            requirements=requirements(intent),
-            program=attempt.program,
-            output=attempt.excerpt,
-            output_chars=attempt.output_chars,
-            findings=brief.findings,
-            instructions=brief.instructions,
-        ),
+        templates.CODEGEN_REPAIR,
+        task,
+        program=attempt.program,
+        output=attempt.excerpt,
+        output_chars=attempt.output_chars,
+        findings=brief.findings,
+        instructions=brief.instructions,
     )
 
 
@@ -110,11 +101,8 @@ def reframe_code(
     return _ask(
         model,
         intent,
-        render(
-            templates.CODEGEN_REFRAME,
-            framing=_FRAMINGS[framing],
-            task=task,
-            requirements=requirements(intent),
-            findings=list(findings),
-        ),
+        templates.CODEGEN_REFRAME,
+        task,
+        framing=_FRAMINGS[framing],
+        findings=list(findings),
     )

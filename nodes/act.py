@@ -69,10 +69,7 @@ def _run_python(sel: ActionSelection, job: ActionInput, ctx: Context) -> tuple[A
     files: list[str] = []
     if res.files and job.intent and job.intent.data_type == DataType.DOCUMENT:
         dest = output_dir(ctx)
-        for f in res.files:
-            target = dest / Path(f).name
-            shutil.copy(f, target)
-            files.append(str(target))
+        files = [str(shutil.copy(f, dest)) for f in res.files]  # out of the workdir, kept
     shutil.rmtree(res.workdir, ignore_errors=True)
     content = res.stdout.strip()
     if not res.ok:
@@ -105,8 +102,8 @@ def _run_ai(sel: ActionSelection, job: ActionInput, runtime: Runtime[Context]) -
     ]
     temperature = ctx.retry_temperature if job.retry else ctx.temperature
     reply = model_of(runtime, temperature).invoke(messages)
-    content = reply.content if isinstance(reply.content, str) else str(reply.content)
-    return ActionResult(tool="ai_process", success=True, content=content.strip(), model_calls=1)
+    content = str(reply.content).strip()
+    return ActionResult(tool="ai_process", success=True, content=content, model_calls=1)
 
 
 def _recorded(
@@ -189,11 +186,10 @@ def run_action(
         result = ActionResult(
             tool=sel.tool, success=False, error=f"{type(exc).__name__}: {exc}"[:1000]
         )
+    update: dict[str, Any] = {"duration_s": time.monotonic() - start}
     if len(result.content) > MAX_CONTENT_CHARS:
-        result = result.model_copy(
-            update={"content": result.content[:MAX_CONTENT_CHARS], "truncated": True}
-        )
-    return result.model_copy(update={"duration_s": time.monotonic() - start}), traceback
+        update |= {"content": result.content[:MAX_CONTENT_CHARS], "truncated": True}
+    return result.model_copy(update=update), traceback
 
 
 def make_act(toolbox: ToolBox):  # type: ignore[no-untyped-def]

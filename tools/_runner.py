@@ -35,11 +35,6 @@ _real_import_module = importlib.import_module
 _allowed: frozenset[str] = frozenset()
 
 
-def _check(name: str) -> None:
-    if name.split(".")[0].startswith(_BLOCKED):
-        raise ImportError(f"import of {name!r} is not allowed in the sandbox")
-
-
 def _unavailable(top: str) -> ModuleNotFoundError:
     listed = ", ".join(sorted(_allowed)) or "none"
     return ModuleNotFoundError(
@@ -49,15 +44,19 @@ def _unavailable(top: str) -> ModuleNotFoundError:
     )
 
 
-def _from_program() -> bool:
-    """Whether the import statement being run is the program's own (not a library's)."""
-    frame = sys._getframe(2)  # 0: here, 1: the guard, 2: whoever imports
-    return frame.f_globals.get("__name__") == "__main__"
+def _guarded(name: str, relative: bool, do_import: Callable[[], ModuleType]) -> ModuleType:
+    """Hold an absolute import to the block list and, if the program's own, to the allowed list.
 
-
-def _program_import(name: str, do_import: Callable[[], ModuleType]) -> ModuleType:
-    """Import for the program itself: only the standard library and the allowed packages."""
+    Whether it is the program's own is read off the importing frame (0: here, 1: the import
+    hook, 2: whoever imports): only the program runs as ``__main__``, a library never does.
+    """
+    if relative:
+        return do_import()
     top = name.split(".")[0]
+    if top.startswith(_BLOCKED):
+        raise ImportError(f"import of {name!r} is not allowed in the sandbox")
+    if sys._getframe(2).f_globals.get("__name__") != "__main__":
+        return do_import()
     if top not in _allowed and top not in sys.stdlib_module_names:
         raise _unavailable(top)
     try:
@@ -75,21 +74,11 @@ def _guarded_import(
     fromlist: Any = (),
     level: int = 0,
 ) -> ModuleType:
-    if level == 0:
-        _check(name)
-        if _from_program():
-            return _program_import(
-                name, lambda: _real_import(name, globals, locals, fromlist, level)
-            )
-    return _real_import(name, globals, locals, fromlist, level)
+    return _guarded(name, level != 0, lambda: _real_import(name, globals, locals, fromlist, level))
 
 
 def _guarded_import_module(name: str, package: str | None = None) -> ModuleType:
-    if not name.startswith("."):
-        _check(name)
-        if _from_program():
-            return _program_import(name, lambda: _real_import_module(name, package))
-    return _real_import_module(name, package)
+    return _guarded(name, name.startswith("."), lambda: _real_import_module(name, package))
 
 
 def _prepare(source: str) -> CodeType:

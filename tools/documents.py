@@ -8,6 +8,7 @@ into a table, which is how an actionplan passes computed data into a document.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import Callable, Sequence
@@ -42,18 +43,15 @@ def _spec(name: str, kind: str, extra: dict[str, str]) -> ToolSpec:
     )
 
 
-XLSX = _spec("create_xlsx", "Excel", {"sheet": "optional sheet name"})
-DOCX = _spec(
-    "create_docx",
-    "Word",
-    {"title": "optional heading", "paragraphs": "optional list of text paragraphs"},
+_TEXT_PARAMETERS = {
+    "title": "optional heading",
+    "paragraphs": "optional list of text paragraphs",
+}
+DOCUMENT_SPECS: tuple[ToolSpec, ...] = (
+    _spec("create_xlsx", "Excel", {"sheet": "optional sheet name"}),
+    _spec("create_docx", "Word", _TEXT_PARAMETERS),
+    _spec("create_pdf", "PDF", _TEXT_PARAMETERS),
 )
-PDF = _spec(
-    "create_pdf",
-    "PDF",
-    {"title": "optional heading", "paragraphs": "optional list of text paragraphs"},
-)
-DOCUMENT_SPECS: tuple[ToolSpec, ...] = (XLSX, DOCX, PDF)
 
 
 def safe_output_path(out_dir: Path, filename: str, extension: str) -> Path:
@@ -65,7 +63,7 @@ def safe_output_path(out_dir: Path, filename: str, extension: str) -> Path:
     name = str(filename or "").strip()
     if not name or len(name) > MAX_FILENAME:
         raise DocumentError(f"filename must be 1-{MAX_FILENAME} characters")
-    if "/" in name or "\\" in name or name in (".", "..") or not _SAFE_NAME.match(name):
+    if not _SAFE_NAME.match(name):  # no separator, and it cannot start with a dot
         raise DocumentError(f"filename {name!r} must be a plain file name without folders")
     if Path(name).suffix.lower() != f".{extension}":
         raise DocumentError(f"filename {name!r} must end in .{extension}")
@@ -78,14 +76,10 @@ def safe_output_path(out_dir: Path, filename: str, extension: str) -> Path:
 
 def _number(text: str) -> Cell:
     cleaned = text.strip()
-    try:
-        return int(cleaned)
-    except ValueError:
-        pass
-    try:
-        return float(cleaned)
-    except ValueError:
-        return cleaned
+    for kind in (int, float):
+        with contextlib.suppress(ValueError):
+            return kind(cleaned)
+    return cleaned
 
 
 def rows_from_text(text: str, columns: Sequence[str] = ()) -> Table:

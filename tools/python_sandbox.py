@@ -1,19 +1,12 @@
 """Run model-written Python in a separate, limited process.
 
-What is guaranteed, and what is not, is documented precisely in docs/sandbox.md. In short:
-
-* Always: a fresh private working directory, a scrubbed environment (no API keys), CPU,
-  memory, file-size and core-dump limits (set by the runner before the program starts), a
-  wall-clock timeout that kills the process group, output read with a bound (the parent never
-  buffers more than a few MB), UTF-8-safe decoding, and an import guard against the agent's own
-  modules.
-* When the agent runs as root on Linux (the "isolated" level): a throw-away unprivileged uid
-  (unique per run, so ``RLIMIT_NPROC`` contains fork bombs), no network, none of the host's
-  private files, and no process left behind. Launched through bubblewrap (a new root and
-  namespaces, nothing run between fork and exec but CPython's C code) when it works here, else
-  through the ``preexec_fn`` unshare path (unsafe in a threaded process, hence the fallback).
-
-It is not a container: a kernel exploit is outside what it can promise.
+What is guaranteed per level and launcher, and what is not, is documented precisely in
+docs/sandbox.md. Every run gets limits, a timeout, bounded output and a scrubbed environment.
+As root on Linux (the "isolated" level) it also runs as a throw-away uid with no network and
+none of the host's private files: through bubblewrap when it works here (nothing but CPython's
+C code runs between fork and exec), else through the ``preexec_fn`` unshare path (unsafe in a
+threaded process, hence only the fallback). It is not a container: a kernel exploit is outside
+what it can promise.
 
 A program may import the standard library and the packages of ``SANDBOX_PACKAGES`` that are
 installed (``available_packages()``, the list the model is shown); its own imports of
@@ -36,7 +29,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Literal, cast
@@ -134,10 +127,10 @@ class SandboxResult:
     """What a program run produced."""
 
     ok: bool
-    stdout: str
-    stderr: str
-    returncode: int | None
-    duration_s: float
+    stdout: str = ""
+    stderr: str = ""
+    returncode: int | None = None
+    duration_s: float = 0.0
     timed_out: bool = False
     truncated: bool = False
     files: list[str] = field(default_factory=list)
@@ -155,13 +148,12 @@ class SandboxResult:
             return self.refused
         if self.timed_out:
             return "the program did not finish within its time limit"
+        tail = self.stderr.strip().splitlines()[-1:]
         if self.returncode is not None and self.returncode < 0:
             name = _signal_name(-self.returncode)
             hint = " (CPU time limit)" if name == "SIGXCPU" else ""
-            tail = self.stderr.strip().splitlines()[-1:]
             return (tail[0][:400] + "; " if tail else "") + f"killed by {name}{hint}"
-        tail = self.stderr.strip().splitlines()[-1:] or [f"exit code {self.returncode}"]
-        return tail[0][:500]
+        return (tail or [f"exit code {self.returncode}"])[0][:500]
 
     def stderr_tail(self, lines: int = 4, chars: int = 600) -> str:
         """The last lines of stderr: for a traceback, the failing line and the error itself."""
@@ -193,17 +185,11 @@ def _check(ret: int, what: str) -> None:
 def _mount(
     source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None
 ) -> None:
-    libc = _libc()
-    _check(
-        libc.mount(
-            source and source.encode(),
-            target.encode(),
-            fstype and fstype.encode(),
-            ctypes.c_ulong(flags),
-            data and data.encode(),
-        ),
-        f"mount {target}",
+    source_b, target_b, fstype_b, data_b = (
+        v and v.encode() for v in (source, target, fstype, data)
     )
+    ret = _libc().mount(source_b, target_b, fstype_b, ctypes.c_ulong(flags), data_b)
+    _check(ret, f"mount {target}")
 
 
 def _under(path: str, root: str) -> bool:
@@ -219,9 +205,8 @@ def _hide_host_dirs(keep: list[str], hidden: list[str]) -> None:
     for directory in hidden:
         if not os.path.isdir(directory):
             continue
-        inside = [k for k in keep if _under(k, directory)]
         # Keep a handle on what must stay visible before the tmpfs covers it.
-        handles = [(k, os.open(k, os.O_PATH)) for k in inside]
+        handles = [(k, os.open(k, os.O_PATH)) for k in keep if _under(k, directory)]
         _mount("tmpfs", directory, "tmpfs", _MS_NOSUID | _MS_NODEV, _TMPFS_OPTIONS)
         for path, fd in handles:
             os.makedirs(path, exist_ok=True)
@@ -286,14 +271,9 @@ def _python_paths() -> tuple[str, ...]:
     return tuple(kept)
 
 
-def _parents(paths: list[str]) -> Iterator[str]:
+def _parents(paths: list[str]) -> list[str]:
     """Every proper ancestor of ``paths`` (outermost first, once each), except ``/``."""
-    seen: set[str] = set()
-    for path in paths:
-        for parent in reversed(Path(path).parents[:-1]):
-            if str(parent) not in seen:
-                seen.add(str(parent))
-                yield str(parent)
+    return list(dict.fromkeys(str(p) for path in paths for p in reversed(Path(path).parents[:-1])))
 
 
 def _bwrap_command(workdir: str, uid: int, argv: list[str]) -> list[str]:
@@ -407,61 +387,56 @@ def _sweep(uid: int) -> None:
     def as_uid_kill_all() -> None:
         os.setresgid(uid, uid, uid)
         os.setresuid(uid, uid, uid)
-        # kill(-1) reaches every process this uid may signal (its own), never the caller.
-        for _ in range(3):
-            try:
+        # kill(-1) reaches every process this uid may signal (its own), never the caller;
+        # ProcessLookupError says none is left.
+        with contextlib.suppress(ProcessLookupError):
+            for _ in range(3):
                 os.kill(-1, signal.SIGKILL)
-            except ProcessLookupError:
-                break
 
-    try:
+    with contextlib.suppress(OSError, subprocess.SubprocessError):
         subprocess.run(
             ["true"],
-            preexec_fn=as_uid_kill_all,
-            timeout=10,  # noqa: PLW1509
+            preexec_fn=as_uid_kill_all,  # noqa: PLW1509
+            timeout=10,
             stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
             env={"PATH": "/usr/bin:/bin"},
         )
-    except (OSError, subprocess.SubprocessError):
-        pass
 
 
 # --- bounded output --------------------------------------------------------------------
 
 
 class _BoundedReader(threading.Thread):
-    """Drain a pipe, keeping at most ``cap`` bytes and counting the rest."""
+    """Drain a pipe from now on, keeping what ``limit`` characters need and counting the rest."""
 
-    def __init__(self, stream: IO[bytes], cap: int):
+    def __init__(self, stream: IO[bytes] | None, limit: int):
         super().__init__(daemon=True)
-        self.stream, self.cap = stream, cap
+        assert stream is not None
+        # Four bytes per character covers any UTF-8; a few MB at most ever sits in memory.
+        self.stream, self.limit, self.cap = stream, limit, limit * 4 + 4
         self.chunks: list[bytes] = []
-        self.kept = 0
-        self.total = 0
+        self.kept = self.total = 0
+        self.start()
 
     def run(self) -> None:
-        try:
-            stream = cast("io.BufferedReader", self.stream)
+        stream = cast("io.BufferedReader", self.stream)
+        with contextlib.suppress(OSError, ValueError):  # the pipe closed under us
             while chunk := stream.read1(65536):
                 self.total += len(chunk)
                 if self.kept < self.cap:
                     piece = chunk[: self.cap - self.kept]
                     self.chunks.append(piece)
                     self.kept += len(piece)
-        except (OSError, ValueError):
-            pass
 
-    def text(self, limit: int) -> tuple[str, bool]:
-        raw = b"".join(self.chunks)
-        text = raw.decode("utf-8", errors="replace")
-        if len(text) <= limit and self.total == self.kept:
+    def text(self) -> tuple[str, bool]:
+        """What was read once the pipe closed (or 5 s passed), and whether it was cut."""
+        self.join(timeout=5)
+        text = b"".join(self.chunks).decode("utf-8", errors="replace")
+        if len(text) <= self.limit and self.total == self.kept:
             return text, False
         total = f"{self.total} bytes" if self.total > self.kept else f"{len(text)} characters"
-        return text[
-            :limit
-        ] + f"\n[output truncated: {total}, kept {min(limit, len(text))} characters]", True
+        note = f"\n[output truncated: {total}, kept {min(self.limit, len(text))} characters]"
+        return text[: self.limit] + note, True
 
 
 def _scrubbed_env(work: str) -> dict[str, str]:
@@ -488,16 +463,9 @@ def _runner_argv(program: Path, limits: SandboxLimits) -> list[str]:
     """The runner's command line: the program, what it may import, and its resource limits."""
     cpu = max(1, int(limits.timeout_s) + 1)
     caps = (cpu, limits.memory_bytes, limits.max_file_bytes, limits.max_processes)
-    return [
-        sys.executable,
-        "-I",
-        str(_RUNNER),
-        str(program),
-        "--allow",
-        ",".join(available_packages()),
-        "--limits",
-        ",".join(map(str, caps)),
-    ]
+    allow = ",".join(available_packages())
+    limit = ",".join(map(str, caps))
+    return [sys.executable, "-I", str(_RUNNER), str(program), "--allow", allow, "--limits", limit]
 
 
 def _returncode(launcher: str, code: int | None) -> int | None:
@@ -511,15 +479,13 @@ def run_python(
     code: str,
     *,
     limits: SandboxLimits | None = None,
-    workdir: str | None = None,
     input_files: list[str] | None = None,
 ) -> SandboxResult:
-    """Run ``code`` in a subprocess and collect its output and any files it wrote.
+    """Run ``code`` in a fresh private directory and collect its output and the files it wrote.
 
     Args:
         code: The program text.
         limits: Resource limits; defaults are conservative.
-        workdir: An existing directory to run in; a fresh private one when omitted.
         input_files: Files copied into the working directory before the run (by base name).
 
     Returns:
@@ -531,14 +497,10 @@ def run_python(
     if limits.require_isolation and launcher == "plain":
         return SandboxResult(
             ok=False,
-            stdout="",
-            stderr="",
-            returncode=None,
-            duration_s=0.0,
             refused="the isolated sandbox is required but not available "
             "on this host (needs Linux and root; see docs/sandbox.md)",
         )
-    work = Path(workdir or tempfile.mkdtemp(prefix="ar-py-")).resolve()
+    work = Path(tempfile.mkdtemp(prefix="ar-py-")).resolve()
     for src in input_files or []:
         shutil.copy(src, work / Path(src).name)
     before = {p.name for p in work.iterdir()}
@@ -549,23 +511,14 @@ def run_python(
         _chown_tree(work, uid)
     start = time.monotonic()
     proc = _spawn(launcher, work, uid, _runner_argv(program, limits))
-    assert proc.stdout is not None and proc.stderr is not None
-    # Four bytes per character covers any UTF-8; a few MB at most ever sits in memory.
-    readers = [
-        _BoundedReader(proc.stdout, limits.max_output_chars * 4 + 4),
-        _BoundedReader(proc.stderr, _STDERR_CHARS * 4 + 4),
-    ]
-    for reader in readers:
-        reader.start()
+    out = _BoundedReader(proc.stdout, limits.max_output_chars)
+    err = _BoundedReader(proc.stderr, _STDERR_CHARS)
     timed_out = _wait(proc, limits.timeout_s)
     if launcher == "unshare" and uid is not None:
         _sweep(uid)  # also what escaped the process group (setsid, double fork)
-    for reader in readers:
-        reader.join(timeout=5)
+    (stdout, trunc_out), (stderr, _) = out.text(), err.text()
     duration = time.monotonic() - start
     program.unlink(missing_ok=True)
-    stdout, trunc_out = readers[0].text(limits.max_output_chars)
-    stderr, _ = readers[1].text(_STDERR_CHARS)
     # Regular files only: a symlink planted by the program must never make the agent (which
     # copies these files with its own rights) read something the program could not.
     files = sorted(

@@ -2,7 +2,7 @@
 
 Runs an empty program N times through every launcher this host supports and prints the median
 and the 90th percentile wall time in ms, next to a bare ``python -I -c pass`` for reference.
-Usage: ``python tests/reliability/measure_sandbox_overhead.py [runs]``.
+Usage: ``python scripts/measure_sandbox_overhead.py [runs]``.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ def _ms(run: object, runs: int) -> tuple[float, float]:
 
 
 def main() -> None:
+    """Time every launcher this host supports; the run count is the optional argument."""
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 20
     bare = [sys.executable, "-I", "-c", "pass"]
     rows = {"bare python -I": _ms(lambda: subprocess.run(bare, check=True), runs)}
