@@ -309,19 +309,6 @@ _AGG_RANGE_RE = re.compile(
     r"(?:from\s+|between\s+)?(-?\d+)\s*(?:to|through|and|-|\.\.)\s*(-?\d+)\b"
 )
 _AGG_FIRST_RE = re.compile(r"^\s*(?:all\s+)?(?:the\s+)?first\s+(\d+)\s+(.*)")
-_FACTORIAL_RE = re.compile(r"\bfactorial of (\d+)\b|\b(\d+)\s*!(?!=)")
-_PERCENT_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|percent)\s+of\s+(-?\d+(?:\.\d+)?)")
-_SQRT_RE = re.compile(r"\bsquare root of (\d+(?:\.\d+)?)\b|\bsqrt\(?\s*(\d+(?:\.\d+)?)")
-_UNIT_WORD = r"(?:" + "|".join(sorted(map(re.escape, _arith.UNIT_ALIASES), key=len, reverse=True))
-_UNIT_WORD += r")(?![a-z])"
-_CONVERT_RE = re.compile(
-    rf"(-?\d+(?:\.\d+)?)\s*(?:degrees?\s+)?({_UNIT_WORD})\s+(?:to|in|into|in terms of|as)\s+"
-    rf"(?:degrees?\s+)?({_UNIT_WORD})"
-)
-_CONVERT_Q_RE = re.compile(
-    rf"how many\s+(?:degrees?\s+)?({_UNIT_WORD})\s+(?:is|are|in|make)\s+(-?\d+(?:\.\d+)?)\s*"
-    rf"(?:degrees?\s+)?({_UNIT_WORD})"
-)
 
 _LEAD_WORDS_RE = re.compile(
     r"^(?:(?:please|can you|could you|would you|i want|i need|i'd like|give me|show me|tell me|"
@@ -551,7 +538,7 @@ def _aggregate_value(text: str) -> tuple[Number, str] | None:
     if op == "product":
         return math.prod(values), f"product of {label}"
     if op in ("average", "mean"):
-        return (_tidy(sum(values) / len(values)), f"average of {label}") if values else None
+        return (_arith.tidy(sum(values) / len(values)), f"average of {label}") if values else None
     return sum(values), f"sum of {label}"  # sum, total, add up
 
 
@@ -574,55 +561,19 @@ def _aggregate_inputs(rest: str) -> list[Number] | None:
     return given if len(given) >= 2 else None
 
 
-def _tidy(value: float) -> Number:
-    return int(value) if value.is_integer() else value
-
-
-def _special_value(text: str) -> tuple[Number, str] | None:
-    factorial = _FACTORIAL_RE.search(text)
-    if factorial:
-        n = int(factorial.group(1) or factorial.group(2))
-        if n <= 1000:
-            return math.factorial(n), f"{n}!"
-    percent = _PERCENT_RE.search(text)
-    if percent:
-        share, whole = float(percent.group(1)), float(percent.group(2))
-        return _tidy(round(share * whole / 100, 10)), f"{percent.group(1)}% of {percent.group(2)}"
-    root = _SQRT_RE.search(text)
-    if root:
-        x = float(root.group(1) or root.group(2))
-        return _tidy(math.sqrt(x)) if math.isqrt(int(x)) ** 2 == x else math.sqrt(x), f"sqrt({x})"
-    return None
-
-
-def _conversion(text: str) -> tuple[float, str, str] | None:
-    match = _CONVERT_RE.search(text)
-    if match:
-        amount, source, target = match.group(1), match.group(2), match.group(3)
-    else:
-        match = _CONVERT_Q_RE.search(text)
-        if not match:
-            return None
-        target, amount, source = match.group(1), match.group(2), match.group(3)
-    src, dst = _arith.UNIT_ALIASES[source], _arith.UNIT_ALIASES[target]
-    if src == dst or _arith.convert(1.0, src, dst) is None:
-        return None
-    return float(amount), src, dst
-
-
 def _find_value(found: _Findings) -> None:
     text = found.text
     letters = _letter_count(found.original)
     if letters:
         found.value, found.value_label = letters
         return
-    conversion = _conversion(text)
+    conversion = _arith.find_conversion(text)
     if conversion:
         result = _arith.convert(*conversion)
         found.conversion, found.value = conversion, result
         found.value_label = f"{format_number(conversion[0])} {conversion[1]} in {conversion[2]}"
         return
-    for finder in (_aggregate_value, _special_value):
+    for finder in (_aggregate_value, _arith.special_value):
         hit = finder(text)
         if hit:
             found.value, found.value_label = hit
