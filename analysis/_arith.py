@@ -17,7 +17,7 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
-from ._text import Number
+from ._text import Number, by_word
 
 _BIN_OPS: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
     ast.Add: operator.add,
@@ -112,20 +112,18 @@ def find_expression(text: str) -> tuple[str, Number] | None:
 _LENGTH = {"km": 1000.0, "mile": 1609.344, "m": 1.0, "ft": 0.3048}
 _MASS = {"kg": 1.0, "lb": 0.45359237}
 # How a request may write each unit.
-_UNIT_ALIASES = {
-    alias: unit
-    for unit, aliases in (
-        ("km", "km kms kilometer kilometers kilometre kilometres"),
-        ("mile", "mile miles mi"),
-        ("m", "m meter meters metre metres"),
-        ("ft", "ft foot feet"),
-        ("kg", "kg kgs kilogram kilograms kilo kilos"),
-        ("lb", "lb lbs pound pounds"),
-        ("C", "c °c celsius centigrade"),
-        ("F", "f °f fahrenheit"),
-    )
-    for alias in aliases.split()
-}
+_UNIT_ALIASES = by_word(
+    {
+        "km": "km kms kilometer kilometers kilometre kilometres",
+        "mile": "mile miles mi",
+        "m": "m meter meters metre metres",
+        "ft": "ft foot feet",
+        "kg": "kg kgs kilogram kilograms kilo kilos",
+        "lb": "lb lbs pound pounds",
+        "C": "c °c celsius centigrade",
+        "F": "f °f fahrenheit",
+    }
+)
 _UNIT = r"(?:" + "|".join(sorted(map(re.escape, _UNIT_ALIASES), key=len, reverse=True))
 _UNIT += r")(?![a-z])"
 _CONVERT_RE = re.compile(

@@ -102,20 +102,16 @@ def _looks_like_code_lines(text: str) -> bool:
 
 
 def _token_counts(text: str) -> tuple[int, int]:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return _token_counts_raw(text)
-
-
-def _token_counts_raw(text: str) -> tuple[int, int]:
     """Count (numeric, other) word tokens; tokenize is used so "x2" is one name token."""
     numeric = other = 0
     try:
-        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
-            if tok.type == tokenize.NUMBER:
-                numeric += 1
-            elif tok.type == tokenize.NAME:
-                other += 1
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+                if tok.type == tokenize.NUMBER:
+                    numeric += 1
+                elif tok.type == tokenize.NAME:
+                    other += 1
     except (tokenize.TokenError, IndentationError, SyntaxError):
         words = re.findall(r"[^\s,;\[\]()]+", text)
         numeric = sum(1 for w in words if NUMBER_RE.fullmatch(w.rstrip(".:")))
@@ -204,27 +200,16 @@ def classify(content: str) -> ContentKind:
     return ContentKind.TEXT
 
 
+# Content an analysis can be written as; text accepts code besides, and anything goes for other.
+_READABLE = {ContentKind.TEXT, ContentKind.NUMBERS, ContentKind.TABLE, ContentKind.JSON}
 _COMPATIBLE: dict[DataType, set[ContentKind]] = {
     DataType.NUMBERS: {ContentKind.NUMBERS},
     DataType.CODE: {ContentKind.CODE},
     DataType.TABLE: {ContentKind.TABLE, ContentKind.JSON},
     DataType.DOCUMENT: {ContentKind.FILE},
-    DataType.ANALYSIS: {ContentKind.TEXT, ContentKind.NUMBERS, ContentKind.TABLE, ContentKind.JSON},
-    DataType.TEXT: {
-        ContentKind.TEXT,
-        ContentKind.NUMBERS,
-        ContentKind.TABLE,
-        ContentKind.JSON,
-        ContentKind.CODE,
-    },
-    DataType.OTHER: {
-        ContentKind.TEXT,
-        ContentKind.NUMBERS,
-        ContentKind.TABLE,
-        ContentKind.JSON,
-        ContentKind.CODE,
-        ContentKind.FILE,
-    },
+    DataType.ANALYSIS: _READABLE,
+    DataType.TEXT: _READABLE | {ContentKind.CODE},
+    DataType.OTHER: _READABLE | {ContentKind.CODE, ContentKind.FILE},
 }
 
 

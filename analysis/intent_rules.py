@@ -37,7 +37,7 @@ from text_to_num import alpha2digit
 
 from ..state.models import Criterion, CriterionKind, DataType, Intent, OutputFormat
 from . import _arith, families
-from ._text import NUMBER_RE, Number, format_number, to_number
+from ._text import NUMBER_RE, Number, by_word, format_number, to_number
 from .content import extract_numbers
 from .verifiers import COMPLETE, determines_set, expected_sequence
 
@@ -262,16 +262,14 @@ _FIELD_STOP_RE = re.compile(
     r"per|please|which)\b"
 )
 _FIELD_SPLIT_RE = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+|\s*&\s*|\s*/\s*")
-_TYPE_WORDS = {
-    word: kind
-    for kind, words in (
-        ("number", "number numeric integer int float"),
-        ("string", "string text str"),
-        ("list", "list array"),
-        ("boolean", "boolean bool"),
-    )
-    for word in words.split()
-}
+_TYPE_WORDS = by_word(
+    {
+        "number": "number numeric integer int float",
+        "string": "string text str",
+        "list": "list array",
+        "boolean": "boolean bool",
+    }
+)
 _TYPE_WORD = r"(?:" + "|".join(sorted(_TYPE_WORDS, key=len, reverse=True)) + r")"
 _FIELD_TYPES = (
     re.compile(rf"\b([a-z_]\w*)\s*\(\s*(?:an?\s+)?({_TYPE_WORD})\s*\)"),
@@ -376,14 +374,18 @@ def _find_count(text: str) -> tuple[int, str] | None:
     if first:
         return int(first.group(1)), ""
     for match in _COUNT_RE.finditer(text):
-        before = text[: match.start()].split()
-        if before and before[-1] in _NOT_COUNT_BEFORE:
-            continue
-        return int(match.group(1)), match.group(2)
+        if not _bounds_before(text, match.start()):
+            return int(match.group(1)), match.group(2)
     asked = _ASKED_COUNT_RE.search(text)
     if asked and asked.group(2) not in _PROSE_UNITS:
         return int(asked.group(1)), asked.group(2)
     return None
+
+
+def _bounds_before(text: str, start: int) -> bool:
+    """Whether the word before ``start`` makes the number there a bound or a parameter."""
+    before = text[:start].split()
+    return bool(before) and before[-1] in _NOT_COUNT_BEFORE
 
 
 def _find_bounds(text: str) -> list[int | None] | None:
@@ -721,29 +723,15 @@ def _criteria(found: _Findings, fmt: OutputFormat) -> list[Criterion]:
         return _shape_criteria(found, fmt)
     single = fmt == OutputFormat.SINGLE_VALUE
     out = [] if single else _list_criteria(found)
-    if (
-        fmt == OutputFormat.LIST
-        and found.count is not None
-        and not (found.words or _numbers_wanted(found))
-    ):
+    counted = fmt == OutputFormat.LIST and found.count is not None
+    if counted and not (found.words or _numbers_wanted(found)):
         # Counting proves the number of items, not that they are what was asked for.
-        noun = found.count_noun or "things"
-        out.append(
-            _criterion(
-                CriterionKind.OTHER,
-                "items fit the request",
-                f"each item is one of the {noun} asked for",
-            )
-        )
+        described = f"each item is one of the {found.count_noun or 'things'} asked for"
+        out.append(_criterion(CriterionKind.OTHER, "items fit the request", described))
     if found.words and found.word_order is None and "unique" not in found.properties:
         # "Rank these by popularity": the words are checkable, the order is a judge's call.
-        out.append(
-            _criterion(
-                CriterionKind.OTHER,
-                "arranged as asked",
-                "the given words arranged in the order the request asks for",
-            )
-        )
+        described = "the given words arranged in the order the request asks for"
+        out.append(_criterion(CriterionKind.OTHER, "arranged as asked", described))
     if found.complete and not single:
         lo, hi = found.bounds or [None, None]
         lo = 2 if lo is None else lo
@@ -804,13 +792,8 @@ def _value_criteria(found: _Findings, single: bool) -> list[Criterion]:
     return out
 
 
-_FILE_FORMATS = {
-    OutputFormat.XLSX,
-    OutputFormat.DOCX,
-    OutputFormat.PDF,
-    OutputFormat.CSV,
-    OutputFormat.JSON,
-}
+# Every format a request can name is delivered as a file of that type.
+_FILE_FORMATS = {fmt for _, fmt in _DOCUMENTS + _NAMED_FORMATS}
 
 
 def _shape_criteria(found: _Findings, fmt: OutputFormat) -> list[Criterion]:
@@ -982,12 +965,6 @@ _NUMERIC_KINDS = {
 }
 
 
-def _determined_set(rules: Intent) -> bool:
-    return any(
-        c.kind == CriterionKind.PROPERTY and c.value == COMPLETE for c in rules.success_criteria
-    )
-
-
 def _stated_count(request: str | None, value: Any) -> bool:
     """Whether the request's own words state this count ("5 ideas", "five ideas").
 
@@ -997,11 +974,10 @@ def _stated_count(request: str | None, value: Any) -> bool:
     if request is None or not isinstance(value, int):
         return False
     text = normalize(request)
-    for match in re.finditer(rf"(?<![\d.])({value})\s+([a-z]+)", text):
-        before = text[: match.start()].split()
-        if not (before and before[-1] in _NOT_COUNT_BEFORE) and match.group(2) != "and":
-            return True
-    return False
+    return any(
+        not _bounds_before(text, match.start()) and match.group(2) != "and"
+        for match in re.finditer(rf"(?<![\d.])({value})\s+([a-z]+)", text)
+    )
 
 
 def _keeps_model_count(
@@ -1012,8 +988,12 @@ def _keeps_model_count(
     The 0.5B model wrote the answer as a count ("count: 7006652" for 1234 * 5678) and
     invented "count: 7" for "multiples of 7 between 1 and 100", which let 7 of 14 pass.
     """
-    if single or rules.expected_format == OutputFormat.SINGLE_VALUE or _determined_set(rules):
+    if single or rules.expected_format == OutputFormat.SINGLE_VALUE:
         return False  # either reading of the request as one value rules a count out
+    if any(
+        c.kind == CriterionKind.PROPERTY and c.value == COMPLETE for c in rules.success_criteria
+    ):
+        return False  # the whole set is asked for, so its size is the validator's to compute
     return _stated_count(request, candidate.value)
 
 
