@@ -84,15 +84,15 @@ def normalize(request: str) -> str:
 # Rule tables. Every pattern is written against the normalised (lower-case, digits) request;
 # a table lists (pattern, what it names), the more specific patterns first.
 
-T = TypeVar("T")
-Table = tuple[tuple[re.Pattern[str], T], ...]
+_T = TypeVar("_T")
+_Table = tuple[tuple[re.Pattern[str], _T], ...]
 
 
-def _table(*rows: tuple[str | re.Pattern[str], T]) -> Table[T]:
+def _table(*rows: tuple[str | re.Pattern[str], _T]) -> _Table[_T]:
     return tuple((re.compile(pattern), name) for pattern, name in rows)
 
 
-def _first_named(text: str, table: Table[T]) -> T | None:
+def _first_named(text: str, table: _Table[_T]) -> _T | None:
     """The name of the first pattern that occurs in the text."""
     return next((name for pattern, name in table if pattern.search(text)), None)
 
