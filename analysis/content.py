@@ -279,10 +279,6 @@ _CHATTER_RE = re.compile(
 _LEAD_IN_RE = re.compile(r"^[^,]*?\b(?:are|is)\s+(?=[^,]*,)", re.I)
 
 
-def _after_lead_in(line: str) -> str:
-    return _LEAD_IN_RE.sub("", line, count=1)
-
-
 def _bare_item(text: str) -> str:
     return _ITEM_MARK_RE.sub("", text).strip().strip("\"'`*").rstrip(".!").strip()
 
@@ -314,7 +310,8 @@ def text_items(text: str) -> list[str]:
     if len(lines) >= 2:
         items = [_bare_item(ln) for ln in lines]
     elif lines:
-        line = lines[0].rsplit(":", 1)[-1] if ":" in lines[0] else _after_lead_in(lines[0])
+        first = lines[0]
+        line = first.rsplit(":", 1)[-1] if ":" in first else _LEAD_IN_RE.sub("", first, count=1)
         items = [_bare_item(part) for part in _ITEM_SPLIT_RE.split(line.strip().rstrip("."))]
     else:
         items = []

@@ -308,6 +308,7 @@ _AGG_RANGE_RE = re.compile(
 )
 _AGG_FIRST_RE = re.compile(r"^\s*(?:all\s+)?(?:the\s+)?first\s+(\d+)\s+(.*)")
 
+# Words that open a request without naming what it is about: not part of its subject.
 _LEAD_WORDS_RE = re.compile(
     r"^(?:(?:please|can you|could you|would you|i want|i need|i'd like|give me|show me|tell me|"
     r"what is|what's|what are|who is|how do i|explain|describe|about|"
