@@ -3,6 +3,8 @@
 When the user asks "what is 17 times 23" the validator should know the answer is 391
 rather than trust whichever number the model printed. Only literal arithmetic is evaluated:
 the tree is walked node by node and anything that is not a number or an operator is refused.
+Unit conversions, factorials, percentages and square roots are read from the request's words
+here too, next to the units and operators they are written with.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
-from ._text import Number
+from ._text import Number, by_word
 
 _BIN_OPS: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
     ast.Add: operator.add,
@@ -109,42 +111,29 @@ def find_expression(text: str) -> tuple[str, Number] | None:
 # Units per dimension, as factors to the SI base unit; temperature is handled apart.
 _LENGTH = {"km": 1000.0, "mile": 1609.344, "m": 1.0, "ft": 0.3048}
 _MASS = {"kg": 1.0, "lb": 0.45359237}
-UNIT_ALIASES = {
-    "km": "km",
-    "kms": "km",
-    "kilometer": "km",
-    "kilometers": "km",
-    "kilometre": "km",
-    "kilometres": "km",
-    "mile": "mile",
-    "miles": "mile",
-    "mi": "mile",
-    "m": "m",
-    "meter": "m",
-    "meters": "m",
-    "metre": "m",
-    "metres": "m",
-    "ft": "ft",
-    "foot": "ft",
-    "feet": "ft",
-    "kg": "kg",
-    "kgs": "kg",
-    "kilogram": "kg",
-    "kilograms": "kg",
-    "kilo": "kg",
-    "kilos": "kg",
-    "lb": "lb",
-    "lbs": "lb",
-    "pound": "lb",
-    "pounds": "lb",
-    "c": "C",
-    "°c": "C",
-    "celsius": "C",
-    "centigrade": "C",
-    "f": "F",
-    "°f": "F",
-    "fahrenheit": "F",
-}
+# How a request may write each unit.
+_UNIT_ALIASES = by_word(
+    {
+        "km": "km kms kilometer kilometers kilometre kilometres",
+        "mile": "mile miles mi",
+        "m": "m meter meters metre metres",
+        "ft": "ft foot feet",
+        "kg": "kg kgs kilogram kilograms kilo kilos",
+        "lb": "lb lbs pound pounds",
+        "C": "c °c celsius centigrade",
+        "F": "f °f fahrenheit",
+    }
+)
+_UNIT = r"(?:" + "|".join(sorted(map(re.escape, _UNIT_ALIASES), key=len, reverse=True))
+_UNIT += r")(?![a-z])"
+_CONVERT_RE = re.compile(
+    rf"(-?\d+(?:\.\d+)?)\s*(?:degrees?\s+)?({_UNIT})\s+(?:to|in|into|in terms of|as)\s+"
+    rf"(?:degrees?\s+)?({_UNIT})"
+)
+_CONVERT_Q_RE = re.compile(
+    rf"how many\s+(?:degrees?\s+)?({_UNIT})\s+(?:is|are|in|make)\s+(-?\d+(?:\.\d+)?)\s*"
+    rf"(?:degrees?\s+)?({_UNIT})"
+)
 
 
 def convert(amount: float, source: str, target: str) -> float | None:
@@ -154,4 +143,48 @@ def convert(amount: float, source: str, target: str) -> float | None:
     for table in (_LENGTH, _MASS):
         if source in table and target in table:
             return amount * table[source] / table[target]
+    return None
+
+
+def find_conversion(text: str) -> tuple[float, str, str] | None:
+    """The (amount, unit, unit) of "10 km to miles" or "how many feet are in 3 m"."""
+    match = _CONVERT_RE.search(text)
+    if match:
+        amount, source, target = match.group(1), match.group(2), match.group(3)
+    else:
+        match = _CONVERT_Q_RE.search(text)
+        if not match:
+            return None
+        target, amount, source = match.group(1), match.group(2), match.group(3)
+    src, dst = _UNIT_ALIASES[source], _UNIT_ALIASES[target]
+    if src == dst or convert(1.0, src, dst) is None:
+        return None
+    return float(amount), src, dst
+
+
+_FACTORIAL_RE = re.compile(r"\bfactorial of (\d+)\b|\b(\d+)\s*!(?!=)")
+_PERCENT_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|percent)\s+of\s+(-?\d+(?:\.\d+)?)")
+_SQRT_RE = re.compile(r"\bsquare root of (\d+(?:\.\d+)?)\b|\bsqrt\(?\s*(\d+(?:\.\d+)?)")
+
+
+def tidy(value: float) -> Number:
+    """An integral float as the int it is, however large (a sum or a share of big numbers)."""
+    return int(value) if value.is_integer() else value
+
+
+def special_value(text: str) -> tuple[Number, str] | None:
+    """A factorial, a percentage or a square root the text asks for, and how it wrote it."""
+    factorial = _FACTORIAL_RE.search(text)
+    if factorial:
+        n = int(factorial.group(1) or factorial.group(2))
+        if n <= 1000:
+            return math.factorial(n), f"{n}!"
+    percent = _PERCENT_RE.search(text)
+    if percent:
+        share, whole = float(percent.group(1)), float(percent.group(2))
+        return tidy(round(share * whole / 100, 10)), f"{percent.group(1)}% of {percent.group(2)}"
+    root = _SQRT_RE.search(text)
+    if root:
+        x = float(root.group(1) or root.group(2))
+        return tidy(math.sqrt(x)) if math.isqrt(int(x)) ** 2 == x else math.sqrt(x), f"sqrt({x})"
     return None

@@ -25,6 +25,11 @@ NUMBER_RE = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?(?![\w]|\.\d)
 _ENUM_RE = re.compile(r"^[ \t]*(?:\d+[.):][ \t]+|[-*•][ \t]+)", re.M)
 
 
+def by_word(groups: dict[str, str]) -> dict[str, str]:
+    """Map every word of each group's space-separated list to the group's name."""
+    return {word: name for name, words in groups.items() for word in words.split()}
+
+
 def fenced_blocks(text: str) -> list[tuple[str, str]]:
     """Return (language, body) for every fenced block, in order."""
     return [(m.group(1).lower(), m.group(2)) for m in _FENCE_RE.finditer(text)]

@@ -78,8 +78,7 @@ def drop_failing_items(values: list[Number], intent: Intent) -> list[Number]:
     offender to the next attempt. Nothing is ever added or moved: a missing prime stays
     missing and the count check says so.
     """
-    count = intent.criterion(CriterionKind.COUNT)
-    n = _int_or_none(count.value) if count else None
+    n = _stated_count(intent)
     checks = _item_checks(intent)
     if n is None or len(values) <= n or not checks:
         return values
@@ -93,8 +92,7 @@ def trim_to_count(values: list[Number], intent: Intent) -> list[Number]:
     tell surplus from data, so the list is left alone and the validator reports the count.
     Which items are right is never decided here; the kept prefix is validated like any other.
     """
-    count = intent.criterion(CriterionKind.COUNT)
-    n = _int_or_none(count.value) if count else None
+    n = _stated_count(intent)
     if n is None or n <= 0 or len(values) <= n:
         return values
     checks = _item_checks(intent)
@@ -102,9 +100,13 @@ def trim_to_count(values: list[Number], intent: Intent) -> list[Number]:
     return prefix if checks and all(_item_passes(v, checks) for v in prefix) else values
 
 
-def _int_or_none(value: object) -> int | None:
+def _stated_count(intent: Intent) -> int | None:
+    """The count criterion as a whole number; None when there is none or it is not whole."""
+    count = intent.criterion(CriterionKind.COUNT)
+    if count is None:
+        return None
     try:
-        number = float(str(value).replace(",", ""))
+        number = float(str(count.value).replace(",", ""))
     except ValueError:
         return None
     return int(number) if number.is_integer() else None

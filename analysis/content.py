@@ -102,20 +102,16 @@ def _looks_like_code_lines(text: str) -> bool:
 
 
 def _token_counts(text: str) -> tuple[int, int]:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return _token_counts_raw(text)
-
-
-def _token_counts_raw(text: str) -> tuple[int, int]:
     """Count (numeric, other) word tokens; tokenize is used so "x2" is one name token."""
     numeric = other = 0
     try:
-        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
-            if tok.type == tokenize.NUMBER:
-                numeric += 1
-            elif tok.type == tokenize.NAME:
-                other += 1
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+                if tok.type == tokenize.NUMBER:
+                    numeric += 1
+                elif tok.type == tokenize.NAME:
+                    other += 1
     except (tokenize.TokenError, IndentationError, SyntaxError):
         words = re.findall(r"[^\s,;\[\]()]+", text)
         numeric = sum(1 for w in words if NUMBER_RE.fullmatch(w.rstrip(".:")))
@@ -204,27 +200,16 @@ def classify(content: str) -> ContentKind:
     return ContentKind.TEXT
 
 
+# Content an analysis can be written as; text accepts code besides, and anything goes for other.
+_READABLE = {ContentKind.TEXT, ContentKind.NUMBERS, ContentKind.TABLE, ContentKind.JSON}
 _COMPATIBLE: dict[DataType, set[ContentKind]] = {
     DataType.NUMBERS: {ContentKind.NUMBERS},
     DataType.CODE: {ContentKind.CODE},
     DataType.TABLE: {ContentKind.TABLE, ContentKind.JSON},
     DataType.DOCUMENT: {ContentKind.FILE},
-    DataType.ANALYSIS: {ContentKind.TEXT, ContentKind.NUMBERS, ContentKind.TABLE, ContentKind.JSON},
-    DataType.TEXT: {
-        ContentKind.TEXT,
-        ContentKind.NUMBERS,
-        ContentKind.TABLE,
-        ContentKind.JSON,
-        ContentKind.CODE,
-    },
-    DataType.OTHER: {
-        ContentKind.TEXT,
-        ContentKind.NUMBERS,
-        ContentKind.TABLE,
-        ContentKind.JSON,
-        ContentKind.CODE,
-        ContentKind.FILE,
-    },
+    DataType.ANALYSIS: _READABLE,
+    DataType.TEXT: _READABLE | {ContentKind.CODE},
+    DataType.OTHER: _READABLE | {ContentKind.CODE, ContentKind.FILE},
 }
 
 
@@ -294,10 +279,6 @@ _CHATTER_RE = re.compile(
 _LEAD_IN_RE = re.compile(r"^[^,]*?\b(?:are|is)\s+(?=[^,]*,)", re.I)
 
 
-def _after_lead_in(line: str) -> str:
-    return _LEAD_IN_RE.sub("", line, count=1)
-
-
 def _bare_item(text: str) -> str:
     return _ITEM_MARK_RE.sub("", text).strip().strip("\"'`*").rstrip(".!").strip()
 
@@ -329,7 +310,8 @@ def text_items(text: str) -> list[str]:
     if len(lines) >= 2:
         items = [_bare_item(ln) for ln in lines]
     elif lines:
-        line = lines[0].rsplit(":", 1)[-1] if ":" in lines[0] else _after_lead_in(lines[0])
+        first = lines[0]
+        line = first.rsplit(":", 1)[-1] if ":" in first else _LEAD_IN_RE.sub("", first, count=1)
         items = [_bare_item(part) for part in _ITEM_SPLIT_RE.split(line.strip().rstrip("."))]
     else:
         items = []

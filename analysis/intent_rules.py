@@ -25,18 +25,19 @@ Layout (LAYOUT criteria): ``one_per_line``, ``value_only`` ("only the number"), 
 
 from __future__ import annotations
 
+import ast
 import builtins
 import keyword
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from text_to_num import alpha2digit
 
 from ..state.models import Criterion, CriterionKind, DataType, Intent, OutputFormat
 from . import _arith, families
-from ._text import Number, format_number
+from ._text import NUMBER_RE, Number, by_word, format_number, to_number
 from .content import extract_numbers
 from .verifiers import COMPLETE, determines_set, expected_sequence
 
@@ -80,11 +81,39 @@ def normalize(request: str) -> str:
 
 
 # ---------------------------------------------------------------------------------------
-# Patterns. Each is written against the normalised (lower-case, digits) request.
+# Rule tables. Every pattern is written against the normalised (lower-case, digits) request;
+# a table lists (pattern, what it names), the more specific patterns first.
 
-_XLSX_RE = re.compile(r"\b(?:excel|xlsx|spreadsheet|workbook)\b")
-_DOCX_RE = re.compile(r"\b(?:docx|word (?:document|doc|file)|ms word|microsoft word|in word)\b")
-_PDF_RE = re.compile(r"\bpdf\b")
+_T = TypeVar("_T")
+_Table = tuple[tuple[re.Pattern[str], _T], ...]
+
+
+def _table(*rows: tuple[str | re.Pattern[str], _T]) -> _Table[_T]:
+    return tuple((re.compile(pattern), name) for pattern, name in rows)
+
+
+def _first_named(text: str, table: _Table[_T]) -> _T | None:
+    """The name of the first pattern that occurs in the text."""
+    return next((name for pattern, name in table if pattern.search(text)), None)
+
+
+def _first_match(text: str, patterns: tuple[re.Pattern[str], ...]) -> re.Match[str] | None:
+    """The match of the first pattern that occurs in the text."""
+    return next((m for pattern in patterns for m in [pattern.search(text)] if m), None)
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# What the reply is: a document, code, an analysis, a table, numbers, a single value.
+_DOCUMENTS = _table(
+    (r"\b(?:excel|xlsx|spreadsheet|workbook)\b", OutputFormat.XLSX),
+    (r"\b(?:docx|word (?:document|doc|file)|ms word|microsoft word|in word)\b", OutputFormat.DOCX),
+    (r"\bpdf\b", OutputFormat.PDF),
+)
+_JSON_RE = re.compile(r"\bjson\b")
+_NAMED_FORMATS = _table((r"\bcsv\b", OutputFormat.CSV), (_JSON_RE, OutputFormat.JSON))
 _NO_CODE_RE = re.compile(
     r"\b(?:no|not|without|don't|do not|never)\b(?:\s+\w+){0,3}?\s+"
     r"(?:code|program|script|function)s?\b"
@@ -94,16 +123,22 @@ _CODE_RE = re.compile(
     r"want|make)\b[^.?!]*?\b(?:function|class|script|program|method|module|code|snippet|"
     r"decorator|unit tests?|cli)\b|\bpython (?:code|function|script|program|class)\b|\bdef \w+"
 )
+_STAT_WORDS = r"average|mean|median|count|total|maximum|minimum"
 _ANALYSIS_RE = re.compile(
-    r"\b(?:analy[sz]e|analysis|statistics|summari[sz]e)\b|"
-    r"\b(?:average|mean|median|count|sum|total|maximum|minimum|max|min)\b[^.?!]*"
-    r"\b(?:columns?|dataset|data set|data|file|sheet|records|rows|entries|lines)\b"
+    rf"\b(?:analy[sz]e|analysis|statistics|summari[sz]e)\b|\b(?:{_STAT_WORDS}|sum|max|min)\b"
+    r"[^.?!]*\b(?:columns?|dataset|data set|data|file|sheet|records|rows|entries|lines)\b"
 )
-_STAT_RE = re.compile(r"\b(?:average|mean|median|count|total|maximum|minimum|how many)\b")
+_STAT_RE = re.compile(rf"\b(?:{_STAT_WORDS}|how many)\b")
 _TABLE_RE = re.compile(r"\b(?:table|tabular|csv|tsv)\b")
-_CSV_RE = re.compile(r"\bcsv\b")
-_JSON_RE = re.compile(r"\bjson\b")
 _LIST_WORD_RE = re.compile(r"\b(?:list|bullets?|(?:one|1) per line)\b")
+_HOW_MANY_RE = re.compile(r"\bhow (?:many|much)\b")
+_COMPUTE_RE = re.compile(
+    r"\b(?:what is|what's|calculate|compute|evaluate|solve|how much is|work out|multiply|"
+    r"divide|subtract|add up|add)\b|=\s*\??\s*$"
+)
+_NUMBERS_WORD_RE = re.compile(r"\b(?:numbers|integers|natural numbers)\b")
+
+# How it is laid out.
 _PER_LINE_RE = re.compile(
     r"\b(?:(?:one|1|each)\s+(?:\w+\s+)?(?:per|on (?:a|its own|each|a separate|a new)) line|"
     r"(?:each|every) (?:\w+ )?on (?:its own|a (?:separate|new)) line|"
@@ -115,20 +150,13 @@ _VALUE_ONLY_RE = re.compile(
     r"\bnothing (?:else|but the (?:number|value|answer))\b|"
     r"\bno (?:explanation|words|prose|other text|working)\b|\bwithout (?:any )?explanation\b"
 )
-_HOW_MANY_RE = re.compile(r"\bhow (?:many|much)\b")
-_COMPUTE_RE = re.compile(
-    r"\b(?:what is|what's|calculate|compute|evaluate|solve|how much is|work out|multiply|"
-    r"divide|subtract|add up|add)\b|=\s*\??\s*$"
-)
-_NUMBERS_WORD_RE = re.compile(r"\b(?:numbers|integers|natural numbers)\b")
 
-# Number families (primes, squares, multiples of K, ...) bring their own patterns; see
-# analysis/families. "unique" is a property of any list, so it lives here.
-_UNIQUE_RE = re.compile(
-    r"\b(?:unique|distinct|no duplicates|without duplicates|dedupe|de-?duplicate|"
-    r"remove (?:the |any |all )?duplicates)\b"
-)
-
+# How many items, and in what order. Number families (primes, squares, multiples of K, ...)
+# bring their own patterns, see analysis/families; "unique" is a property of any list.
+_DEDUPE = r"dedupe|de-?duplicate|remove (?:the |any |all )?duplicates|unique|distinct"
+_UNIQUE_RE = re.compile(rf"\b(?:{_DEDUPE}|no duplicates|without duplicates)\b")
+_DEDUPE_TASK_RE = re.compile(rf"\b(?:{_DEDUPE})\b")
+_SORT_TASK_RE = re.compile(r"\b(?:sort|order|arrange|rank)\b")
 _FIRST_RE = re.compile(r"\b(?:first|top|initial)\s+(\d+)\b")
 _COUNT_NOUNS = (
     r"(?:primes?|prime numbers?|numbers?|integers?|fibonacci|squares?|cubes?|multiples?|even|odd|"
@@ -145,61 +173,34 @@ _ASKED_COUNT_RE = re.compile(
     r"(?:me\s+|us\s+)?(?:exactly\s+)?(\d+)\s+(?:[a-z-]+\s+){0,2}?([a-z][a-z-]*)\b"
 )
 # Units that are not items of a list: a "50 word summary" is one text, not fifty items.
-_PROSE_UNITS = {
-    "sentence",
-    "sentences",
-    "paragraph",
-    "paragraphs",
-    "page",
-    "pages",
-    "word",
-    "words",
-    "minute",
-    "minutes",
-    "character",
-    "characters",
-}
-_NOT_COUNT_BEFORE = {
-    "of",
-    "to",
-    "below",
-    "under",
-    "than",
-    "and",
-    "between",
-    "from",
-    "over",
-    "above",
-    "by",
-    "is",
-    "at",
-    "through",
-    "until",
-    "till",
-    "within",
-    "most",
-    "least",
-}
+_PROSE_UNITS = frozenset(
+    unit + plural
+    for unit in ("sentence", "paragraph", "page", "word", "minute", "character")
+    for plural in ("", "s")
+)
+# A number after one of these words bounds a range or parametrises a property.
+_NOT_COUNT_BEFORE = _words(
+    "of to below under than and between from over above by is at through until till within "
+    "most least"
+)
+_BIG, _SMALL = r"(?:largest|biggest|highest)", r"(?:smallest|lowest)"
+_ORDERS = _table(
+    (rf"\b(?:descending|decreasing|{_BIG} first|reverse order|{_BIG} to {_SMALL})\b", "descending"),
+    (rf"\b(?:ascending|increasing|sorted|sort|{_SMALL} first|{_SMALL} to {_BIG})\b", "ascending"),
+)
+_SOME_RE = re.compile(r"\b(?:some|a few|any|several|examples? of|a sample of|random|a couple)\b")
 
-_DESC_RE = re.compile(
-    r"\b(?:descending|decreasing|largest first|biggest first|highest first|reverse order|"
-    r"(?:largest|biggest|highest) to (?:smallest|lowest))\b"
-)
-_ASC_RE = re.compile(
-    r"\b(?:ascending|increasing|sorted|sort|smallest first|lowest first|"
-    r"(?:smallest|lowest) to (?:largest|biggest|highest))\b"
-)
-_SORT_TASK_RE = re.compile(r"\b(?:sort|order|arrange|rank)\b")
-_DEDUPE_TASK_RE = re.compile(
-    r"\b(?:dedupe|de-?duplicate|remove (?:the |any |all )?duplicates|unique|distinct)\b"
-)
-
-_ALPHA_DESC_RE = re.compile(
-    r"\b(?:reverse alphabetical(?:ly)?|reverse[- ]alphabetic(?:al)? order|z\s*(?:-|to)\s*a|"
-    r"(?:descending|backwards?) alphabetical(?:ly)?|alphabetical(?:ly)? (?:in )?(?:descending|"
-    r"reverse|backwards?)(?: order)?)\b"
-)
+# Given words to rearrange, and letters to count in a word.
 _ALPHA_RE = re.compile(r"\b(?:alphabetical(?:ly)?|alphabeti[sz]e|a\s*(?:-|to)\s*z|lexicographic)")
+_WORD_ORDERS = _table(
+    (
+        r"\b(?:reverse alphabetical(?:ly)?|reverse[- ]alphabetic(?:al)? order|z\s*(?:-|to)\s*a|"
+        r"(?:descending|backwards?) alphabetical(?:ly)?|alphabetical(?:ly)? (?:in )?(?:descending|"
+        r"reverse|backwards?)(?: order)?)\b",
+        "reverse_alphabetical",
+    ),
+    (_ALPHA_RE, "alphabetical"),
+)
 _WORDS_INTRO_RE = re.compile(
     r"(?:\b(?:these|the following|this list of|the)\s+(?:\w+\s+)?(?:words|names|items|"
     r"terms|fruits|animals|cities|countries|colou?rs)\b|:)\s*(.+)$",
@@ -213,22 +214,22 @@ _ORDER_TAIL_RE = re.compile(
 )
 _GIVEN_WORD_RE = re.compile(r"[A-Za-z][A-Za-z'-]*(?:\s[A-Za-z][A-Za-z'-]*){0,2}")
 _LETTER_ASK_RE = re.compile(r"\b(?:how many|count|number of|tally)\b")
-_LETTER_TARGET_RES = [
+_LETTER_TARGETS = (
     re.compile(r"\b(vowels?|consonants?)\b"),
     re.compile(r"\b(?:letters?|characters?|chars?)\s+['\"]?([a-z])['\"]?(?![a-z])"),
     re.compile(r"(?<![a-z'])['\"]?([a-z])['\"]?(?:'s|s)\s+(?:are|is|in|does|do|appear)\b"),
     re.compile(r"\b(?:how many|count(?: the)?|number of)\s+['\"]([a-z])['\"]"),
-]
-_LETTER_WORD_RES = [
+)
+_LETTER_WORDS = (
     re.compile(r"['\"“‘]([a-z][a-z -]{1,60}?)['\"”’](?:\s|[?.!,]|$)"),
     re.compile(
         r"\b(?:in|of|within)\s+(?:the\s+)?(?:word|name|string|term)?\s*([a-z]{2,})\b(?!.*\bin\b)"
     ),
     re.compile(r"\bdoes\s+(?:the\s+word\s+)?([a-z]{2,})\s+(?:have|contain)\b"),
-]
+)
 _VOWELS = frozenset("aeiou")
-_SOME_RE = re.compile(r"\b(?:some|a few|any|several|examples? of|a sample of|random|a couple)\b")
 
+# Ranges: a span of inputs ("for x from 1 to 10"), or bounds on the values asked for.
 _DOMAIN_SPAN_RE = re.compile(
     r"\b(?:for\s+(?:each\s+|every\s+|all\s+)?[a-z]\w*\s+(?:from|in|between)\s+"
     r"|(?:integers|numbers|values)\s+(?:from\s+)?)"
@@ -236,51 +237,51 @@ _DOMAIN_SPAN_RE = re.compile(
 )
 _TRANSFORM_RE = re.compile(r"\b(?:squares?|cubes?|factorials?|doubles?)\s+of\b")
 _BETWEEN_RE = re.compile(r"\b(?:between|from)\s+(-?\d+)\s+(?:and|to|through|-)\s+(-?\d+)\b")
-_BOUND_RES = [
-    (re.compile(r"\b(?:below|under|less than|smaller than|lower than)\s+(-?\d+)"), "hi", -1),
-    (re.compile(r"\b(?:up to|at most|no more than|not exceeding|<=)\s*(-?\d+)"), "hi", 0),
-    (
-        re.compile(r"\b(?:above|over|greater than|more than|larger than|bigger than)\s+(-?\d+)"),
-        "lo",
-        1,
-    ),
-    (re.compile(r"\b(?:at least|no less than|>=)\s*(-?\d+)"), "lo", 0),
-]
+# (the words before the bound, the space they allow before it, which bound, what to add)
+_BOUNDS = tuple(
+    (re.compile(rf"\b(?:{words}){space}(-?\d+)"), side, shift)
+    for words, space, side, shift in (
+        ("below|under|less than|smaller than|lower than", r"\s+", "hi", -1),
+        ("up to|at most|no more than|not exceeding|<=", r"\s*", "hi", 0),
+        ("above|over|greater than|more than|larger than|bigger than", r"\s+", "lo", 1),
+        ("at least|no less than|>=", r"\s*", "lo", 0),
+    )
+)
 
-_FIELD_LIST_RES = [
+# Fields of a table or JSON object, and the simple types the request gives them.
+_FIELD_LISTS = (
     re.compile(
         r"\b(?:with|having|containing|including)\s+(?:the\s+|two\s+|\d+\s+)?"
         r"(?:columns?|fields?|headers?|keys?|properties)\s*(?:named|called)?\s*[:=]?\s*(.+)"
     ),
     re.compile(r"\b(?:columns?|fields?|headers?|keys?)\s*[:=]\s*(.+)"),
     re.compile(r"\b(?:columns?|fields?|keys?)\s+([\w\"'`]+(?:\s*,\s*[\w\"'`]+)+.*)"),
-]
+)
 _FIELD_STOP_RE = re.compile(
     r"[.;!?\n(]|\b(?:in|for|to|from|sorted|as|that|where|using|with|on|into|then|each|"
     r"per|please|which)\b"
 )
 _FIELD_SPLIT_RE = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+|\s*&\s*|\s*/\s*")
-_TYPE_WORDS = {
-    "number": "number",
-    "numeric": "number",
-    "integer": "number",
-    "int": "number",
-    "float": "number",
-    "string": "string",
-    "text": "string",
-    "str": "string",
-    "list": "list",
-    "array": "list",
-    "boolean": "boolean",
-    "bool": "boolean",
-}
+_TYPE_WORDS = by_word(
+    {
+        "number": "number numeric integer int float",
+        "string": "string text str",
+        "list": "list array",
+        "boolean": "boolean bool",
+    }
+)
 _TYPE_WORD = r"(?:" + "|".join(sorted(_TYPE_WORDS, key=len, reverse=True)) + r")"
-_FIELD_TYPE_RES = [
+_FIELD_TYPES = (
     re.compile(rf"\b([a-z_]\w*)\s*\(\s*(?:an?\s+)?({_TYPE_WORD})\s*\)"),
     re.compile(rf"\b([a-z_]\w*)\s+(?:as|is|being)\s+(?:an?\s+)?({_TYPE_WORD})\b"),
     re.compile(rf"\b([a-z_]\w*)\s*:\s*({_TYPE_WORD})\b"),
-]
+)
+_TYPE_NOTE_RE = re.compile(
+    rf"\s*\(\s*(?:an?\s+)?{_TYPE_WORD}\s*\)|\s+(?:as|being)\s+(?:an?\s+)?{_TYPE_WORD}\b|"
+    rf"(?<=\w):\s*{_TYPE_WORD}\b"
+)
 
+# Names the code must define.
 _FUNC_NAME_RE = re.compile(
     r"\b(?:function|method|def)\s+(?:called\s+|named\s+)?`?([A-Za-z_]\w*)`?|"
     r"`?\b([A-Za-z_]\w*)\(([^()]*)\)"
@@ -292,53 +293,13 @@ _LISTED_DEF_RE = re.compile(
     r"^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+([A-Za-z_]\w*)[ \t]*[(:]", re.MULTILINE
 )
 # Words that follow "function" or "method" in a sentence without naming one.
-_PROSE_WORDS = frozenset(
-    {
-        "a",
-        "an",
-        "the",
-        "that",
-        "which",
-        "to",
-        "in",
-        "is",
-        "are",
-        "was",
-        "below",
-        "above",
-        "here",
-        "there",
-        "should",
-        "must",
-        "will",
-        "can",
-        "may",
-        "takes",
-        "returns",
-        "accepts",
-        "given",
-        "shown",
-        "defined",
-        "following",
-        "signature",
-        "body",
-        "and",
-        "or",
-        "with",
-        "for",
-        "of",
-        "on",
-        "it",
-        "its",
-        "this",
-        "so",
-        "as",
-        "by",
-        "from",
-        "definition",
-    }
+_PROSE_WORDS = _words(
+    "a an the that which to in is are was below above here there should must will can may "
+    "takes returns accepts given shown defined following signature body and or with for of on "
+    "it its this so as by from definition"
 )
 
+# Values the request lets us compute.
 _AGG_RE = re.compile(r"\b(sum|product|average|mean|total|add up)\s+(?:of\b)?(.*)")
 _AGG_RANGE_RE = re.compile(
     r"^\s*(?:all\s+|every\s+|each\s+)?(?:the\s+)?(?:(?:natural|whole|positive)\s+)?"
@@ -346,20 +307,8 @@ _AGG_RANGE_RE = re.compile(
     r"(?:from\s+|between\s+)?(-?\d+)\s*(?:to|through|and|-|\.\.)\s*(-?\d+)\b"
 )
 _AGG_FIRST_RE = re.compile(r"^\s*(?:all\s+)?(?:the\s+)?first\s+(\d+)\s+(.*)")
-_FACTORIAL_RE = re.compile(r"\bfactorial of (\d+)\b|\b(\d+)\s*!(?!=)")
-_PERCENT_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|percent)\s+of\s+(-?\d+(?:\.\d+)?)")
-_SQRT_RE = re.compile(r"\bsquare root of (\d+(?:\.\d+)?)\b|\bsqrt\(?\s*(\d+(?:\.\d+)?)")
-_UNIT_WORD = r"(?:" + "|".join(sorted(map(re.escape, _arith.UNIT_ALIASES), key=len, reverse=True))
-_UNIT_WORD += r")(?![a-z])"
-_CONVERT_RE = re.compile(
-    rf"(-?\d+(?:\.\d+)?)\s*(?:degrees?\s+)?({_UNIT_WORD})\s+(?:to|in|into|in terms of|as)\s+"
-    rf"(?:degrees?\s+)?({_UNIT_WORD})"
-)
-_CONVERT_Q_RE = re.compile(
-    rf"how many\s+(?:degrees?\s+)?({_UNIT_WORD})\s+(?:is|are|in|make)\s+(-?\d+(?:\.\d+)?)\s*"
-    rf"(?:degrees?\s+)?({_UNIT_WORD})"
-)
 
+# Words that open a request without naming what it is about: not part of its subject.
 _LEAD_WORDS_RE = re.compile(
     r"^(?:(?:please|can you|could you|would you|i want|i need|i'd like|give me|show me|tell me|"
     r"what is|what's|what are|who is|how do i|explain|describe|about|"
@@ -400,33 +349,23 @@ class _Findings:
     complete: bool = False
 
 
-def _find_document(text: str) -> OutputFormat | None:
-    if _XLSX_RE.search(text):
-        return OutputFormat.XLSX
-    if _DOCX_RE.search(text):
-        return OutputFormat.DOCX
-    if _PDF_RE.search(text):
-        return OutputFormat.PDF
-    return None
-
-
 def _find_properties(text: str) -> tuple[list[str], int | None]:
     """Property names in the request, and the parameter of a family that takes one.
 
     The 7 of "multiples of 7" is the parameter; parametrised families come last, after
     "unique", so the order of criteria stays what it always was.
     """
-    plain = [f for f in families.ordered() if not f.needs_param]
-    found = [f.name for f in plain if re.search(f.pattern, text)]
+    ranked = families.ordered()
+    found = [f.name for f in ranked if not f.needs_param and re.search(f.pattern, text)]
     if _UNIQUE_RE.search(text):
         found.append("unique")
-    k: int | None = None
-    for family in families.ordered():
-        match = re.search(family.pattern, text) if family.needs_param else None
-        if match:
-            k = int(match.group(1)) if k is None else k
-            found.append(f"{family.name}:{int(match.group(1))}")
-    return found, k
+    params = [
+        (f.name, int(m.group(1)))
+        for f in ranked
+        if f.needs_param and (m := re.search(f.pattern, text))
+    ]
+    found += [f"{name}:{k}" for name, k in params]
+    return found, params[0][1] if params else None
 
 
 def _find_count(text: str) -> tuple[int, str] | None:
@@ -436,23 +375,18 @@ def _find_count(text: str) -> tuple[int, str] | None:
     if first:
         return int(first.group(1)), ""
     for match in _COUNT_RE.finditer(text):
-        before = text[: match.start()].split()
-        if before and before[-1] in _NOT_COUNT_BEFORE:
-            continue
-        return int(match.group(1)), match.group(2)
+        if not _bounds_before(text, match.start()):
+            return int(match.group(1)), match.group(2)
     asked = _ASKED_COUNT_RE.search(text)
     if asked and asked.group(2) not in _PROSE_UNITS:
         return int(asked.group(1)), asked.group(2)
     return None
 
 
-def _first_named(text: str, named: tuple[tuple[re.Pattern[str], str], ...]) -> str | None:
-    """The name of the first pattern that occurs in the text: the more specific ones first."""
-    return next((name for pattern, name in named if pattern.search(text)), None)
-
-
-def _find_ordering(text: str) -> str | None:
-    return _first_named(text, ((_DESC_RE, "descending"), (_ASC_RE, "ascending")))
+def _bounds_before(text: str, start: int) -> bool:
+    """Whether the word before ``start`` makes the number there a bound or a parameter."""
+    before = text[:start].split()
+    return bool(before) and before[-1] in _NOT_COUNT_BEFORE
 
 
 def _find_bounds(text: str) -> list[int | None] | None:
@@ -461,7 +395,7 @@ def _find_bounds(text: str) -> list[int | None] | None:
         lo, hi = sorted((int(between.group(1)), int(between.group(2))))
         return [lo, hi]
     bounds: dict[str, int] = {}
-    for pattern, side, shift in _BOUND_RES:
+    for pattern, side, shift in _BOUNDS:
         match = pattern.search(text)
         if match and side not in bounds:
             bounds[side] = int(match.group(1)) + shift
@@ -473,22 +407,16 @@ def _find_bounds(text: str) -> list[int | None] | None:
 def _find_field_types(text: str) -> dict[str, str]:
     """Simple types the request names for fields: "age (number)", "tags as a list"."""
     types: dict[str, str] = {}
-    for pattern in _FIELD_TYPE_RES:
+    for pattern in _FIELD_TYPES:
         for match in pattern.finditer(text):
             if match.group(1) not in _TYPE_WORDS and match.group(1) not in {"it", "each", "value"}:
                 types.setdefault(match.group(1), _TYPE_WORDS[match.group(2)])
     return types
 
 
-_TYPE_NOTE_RE = re.compile(
-    rf"\s*\(\s*(?:an?\s+)?{_TYPE_WORD}\s*\)|\s+(?:as|being)\s+(?:an?\s+)?{_TYPE_WORD}\b|"
-    rf"(?<=\w):\s*{_TYPE_WORD}\b"
-)
-
-
 def _find_fields(text: str) -> list[str]:
     text = _TYPE_NOTE_RE.sub("", text)
-    for pattern in _FIELD_LIST_RES:
+    for pattern in _FIELD_LISTS:
         match = pattern.search(text)
         if match:
             raw = _FIELD_STOP_RE.split(match.group(1), maxsplit=1)[0]
@@ -520,9 +448,7 @@ def _find_words(original: str) -> list[str]:
 
 def _word_order(text: str) -> str | None:
     """Dictionary order when asked (or a bare "sort"); None for "by length", "by popularity"."""
-    named = _first_named(
-        text, ((_ALPHA_DESC_RE, "reverse_alphabetical"), (_ALPHA_RE, "alphabetical"))
-    )
+    named = _first_named(text, _WORD_ORDERS)
     if named:
         return named
     if re.search(r"\bsort\b", text) and not re.search(r"\bby\s+(?!alphabet)[a-z]", text):
@@ -538,8 +464,7 @@ def _letter_count(original: str) -> tuple[int, str] | None:
     text = original.lower().replace("’", "'")
     if not _LETTER_ASK_RE.search(text):
         return None
-    target = next((m for r in _LETTER_TARGET_RES for m in [r.search(text)] if m), None)
-    word = next((m for r in _LETTER_WORD_RES for m in [r.search(text)] if m), None)
+    target, word = _first_match(text, _LETTER_TARGETS), _first_match(text, _LETTER_WORDS)
     if target is None or word is None:
         return None
     letter, subject = target.group(1), word.group(1).strip()
@@ -560,8 +485,6 @@ def _listed_stubs(original: str) -> list[str]:
 
     A listing that gives a finished helper beside the stub to complete asks for the stub only.
     """
-    import ast
-
     stubs: list[str] = []
     for block in _FENCE_RE.findall(original):
         try:
@@ -593,15 +516,11 @@ def _find_names(original: str) -> list[str]:
         return list(dict.fromkeys(listed))
     names: list[str] = []
     for match in _FUNC_NAME_RE.finditer(original):
-        if match.group(1):
-            name = match.group(1)
-            if name.lower() in _PROSE_WORDS:
-                continue
-        elif match.group(2) and match.group(2) not in _BUILTIN_NAMES:
-            name = match.group(2)
-        else:
-            continue
-        names.append(name)
+        named, called = match.group(1), match.group(2)
+        if named and named.lower() not in _PROSE_WORDS:
+            names.append(named)
+        elif not named and called and called not in _BUILTIN_NAMES:
+            names.append(called)
     names += [m.group(1) for m in _CLASS_NAME_RE.finditer(original)]
     return list(dict.fromkeys(names))
 
@@ -618,12 +537,12 @@ def _aggregate_value(text: str) -> tuple[Number, str] | None:
     values = _aggregate_inputs(rest)
     if values is None:
         return None
-    if op in ("sum", "total", "add up"):
-        return sum(values), f"sum of {rest.strip()[:40]}"
+    label = rest.strip()[:40]
     if op == "product":
-        return math.prod(values), f"product of {rest.strip()[:40]}"
-    mean = sum(values) / len(values) if values else None
-    return None if mean is None else (_tidy(mean), f"average of {rest.strip()[:40]}")
+        return math.prod(values), f"product of {label}"
+    if op in ("average", "mean"):
+        return (_arith.tidy(sum(values) / len(values)), f"average of {label}") if values else None
+    return sum(values), f"sum of {label}"  # sum, total, add up
 
 
 def _aggregate_inputs(rest: str) -> list[Number] | None:
@@ -645,55 +564,19 @@ def _aggregate_inputs(rest: str) -> list[Number] | None:
     return given if len(given) >= 2 else None
 
 
-def _tidy(value: float) -> Number:
-    return int(value) if value.is_integer() else value
-
-
-def _special_value(text: str) -> tuple[Number, str] | None:
-    factorial = _FACTORIAL_RE.search(text)
-    if factorial:
-        n = int(factorial.group(1) or factorial.group(2))
-        if n <= 1000:
-            return math.factorial(n), f"{n}!"
-    percent = _PERCENT_RE.search(text)
-    if percent:
-        share, whole = float(percent.group(1)), float(percent.group(2))
-        return _tidy(round(share * whole / 100, 10)), f"{percent.group(1)}% of {percent.group(2)}"
-    root = _SQRT_RE.search(text)
-    if root:
-        x = float(root.group(1) or root.group(2))
-        return _tidy(math.sqrt(x)) if math.isqrt(int(x)) ** 2 == x else math.sqrt(x), f"sqrt({x})"
-    return None
-
-
-def _conversion(text: str) -> tuple[float, str, str] | None:
-    match = _CONVERT_RE.search(text)
-    if match:
-        amount, source, target = match.group(1), match.group(2), match.group(3)
-    else:
-        match = _CONVERT_Q_RE.search(text)
-        if not match:
-            return None
-        target, amount, source = match.group(1), match.group(2), match.group(3)
-    src, dst = _arith.UNIT_ALIASES[source], _arith.UNIT_ALIASES[target]
-    if src == dst or _arith.convert(1.0, src, dst) is None:
-        return None
-    return float(amount), src, dst
-
-
 def _find_value(found: _Findings) -> None:
     text = found.text
     letters = _letter_count(found.original)
     if letters:
         found.value, found.value_label = letters
         return
-    conversion = _conversion(text)
+    conversion = _arith.find_conversion(text)
     if conversion:
         result = _arith.convert(*conversion)
         found.conversion, found.value = conversion, result
         found.value_label = f"{format_number(conversion[0])} {conversion[1]} in {conversion[2]}"
         return
-    for finder in (_aggregate_value, _special_value):
+    for finder in (_aggregate_value, _arith.special_value):
         hit = finder(text)
         if hit:
             found.value, found.value_label = hit
@@ -708,14 +591,14 @@ def _find_value(found: _Findings) -> None:
 def _findings(request: str) -> _Findings:
     text = normalize(request)
     found = _Findings(text=text, original=request)
-    found.document = _find_document(text)
+    found.document = _first_named(text, _DOCUMENTS)
     found.wants_code = bool(_CODE_RE.search(text)) and not _NO_CODE_RE.search(text)
     found.properties, found.k = _find_properties(text)
     _find_value(found)
     counted = None if found.aggregate else _find_count(text)
     if counted:
         found.count, found.count_noun = counted
-    found.ordering = _find_ordering(text)
+    found.ordering = _first_named(text, _ORDERS)
     domain = _DOMAIN_SPAN_RE.search(text)
     if domain and _filters_values(found, domain.group(0)):
         domain = None  # "even numbers from 10 to 30": the span bounds the values asked for
@@ -808,7 +691,7 @@ def _data_type(found: _Findings) -> tuple[DataType, OutputFormat]:
     numbers = _numbers_wanted(found)
     if _TABLE_RE.search(text) or (found.fields and not numbers) or (found.fields and found.count):
         if not (numbers and not found.fields and not re.search(r"\btable\b", text)):
-            return DataType.TABLE, _named_format(text) or OutputFormat.MARKDOWN
+            return DataType.TABLE, _first_named(text, _NAMED_FORMATS) or OutputFormat.MARKDOWN
     if numbers:
         return DataType.NUMBERS, _numbers_format(found)
     if _JSON_RE.search(text):
@@ -818,16 +701,8 @@ def _data_type(found: _Findings) -> tuple[DataType, OutputFormat]:
     return DataType.TEXT, OutputFormat.PROSE
 
 
-def _named_format(text: str) -> OutputFormat | None:
-    if _CSV_RE.search(text):
-        return OutputFormat.CSV
-    if _JSON_RE.search(text):
-        return OutputFormat.JSON
-    return None
-
-
 def _numbers_format(found: _Findings) -> OutputFormat:
-    named = _named_format(found.text)
+    named = _first_named(found.text, _NAMED_FORMATS)
     if named:
         return named
     is_list = found.count is not None or found.sort_task or found.properties
@@ -838,101 +713,62 @@ def _numbers_format(found: _Findings) -> OutputFormat:
     return OutputFormat.LIST if _LIST_WORD_RE.search(found.text) else OutputFormat.RAW_DATA
 
 
+def _criterion(kind: CriterionKind, value: Any, description: str) -> Criterion:
+    return Criterion(kind=kind, value=value, description=description)
+
+
 def _criteria(found: _Findings, fmt: OutputFormat) -> list[Criterion]:
-    single = fmt == OutputFormat.SINGLE_VALUE
-    out: list[Criterion] = []
     if fmt == OutputFormat.CODE:
         # What the program should compute ("multiples of 3" in fizzbuzz) is not a property of
         # the delivered text; the code is checked as code, by name, and by the judge.
         return _shape_criteria(found, fmt)
-    if found.count is not None and not single:
-        noun = found.count_noun if found.count_noun and not found.properties else "items"
-        out.append(
-            Criterion(
-                kind=CriterionKind.COUNT,
-                value=found.count,
-                description=f"exactly {found.count} {noun}",
-            )
-        )
-    if not single and not found.aggregate:
-        for prop in found.properties:
-            out.append(
-                Criterion(
-                    kind=CriterionKind.PROPERTY,
-                    value=prop,
-                    description=f"every item is {_describe_property(prop)}",
-                )
-            )
-    for order in (found.word_order, found.ordering):  # dictionary order, then numeric
-        if order and not single:
-            out.append(
-                Criterion(
-                    kind=CriterionKind.ORDERING,
-                    value=order,
-                    description=f"in {order.replace('_', ' ')} order",
-                )
-            )
-    if found.bounds and not single and not found.sort_task:
-        out.append(
-            Criterion(
-                kind=CriterionKind.RANGE,
-                value=found.bounds,
-                description=_describe_range(found.bounds),
-            )
-        )
-    if (
-        fmt == OutputFormat.LIST
-        and found.count is not None
-        and not (found.words or _numbers_wanted(found))
-    ):
+    single = fmt == OutputFormat.SINGLE_VALUE
+    out = [] if single else _list_criteria(found)
+    counted = fmt == OutputFormat.LIST and found.count is not None
+    if counted and not (found.words or _numbers_wanted(found)):
         # Counting proves the number of items, not that they are what was asked for.
-        out.append(
-            Criterion(
-                kind=CriterionKind.OTHER,
-                value="items fit the request",
-                description=f"each item is one of the {found.count_noun or 'things'} asked for",
-            )
-        )
+        described = f"each item is one of the {found.count_noun or 'things'} asked for"
+        out.append(_criterion(CriterionKind.OTHER, "items fit the request", described))
     if found.words and found.word_order is None and "unique" not in found.properties:
         # "Rank these by popularity": the words are checkable, the order is a judge's call.
-        out.append(
-            Criterion(
-                kind=CriterionKind.OTHER,
-                value="arranged as asked",
-                description="the given words arranged in the order the request asks for",
-            )
-        )
+        described = "the given words arranged in the order the request asks for"
+        out.append(_criterion(CriterionKind.OTHER, "arranged as asked", described))
     if found.complete and not single:
         lo, hi = found.bounds or [None, None]
         lo = 2 if lo is None else lo
-        out.append(
-            Criterion(
-                kind=CriterionKind.PROPERTY,
-                value=COMPLETE,
-                description=f"every such number from {lo} to {hi} is listed, none left out",
-            )
-        )
+        described = f"every such number from {lo} to {hi} is listed, none left out"
+        out.append(_criterion(CriterionKind.PROPERTY, COMPLETE, described))
     out += _value_criteria(found, single)
     return out + _shape_criteria(found, fmt) + _layout_criteria(found, fmt)
+
+
+def _list_criteria(found: _Findings) -> list[Criterion]:
+    """What every item of a list is checked against: count, properties, order and range."""
+    out: list[Criterion] = []
+    if found.count is not None:
+        noun = found.count_noun if found.count_noun and not found.properties else "items"
+        out.append(_criterion(CriterionKind.COUNT, found.count, f"exactly {found.count} {noun}"))
+    if not found.aggregate:
+        for prop in found.properties:
+            described = f"every item is {_describe_property(prop)}"
+            out.append(_criterion(CriterionKind.PROPERTY, prop, described))
+    for order in (found.word_order, found.ordering):  # dictionary order, then numeric
+        if order:
+            described = f"in {order.replace('_', ' ')} order"
+            out.append(_criterion(CriterionKind.ORDERING, order, described))
+    if found.bounds and not found.sort_task:
+        out.append(_criterion(CriterionKind.RANGE, found.bounds, _describe_range(found.bounds)))
+    return out
 
 
 def _layout_criteria(found: _Findings, fmt: OutputFormat) -> list[Criterion]:
     """How the reply is laid out: one item per line, or the bare value and nothing else."""
     out: list[Criterion] = []
     if found.per_line and fmt not in (OutputFormat.SINGLE_VALUE, OutputFormat.CODE):
-        out.append(
-            Criterion(
-                kind=CriterionKind.LAYOUT, value="one_per_line", description="one item per line"
-            )
-        )
+        out.append(_criterion(CriterionKind.LAYOUT, "one_per_line", "one item per line"))
     if found.value_only and fmt == OutputFormat.SINGLE_VALUE:
-        out.append(
-            Criterion(
-                kind=CriterionKind.LAYOUT,
-                value="value_only",
-                description="the value alone, with no other text",
-            )
-        )
+        described = "the value alone, with no other text"
+        out.append(_criterion(CriterionKind.LAYOUT, "value_only", described))
     return out
 
 
@@ -941,82 +777,55 @@ def _value_criteria(found: _Findings, single: bool) -> list[Criterion]:
     if found.value is not None and single:
         # The description is shown to the producer, so it names the quantity, not its value.
         tolerance = " (within 0.5%)" if isinstance(found.value, float) else " (exact)"
-        out.append(
-            Criterion(
-                kind=CriterionKind.VALUE,
-                value=found.value,
-                description=f"the correct value of {found.value_label}{tolerance}",
-            )
-        )
+        described = f"the correct value of {found.value_label}{tolerance}"
+        out.append(_criterion(CriterionKind.VALUE, found.value, described))
     if found.words:
-        out.append(
-            Criterion(
-                kind=CriterionKind.CONTAINS,
-                value=list(found.words),
-                description=(
-                    "exactly the distinct words given, none added"
-                    if "unique" in found.properties
-                    else "exactly the words given, none added or left out"
-                ),
-            )
+        distinct = "unique" in found.properties
+        described = (
+            "exactly the distinct words given, none added"
+            if distinct
+            else "exactly the words given, none added or left out"
         )
+        out.append(_criterion(CriterionKind.CONTAINS, list(found.words), described))
     elif found.sort_task:
-        out.append(
-            Criterion(
-                kind=CriterionKind.CONTAINS,
-                value=list(found.given),
-                description="exactly the numbers given, rearranged as asked",
-            )
-        )
+        described = "exactly the numbers given, rearranged as asked"
+        out.append(_criterion(CriterionKind.CONTAINS, list(found.given), described))
     return out
+
+
+# Every format a request can name is delivered as a file of that type.
+_FILE_FORMATS = {fmt for _, fmt in _DOCUMENTS + _NAMED_FORMATS}
 
 
 def _shape_criteria(found: _Findings, fmt: OutputFormat) -> list[Criterion]:
     out: list[Criterion] = []
     if found.fields:
-        out.append(
-            Criterion(
-                kind=CriterionKind.FIELDS,
-                value=list(found.fields),
-                description=f"fields: {', '.join(found.fields)}",
-            )
-        )
-    file_types = {
-        OutputFormat.XLSX,
-        OutputFormat.DOCX,
-        OutputFormat.PDF,
-        OutputFormat.CSV,
-        OutputFormat.JSON,
-    }
+        described = f"fields: {', '.join(found.fields)}"
+        out.append(_criterion(CriterionKind.FIELDS, list(found.fields), described))
     if found.field_types:
-        out.append(
-            Criterion(
-                kind=CriterionKind.LAYOUT,
-                value={"field_types": dict(found.field_types)},
-                description="field types: "
-                + ", ".join(f"{k} is a {v}" for k, v in found.field_types.items()),
-            )
+        described = "field types: " + ", ".join(
+            f"{k} is a {v}" for k, v in found.field_types.items()
         )
-    if fmt in file_types:
-        out.append(
-            Criterion(
-                kind=CriterionKind.FILE_TYPE,
-                value=fmt.value,
-                description=f"delivered as {fmt.value.upper()}",
-            )
-        )
-    for name in found.names:
-        out.append(
-            Criterion(kind=CriterionKind.CONTAINS, value=name, description=f"defines {name}")
-        )
+        types = {"field_types": dict(found.field_types)}
+        out.append(_criterion(CriterionKind.LAYOUT, types, described))
+    if fmt in _FILE_FORMATS:
+        described = f"delivered as {fmt.value.upper()}"
+        out.append(_criterion(CriterionKind.FILE_TYPE, fmt.value, described))
+    out += [_criterion(CriterionKind.CONTAINS, n, f"defines {n}") for n in found.names]
     return out
 
 
-def _describe_property(prop: str) -> str:
+def _family_words(prop: str, words: str) -> str | None:
+    """A family's description of a property ("a multiple of 7"); None for other properties."""
     name, _, param = prop.partition(":")
     family = families.FAMILIES.get(name)
-    if family is not None:
-        return family.label(family.describe, param)
+    return None if family is None else family.label(getattr(family, words), param)
+
+
+def _describe_property(prop: str) -> str:
+    described = _family_words(prop, "describe")
+    if described is not None:
+        return described
     return "distinct" if prop == "unique" else f"a {prop} number"
 
 
@@ -1033,10 +842,9 @@ def _subject(found: _Findings, data_type: DataType) -> str:
     if found.value_label:
         return found.value_label
     for prop in found.properties:
-        name, _, param = prop.partition(":")
-        family = families.FAMILIES.get(name)
-        if family is not None:
-            return family.label(family.subject, param)
+        subject = _family_words(prop, "subject")
+        if subject is not None:
+            return subject
     if found.words:
         if found.word_order:
             return "sorted words"
@@ -1072,11 +880,8 @@ def extract_parameters(request: str) -> dict[str, Any]:
     ``properties`` and ``ordering``. Never the computed answer: a skill built on it would
     replay the rules' own number instead of computing one.
     """
-    from ._text import NUMBER_RE, to_number
-
     found = _findings(request)
-    params: dict[str, Any] = {}
-    optional: dict[str, Any] = {
+    params: dict[str, Any] = {
         "n": found.count,
         "k": found.k,
         "numbers": list(found.given) or None,
@@ -1088,15 +893,14 @@ def extract_parameters(request: str) -> dict[str, Any]:
         "file_type": found.document.value if found.document else None,
     }
     if found.bounds:
-        optional["lo"], optional["hi"] = found.bounds
+        params["lo"], params["hi"] = found.bounds
     if found.conversion:
-        optional["amount"], optional["from_unit"], optional["to_unit"] = found.conversion
+        params["amount"], params["from_unit"], params["to_unit"] = found.conversion
     elif found.value is not None:
         # The label is the calculation as the request wrote it ("1234 * 5678", "15% of 80").
         operands = [to_number(m.group()) for m in NUMBER_RE.finditer(found.value_label)]
-        optional["operands"] = operands or None
-    params.update({key: value for key, value in optional.items() if value is not None})
-    return params
+        params["operands"] = operands or None
+    return {key: value for key, value in params.items() if value is not None}
 
 
 # ---------------------------------------------------------------------------------------
@@ -1162,12 +966,6 @@ _NUMERIC_KINDS = {
 }
 
 
-def _determined_set(rules: Intent) -> bool:
-    return any(
-        c.kind == CriterionKind.PROPERTY and c.value == COMPLETE for c in rules.success_criteria
-    )
-
-
 def _stated_count(request: str | None, value: Any) -> bool:
     """Whether the request's own words state this count ("5 ideas", "five ideas").
 
@@ -1177,11 +975,10 @@ def _stated_count(request: str | None, value: Any) -> bool:
     if request is None or not isinstance(value, int):
         return False
     text = normalize(request)
-    for match in re.finditer(rf"(?<![\d.])({value})\s+([a-z]+)", text):
-        before = text[: match.start()].split()
-        if not (before and before[-1] in _NOT_COUNT_BEFORE) and match.group(2) != "and":
-            return True
-    return False
+    return any(
+        not _bounds_before(text, match.start()) and match.group(2) != "and"
+        for match in re.finditer(rf"(?<![\d.])({value})\s+([a-z]+)", text)
+    )
 
 
 def _keeps_model_count(
@@ -1192,8 +989,12 @@ def _keeps_model_count(
     The 0.5B model wrote the answer as a count ("count: 7006652" for 1234 * 5678) and
     invented "count: 7" for "multiples of 7 between 1 and 100", which let 7 of 14 pass.
     """
-    if single or rules.expected_format == OutputFormat.SINGLE_VALUE or _determined_set(rules):
+    if single or rules.expected_format == OutputFormat.SINGLE_VALUE:
         return False  # either reading of the request as one value rules a count out
+    if any(
+        c.kind == CriterionKind.PROPERTY and c.value == COMPLETE for c in rules.success_criteria
+    ):
+        return False  # the whole set is asked for, so its size is the validator's to compute
     return _stated_count(request, candidate.value)
 
 
