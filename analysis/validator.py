@@ -96,18 +96,14 @@ def validate_content(result: ActionResult, intent: Intent) -> Validation:
     delivered = _deliver(result, intent, report)
     delivered.raw = unfence(result.content or "")
     report.results = [_check(c, delivered, intent) for c in intent.success_criteria]
-    if intent.expected_format == OutputFormat.SINGLE_VALUE and not _has(
-        intent, CriterionKind.VALUE
+    if intent.expected_format == OutputFormat.SINGLE_VALUE and not intent.criterion(
+        CriterionKind.VALUE
     ):
         report.results.append(_unverified_value(delivered))
     for res in report.results:
         if res.passed is False:
             report.fail(res.detail, _suggest(res, intent))
     return settle(_finish(report, intent, result))
-
-
-def _has(intent: Intent, kind: CriterionKind) -> bool:
-    return intent.criterion(kind) is not None
 
 
 def _failed_action(result: ActionResult) -> Validation:
@@ -453,6 +449,10 @@ def _text_table(text: str) -> list[list[str]]:
 # Criteria.
 
 
+# A check's outcome: passed (None when code cannot decide) and the detail that says why.
+Finding = tuple[bool | None, str]
+
+
 def _result(criterion: Criterion, passed: bool | None, detail: str) -> CriterionResult:
     return CriterionResult(
         criterion=criterion,
@@ -463,15 +463,19 @@ def _result(criterion: Criterion, passed: bool | None, detail: str) -> Criterion
 
 
 def _check(criterion: Criterion, delivered: Delivered, intent: Intent) -> CriterionResult:
+    return _result(criterion, *_finding(criterion, delivered, intent))
+
+
+def _finding(criterion: Criterion, delivered: Delivered, intent: Intent) -> Finding:
     if not delivered.checkable:
         if criterion.kind == CriterionKind.FILE_TYPE:
             return _check_file_type(criterion, delivered, intent)
-        return _result(criterion, False, f"not met: {delivered.why_unchecked}")
+        return False, f"not met: {delivered.why_unchecked}"
     if intent.data_type == DataType.CODE and criterion.kind != CriterionKind.CONTAINS:
-        return _result(criterion, None, "describes the program's output; code cannot check it")
+        return None, "describes the program's output; code cannot check it"
     checker = _CHECKERS.get(criterion.kind)
     if checker is None:
-        return _result(criterion, None, "no deterministic check for this criterion")
+        return None, "no deterministic check for this criterion"
     return checker(criterion, delivered, intent)
 
 
@@ -482,21 +486,21 @@ def _stated_count(value: Any) -> int | None:
         return None
 
 
-def _check_count(criterion: Criterion, delivered: Delivered, intent: Intent) -> CriterionResult:
+def _check_count(criterion: Criterion, delivered: Delivered, intent: Intent) -> Finding:
     want = _stated_count(criterion.value)
     if want is None:
-        return _result(criterion, None, f"unreadable count {criterion.value!r}")
+        return None, f"unreadable count {criterion.value!r}"
     if intent.data_type == DataType.TEXT and _countable_text(criterion, intent):
         got, noun = len(delivered.items), "items"
     elif intent.data_type in (DataType.TEXT, DataType.ANALYSIS, DataType.OTHER):
-        return _result(criterion, None, "counting items in prose needs a judge")
+        return None, "counting items in prose needs a judge"
     elif delivered.rows is not None:
         got, noun = delivered.rows, "rows"
     else:
         got, noun = len(delivered.values), "items"
     if got == want:
-        return _result(criterion, True, f"{got} {noun}, as asked")
-    return _result(criterion, False, f"the list has {got} {noun}; deliver exactly {want}")
+        return True, f"{got} {noun}, as asked"
+    return False, f"the list has {got} {noun}; deliver exactly {want}"
 
 
 _PROSE_UNIT_RE = re.compile(r"\b(?:sentences?|paragraphs?|pages?|words?|characters?|minutes?)\b")
@@ -509,25 +513,25 @@ def _countable_text(criterion: Criterion, intent: Intent) -> bool:
     )
 
 
-def _check_property(criterion: Criterion, delivered: Delivered, intent: Intent) -> CriterionResult:
+def _check_property(criterion: Criterion, delivered: Delivered, intent: Intent) -> Finding:
     if criterion.value == COMPLETE:
         return _check_complete(criterion, delivered, intent)
     name, param = split_property(str(criterion.value))
     if name == "unique" and intent.data_type == DataType.TEXT:
-        return _unique_items(criterion, delivered)
+        return _unique_items(delivered)
     verifier = VERIFIERS.get(name)
     if verifier is None:
-        return _result(criterion, None, f"no verifier for property {name!r}")
+        return None, f"no verifier for property {name!r}"
     if not delivered.values:
-        return _result(criterion, False, f"no numbers to check for {name}")
+        return False, f"no numbers to check for {name}"
     passed, detail = verifier(delivered.values, param)
     sequence = _sequence_detail(name, param, delivered.values, intent)
     if sequence:
-        return _result(criterion, False, sequence if passed else f"{detail}; {sequence}")
-    return _result(criterion, passed, detail)
+        return False, sequence if passed else f"{detail}; {sequence}"
+    return passed, detail
 
 
-def _check_complete(criterion: Criterion, delivered: Delivered, intent: Intent) -> CriterionResult:
+def _check_complete(criterion: Criterion, delivered: Delivered, intent: Intent) -> Finding:
     """Every member of the set the request determines is delivered.
 
     The set is computed here only to count what is missing; the finding gives the numbers
@@ -543,33 +547,32 @@ def _check_complete(criterion: Criterion, delivered: Delivered, intent: Intent) 
     if bounds is not None and bounds[0] is None and any(p == "prime" for p in props):
         bounds = (2.0, bounds[1])  # primes start at 2: "primes below 40" is a closed set
     if bounds is None or bounds[0] is None or bounds[1] is None or not props:
-        return _result(criterion, None, "the request does not determine a finite set")
+        return None, "the request does not determine a finite set"
     lo, hi = math.ceil(bounds[0]), math.floor(bounds[1])
     members = members_in_range(props, lo, hi)
     if members is None:
-        return _result(criterion, None, f"the set over {lo}..{hi} is too large to check")
+        return None, f"the set over {lo}..{hi} is too large to check"
     delivered_set = {v for v in delivered.values if isinstance(v, int) or float(v).is_integer()}
     covered = len(set(members) & {int(v) for v in delivered_set})
     if covered == len(members):
-        return _result(criterion, True, f"all {len(members)} members of the set are present")
-    return _result(
-        criterion,
+        return True, f"all {len(members)} members of the set are present"
+    return (
         False,
         f"{len(members)} items expected, {covered} delivered; the range {lo}..{hi} is not "
         "fully covered",
     )
 
 
-def _unique_items(criterion: Criterion, delivered: Delivered) -> CriterionResult:
+def _unique_items(delivered: Delivered) -> Finding:
     """No word or phrase of a text list appears twice (case ignored)."""
     if not delivered.items:
-        return _result(criterion, False, "no items to check for duplicates")
+        return False, "no items to check for duplicates"
     seen: set[str] = set()
     for item in delivered.items:
         if item.casefold() in seen:
-            return _result(criterion, False, f"'{item}' appears more than once")
+            return False, f"'{item}' appears more than once"
         seen.add(item.casefold())
-    return _result(criterion, True, f"all {len(seen)} items are distinct")
+    return True, f"all {len(seen)} items are distinct"
 
 
 def _sequence_detail(name: str, param: str | None, values: list[Number], intent: Intent) -> str:
@@ -578,74 +581,66 @@ def _sequence_detail(name: str, param: str | None, values: list[Number], intent:
     'N primes' means the first N primes, unless a range says which ones.
     """
     count = intent.criterion(CriterionKind.COUNT)
-    if count is None or _has(intent, CriterionKind.RANGE):
+    if count is None or intent.criterion(CriterionKind.RANGE) is not None:
         return ""
     n = _stated_count(count.value)
     if n is None:
         return ""
-    if _ordering(intent) == "descending":
+    ordering = intent.criterion(CriterionKind.ORDERING)
+    if ordering is not None and str(ordering.value).lower() == "descending":
         values = list(reversed(values))
     return sequence_finding(name, param, values, n)
 
 
-def _ordering(intent: Intent) -> str:
-    ordering = intent.criterion(CriterionKind.ORDERING)
-    return str(ordering.value).lower() if ordering else ""
-
-
-def _check_ordering(criterion: Criterion, delivered: Delivered, intent: Intent) -> CriterionResult:
+def _check_ordering(criterion: Criterion, delivered: Delivered, intent: Intent) -> Finding:
     direction = str(criterion.value).lower()
     if direction in _WORD_ORDERS:
-        return _check_word_order(criterion, direction, delivered)
+        return _check_word_order(direction, delivered)
     if direction not in ("ascending", "descending"):
-        return _result(criterion, None, f"unknown ordering {criterion.value!r}")
+        return None, f"unknown ordering {criterion.value!r}"
     if not delivered.values:
-        return _result(criterion, None, "no numbers to check the order of")
-    passed, detail = VERIFIERS[direction](delivered.values, None)
-    return _result(criterion, passed, detail)
+        return None, "no numbers to check the order of"
+    return VERIFIERS[direction](delivered.values, None)
 
 
 _WORD_ORDERS = {"alphabetical", "reverse_alphabetical"}
 
 
-def _check_word_order(
-    criterion: Criterion, direction: str, delivered: Delivered
-) -> CriterionResult:
+def _check_word_order(direction: str, delivered: Delivered) -> Finding:
     """Words in dictionary order, ignoring case; names the first pair out of order."""
     items = delivered.items
     if len(items) < 2:
-        return _result(criterion, None, "fewer than two items to check the order of")
+        return None, "fewer than two items to check the order of"
     keys = [item.casefold() for item in items]
     reverse = direction == "reverse_alphabetical"
     label = direction.replace("_", " ")
     for i in range(1, len(keys)):
         if (keys[i] > keys[i - 1]) if reverse else (keys[i] < keys[i - 1]):
             where = f"'{items[i]}' follows '{items[i - 1]}' at position {i + 1}"
-            return _result(criterion, False, f"not in {label} order: {where}")
-    return _result(criterion, True, f"the items are in {label} order")
+            return False, f"not in {label} order: {where}"
+    return True, f"the items are in {label} order"
 
 
-def _check_range(criterion: Criterion, delivered: Delivered, intent: Intent) -> CriterionResult:
+def _check_range(criterion: Criterion, delivered: Delivered, intent: Intent) -> Finding:
     if parse_range(criterion.value) is None:
-        return _result(criterion, None, f"unreadable range {criterion.value!r}")
+        return None, f"unreadable range {criterion.value!r}"
     if not delivered.values:
-        return _result(criterion, None, "no numbers to check the range of")
-    passed, detail = VERIFIERS["within_range"](delivered.values, criterion.value)
-    return _result(criterion, passed, detail)
+        return None, "no numbers to check the range of"
+    return VERIFIERS["within_range"](delivered.values, criterion.value)
 
 
-def _check_value(criterion: Criterion, delivered: Delivered, intent: Intent) -> CriterionResult:
+def _check_value(criterion: Criterion, delivered: Delivered, intent: Intent) -> Finding:
     """Compare with the computed value; the message names only what was delivered."""
     try:
         float(criterion.value)
     except (TypeError, ValueError):
-        return _result(criterion, None, "the value to compare against could not be read")
+        return None, "the value to compare against could not be read"
     if not delivered.values:
-        return _result(criterion, False, "no value found in the answer")
+        return False, "no value found in the answer"
     got = delivered.values[-1]
     if _close(got, criterion.value):
-        return _result(criterion, True, f"{format_number(got)} is correct")
-    return _result(criterion, False, f"the answer {format_number(got)} is not correct")
+        return True, f"{format_number(got)} is correct"
+    return False, f"the answer {format_number(got)} is not correct"
 
 
 def _close(got: Number, want: Any) -> bool:
@@ -655,12 +650,12 @@ def _close(got: Number, want: Any) -> bool:
     return math.isclose(got, want_f, rel_tol=REL_TOLERANCE, abs_tol=ABS_TOLERANCE)
 
 
-def _check_contains(criterion: Criterion, delivered: Delivered, intent: Intent) -> CriterionResult:
+def _check_contains(criterion: Criterion, delivered: Delivered, intent: Intent) -> Finding:
     value = criterion.value
     if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
-        return _check_given_words(criterion, value, delivered, intent)
+        return _check_given_words(value, delivered, intent)
     if isinstance(value, list):
-        return _check_given_list(criterion, [v for v in value if _is_number(v)], delivered, intent)
+        return _check_given_list([v for v in value if _is_number(v)], delivered, intent)
     name = str(value)
     if delivered.code is not None:
         defined = {
@@ -669,11 +664,11 @@ def _check_contains(criterion: Criterion, delivered: Delivered, intent: Intent) 
             if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
         }
         if name in defined:
-            return _result(criterion, True, f"defines {name}")
-        return _result(criterion, False, f"{name} is not defined in the code")
+            return True, f"defines {name}"
+        return False, f"{name} is not defined in the code"
     if name.lower() in delivered.text.lower():
-        return _result(criterion, True, f"mentions {name!r}")
-    return _result(criterion, None, f"{name!r} not found verbatim; a judge may still accept it")
+        return True, f"mentions {name!r}"
+    return None, f"{name!r} not found verbatim; a judge may still accept it"
 
 
 def _wants_unique(intent: Intent) -> bool:
@@ -683,9 +678,7 @@ def _wants_unique(intent: Intent) -> bool:
     )
 
 
-def _check_given_list(
-    criterion: Criterion, given: list[Any], delivered: Delivered, intent: Intent
-) -> CriterionResult:
+def _check_given_list(given: list[Any], delivered: Delivered, intent: Intent) -> Finding:
     """The answer must be the user's own numbers: sorted and/or deduplicated as asked.
 
     The message names only delivered items and counts, never the expected arrangement.
@@ -694,7 +687,7 @@ def _check_given_list(
     dedupe = _wants_unique(intent)
     expected = sorted(set(numbers)) if dedupe else sorted(numbers)
     if sorted(delivered.values) == expected:
-        return _result(criterion, True, "exactly the given numbers")
+        return True, "exactly the given numbers"
     missing = [v for v in expected if v not in delivered.values]
     extra = [v for v in delivered.values if v not in numbers]
     parts = []
@@ -707,19 +700,17 @@ def _check_given_list(
         parts.append("a number appears more often than a deduplicated list allows")
     elif not parts:
         parts.append(f"{len(delivered.values)} values delivered, {len(numbers)} given")
-    return _result(criterion, False, "the result is not the given list: " + "; ".join(parts))
+    return False, "the result is not the given list: " + "; ".join(parts)
 
 
-def _check_given_words(
-    criterion: Criterion, given: list[str], delivered: Delivered, intent: Intent
-) -> CriterionResult:
+def _check_given_words(given: list[str], delivered: Delivered, intent: Intent) -> Finding:
     """The delivered items are the user's own words, no more and no fewer (case ignored)."""
     wanted = [w.strip().casefold() for w in given]
     if _wants_unique(intent):
         wanted = list(dict.fromkeys(wanted))
     got = [item.casefold() for item in delivered.items]
     if sorted(got) == sorted(wanted):
-        return _result(criterion, True, f"exactly the {len(wanted)} given words")
+        return True, f"exactly the {len(wanted)} given words"
     foreign = [item for item in delivered.items if item.casefold() not in wanted]
     missing = sum(1 for w in set(wanted) if w not in got)
     parts = [f"{len(wanted)} words expected, {len(got)} delivered"]
@@ -729,44 +720,42 @@ def _check_given_words(
         parts.append(f"{missing} of the given words left out")
     if not foreign and not missing:
         parts.append("some words appear more often than given")
-    return _result(criterion, False, "; ".join(parts))
+    return False, "; ".join(parts)
 
 
-def _check_fields(criterion: Criterion, delivered: Delivered, intent: Intent) -> CriterionResult:
+def _check_fields(criterion: Criterion, delivered: Delivered, intent: Intent) -> Finding:
     wanted = criterion.value if isinstance(criterion.value, list) else [criterion.value]
     wanted_names = [str(w).strip() for w in wanted if str(w).strip()]
     if not delivered.header:
         if intent.data_type in (DataType.TEXT, DataType.ANALYSIS):
-            return _result(criterion, None, "no header to compare")
-        return _result(criterion, False, "no header row found")
+            return None, "no header to compare"
+        return False, "no header row found"
     have = {h.strip().lower() for h in delivered.header}
     missing = [w for w in wanted_names if w.lower() not in have]
     if missing:
         header = ", ".join(delivered.header)
-        return _result(
-            criterion, False, f"missing fields: {', '.join(missing)} (header is {header})"
-        )
-    return _result(criterion, True, f"header has {', '.join(wanted_names)}")
+        return False, f"missing fields: {', '.join(missing)} (header is {header})"
+    return True, f"header has {', '.join(wanted_names)}"
 
 
-def _check_file_type(criterion: Criterion, delivered: Delivered, intent: Intent) -> CriterionResult:
+def _check_file_type(criterion: Criterion, delivered: Delivered, intent: Intent) -> Finding:
     wanted = str(criterion.value).lower().lstrip(".")
     info = delivered.file_info
     if info is not None:
         if info.get("type") == wanted and "error" not in info:
-            return _result(criterion, True, _file_summary(info))
-        return _result(criterion, False, f"expected a readable .{wanted} file, got {info['path']}")
+            return True, _file_summary(info)
+        return False, f"expected a readable .{wanted} file, got {info['path']}"
     if intent.data_type == DataType.DOCUMENT or wanted in ("xlsx", "docx", "pdf"):
-        return _result(criterion, False, f"no .{wanted} file was produced")
+        return False, f"no .{wanted} file was produced"
     if not delivered.checkable:
-        return _result(criterion, False, f"not met: {delivered.why_unchecked}")
+        return False, f"not met: {delivered.why_unchecked}"
     kind = classify(delivered.text)
     ok = {"csv": {ContentKind.TABLE, ContentKind.NUMBERS}, "json": {ContentKind.JSON}}
     if wanted == "json" and _parses_json(delivered.text):
-        return _result(criterion, True, "valid JSON")
+        return True, "valid JSON"
     if kind in ok.get(wanted, set()):
-        return _result(criterion, True, f"content is {wanted.upper()}")
-    return _result(criterion, False, f"the content is {kind.value}, not {wanted.upper()}")
+        return True, f"content is {wanted.upper()}"
+    return False, f"the content is {kind.value}, not {wanted.upper()}"
 
 
 def _file_summary(info: dict[str, Any]) -> str:
@@ -780,43 +769,41 @@ def _file_summary(info: dict[str, Any]) -> str:
     return f"{kind} file"
 
 
-def _check_layout(criterion: Criterion, delivered: Delivered, intent: Intent) -> CriterionResult:
+def _check_layout(criterion: Criterion, delivered: Delivered, intent: Intent) -> Finding:
     value = criterion.value
     if isinstance(value, dict) and isinstance(value.get("field_types"), dict):
-        return _check_field_types(criterion, value["field_types"], delivered)
+        return _check_field_types(value["field_types"], delivered)
     if value == "one_per_line":
-        return _check_one_per_line(criterion, delivered, intent)
+        return _check_one_per_line(delivered, intent)
     if value == "value_only":
-        return _check_value_only(criterion, delivered)
-    return _result(criterion, None, f"no deterministic check for layout {value!r}")
+        return _check_value_only(delivered)
+    return None, f"no deterministic check for layout {value!r}"
 
 
-def _check_one_per_line(
-    criterion: Criterion, delivered: Delivered, intent: Intent
-) -> CriterionResult:
+def _check_one_per_line(delivered: Delivered, intent: Intent) -> Finding:
     """Each item stands on a line of its own, judged on the reply as sent."""
     if intent.data_type == DataType.NUMBERS:
         lines = [ln for ln in delivered.raw.splitlines() if NUMBER_RE.search(ln)]
-        crowded = [ln for ln in lines if len(NUMBER_RE.findall(strip_enumeration(ln))) > 1]
-        if len(delivered.values) > 1 and (crowded or len(lines) < 2):
-            worst = max((len(NUMBER_RE.findall(strip_enumeration(ln))) for ln in lines), default=0)
-            return _result(criterion, False, f"not one per line: a line holds {worst} items")
-        return _result(criterion, True, f"{len(lines)} lines, one item each")
+        per_line = [len(NUMBER_RE.findall(strip_enumeration(ln))) for ln in lines]
+        if len(delivered.values) > 1 and (max(per_line, default=0) > 1 or len(lines) < 2):
+            worst = max(per_line, default=0)
+            return False, f"not one per line: a line holds {worst} items"
+        return True, f"{len(lines)} lines, one item each"
     lines = item_lines(delivered.raw)
     if len(lines) == 1 and len(text_items(lines[0])) > 1:
-        return _result(criterion, False, "not one per line: all items share one line")
+        return False, "not one per line: all items share one line"
     if not lines:
-        return _result(criterion, False, "no items delivered")
-    return _result(criterion, True, f"{len(lines)} lines, one item each")
+        return False, "no items delivered"
+    return True, f"{len(lines)} lines, one item each"
 
 
-def _check_value_only(criterion: Criterion, delivered: Delivered) -> CriterionResult:
+def _check_value_only(delivered: Delivered) -> Finding:
     """The reply is the bare value: no sentence, unit-free prose or working around it."""
     text = delivered.raw.strip().strip("*_`").strip().rstrip(".")  # markdown bold is no prose
     if NUMBER_RE.fullmatch(text) or re.fullmatch(r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?", text):
-        return _result(criterion, True, "the reply is the value alone")
+        return True, "the reply is the value alone"
     words = len(text.split())
-    return _result(criterion, False, f"the reply has {words} words; only the value was asked for")
+    return False, f"the reply has {words} words; only the value was asked for"
 
 
 _TYPE_CHECKS: dict[str, Any] = {
@@ -827,13 +814,11 @@ _TYPE_CHECKS: dict[str, Any] = {
 }
 
 
-def _check_field_types(
-    criterion: Criterion, types: dict[str, Any], delivered: Delivered
-) -> CriterionResult:
+def _check_field_types(types: dict[str, Any], delivered: Delivered) -> Finding:
     """Each named field holds the JSON type the request named, in every record."""
     records = [r for r in delivered.records if isinstance(r, dict)]
     if not records:
-        return _result(criterion, None, "no JSON records to check field types on")
+        return None, "no JSON records to check field types on"
     for i, record in enumerate(records, start=1):
         for name, kind in types.items():
             check = _TYPE_CHECKS.get(str(kind))
@@ -842,8 +827,8 @@ def _check_field_types(
                 continue  # a missing field is the fields criterion's finding
             if not check(record[key]):
                 got = type(record[key]).__name__
-                return _result(criterion, False, f"{name} is a {got} in record {i}, not a {kind}")
-    return _result(criterion, True, "every named field has the type asked for")
+                return False, f"{name} is a {got} in record {i}, not a {kind}"
+    return True, "every named field has the type asked for"
 
 
 _CHECKERS = {
