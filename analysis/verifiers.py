@@ -19,8 +19,8 @@ family module holds its own):
 * ``multiple_of`` K: K, 2K, 3K, ... only
 
 Both starts are accepted where people genuinely disagree about where a sequence begins; the
-canonical one is what a failure message quotes. "The first ten multiples of 7" is 7 to 70 in
-ordinary usage (0 is a multiple of 7, but nobody lists it first), so multiples have one.
+canonical one comes first. "The first ten multiples of 7" is 7 to 70 in ordinary usage (0 is
+a multiple of 7, but nobody lists it first), so multiples have one.
 """
 
 from __future__ import annotations
@@ -118,28 +118,22 @@ def verify_unique(values: list[Number], _param: Any = None) -> tuple[bool, str]:
     return False, f"duplicates found: {shown}"
 
 
-def _first_break(values: list[Number], ok: Callable[[Number, Number], bool]) -> int | None:
-    return next((i for i in range(1, len(values)) if not ok(values[i - 1], values[i])), None)
+def _order_verifier(direction: str, ok: Callable[[Number, Number], bool]) -> None:
+    """Register the verifier of one direction: names the first value out of order."""
+
+    def verify(values: list[Number], _param: Any = None) -> tuple[bool, str]:
+        i = next((i for i in range(1, len(values)) if not ok(values[i - 1], values[i])), None)
+        if i is None:
+            return True, f"values are in {direction} order"
+        a, b = format_number(values[i - 1]), format_number(values[i])
+        return False, f"not {direction}: {b} follows {a} at position {i + 1}"
+
+    register_verifier(direction)(verify)
 
 
-@register_verifier("ascending")
-def verify_ascending(values: list[Number], _param: Any = None) -> tuple[bool, str]:
-    """Values never decrease (ties allowed: sorting a list with repeats keeps them)."""
-    i = _first_break(values, lambda a, b: a <= b)
-    if i is None:
-        return True, "values are in ascending order"
-    a, b = format_number(values[i - 1]), format_number(values[i])
-    return False, f"not ascending: {b} follows {a} at position {i + 1}"
-
-
-@register_verifier("descending")
-def verify_descending(values: list[Number], _param: Any = None) -> tuple[bool, str]:
-    """Values never increase."""
-    i = _first_break(values, lambda a, b: a >= b)
-    if i is None:
-        return True, "values are in descending order"
-    a, b = format_number(values[i - 1]), format_number(values[i])
-    return False, f"not descending: {b} follows {a} at position {i + 1}"
+# Ties are allowed both ways: sorting a list with repeats keeps them.
+_order_verifier("ascending", lambda a, b: a <= b)
+_order_verifier("descending", lambda a, b: a >= b)
 
 
 def parse_range(param: Any) -> tuple[float | None, float | None] | None:
