@@ -269,18 +269,14 @@ def by_execution(
 
 
 def _agreement_applies(validation: Validation, intent: Intent) -> bool:
-    if intent.data_type in (DataType.CODE, DataType.DOCUMENT, DataType.TEXT):
-        return False
-    pending = [validation.criteria[i] for i in _pending(validation)]
-    wanted = intent.expected_format == OutputFormat.SINGLE_VALUE or intent.data_type in (
-        DataType.ANALYSIS,
-        DataType.NUMBERS,
-        DataType.OTHER,
-    )
+    """Only a single open value has a second route: data answers, or one value of a table."""
+    kinds = [validation.criteria[i].criterion.kind for i in _pending(validation)]
+    one_cell = intent.data_type == DataType.TABLE
+    one_cell = one_cell and intent.expected_format == OutputFormat.SINGLE_VALUE
     return (
-        wanted
-        and bool(pending)
-        and all(c.criterion.kind in (CriterionKind.VALUE, CriterionKind.ANSWER) for c in pending)
+        (intent.data_type in (DataType.NUMBERS, DataType.ANALYSIS, DataType.OTHER) or one_cell)
+        and bool(kinds)
+        and all(k in (CriterionKind.VALUE, CriterionKind.ANSWER) for k in kinds)
     )
 
 
