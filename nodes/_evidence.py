@@ -147,14 +147,14 @@ class _UserVerdict(BaseModel):
 
 
 def _as_verdict(value: Any) -> _UserVerdict:
+    if isinstance(value, BaseModel):
+        value = value.model_dump()
     if isinstance(value, bool):
         return _UserVerdict(passed=value)
     if isinstance(value, tuple) and len(value) == 2:
         return _UserVerdict(passed=bool(value[0]), detail=str(value[1]))
     if isinstance(value, dict) and "passed" in value:
         return _UserVerdict(passed=bool(value["passed"]), detail=str(value.get("detail", "")))
-    if isinstance(value, BaseModel):
-        return _as_verdict(value.model_dump())
     raise TypeError(
         "a validator must return a bool, (passed, detail) or "
         f"{{'passed': ..., 'detail': ...}}, got {type(value).__name__}"
