@@ -785,8 +785,8 @@ def _check_one_per_line(delivered: Delivered, intent: Intent) -> Finding:
     if intent.data_type == DataType.NUMBERS:
         lines = [ln for ln in delivered.raw.splitlines() if NUMBER_RE.search(ln)]
         per_line = [len(NUMBER_RE.findall(strip_enumeration(ln))) for ln in lines]
-        if len(delivered.values) > 1 and (max(per_line, default=0) > 1 or len(lines) < 2):
-            worst = max(per_line, default=0)
+        worst = max(per_line, default=0)
+        if len(delivered.values) > 1 and (worst > 1 or len(lines) < 2):
             return False, f"not one per line: a line holds {worst} items"
         return True, f"{len(lines)} lines, one item each"
     lines = item_lines(delivered.raw)
