@@ -19,17 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..state.models import (
-    ActionResult,
-    ContentKind,
-    Criterion,
-    CriterionKind,
-    CriterionResult,
-    DataType,
-    Intent,
-    OutputFormat,
-    Validation,
-)
+from ..state import ActionResult, DataType, Intent, Validation
+from ..state.models import ContentKind, Criterion, CriterionKind, CriterionResult, OutputFormat
 from ._text import NUMBER_RE, Number, format_number, strip_enumeration, unfence
 from .cleanup import clean, single_value
 from .content import (
@@ -42,15 +33,14 @@ from .content import (
     text_items,
 )
 from .documents import inspect_document
-from .families import FAMILIES
 from .verdict import settle
 from .verifiers import (
     COMPLETE,
     VERIFIERS,
-    accepted_sequences,
     determines_set,
     members_in_range,
     parse_range,
+    sequence_finding,
     split_property,
 )
 
@@ -73,11 +63,15 @@ class Delivered:
     rows: int | None = None
     code: ast.Module | None = None
     file_info: dict[str, Any] | None = None
-    checkable: bool = True  # False when the content is the wrong kind to check at all
     why_unchecked: str = ""
     raw: str = ""  # the reply as sent (unfenced): layout is judged on it, not on the cleanup
     items: list[str] = field(default_factory=list)  # words or phrases of a text list
     records: list[Any] = field(default_factory=list)  # parsed JSON records, for field types
+
+    @property
+    def checkable(self) -> bool:
+        """False when the content is the wrong kind to check at all."""
+        return not self.why_unchecked
 
 
 @dataclass
@@ -101,20 +95,15 @@ def validate_content(result: ActionResult, intent: Intent) -> Validation:
     report = _Report()
     delivered = _deliver(result, intent, report)
     delivered.raw = unfence(result.content or "")
-    for criterion in intent.success_criteria:
-        report.results.append(_check(criterion, delivered, intent))
-    if intent.expected_format == OutputFormat.SINGLE_VALUE and not _has(
-        intent, CriterionKind.VALUE
+    report.results = [_check(c, delivered, intent) for c in intent.success_criteria]
+    if intent.expected_format == OutputFormat.SINGLE_VALUE and not intent.criterion(
+        CriterionKind.VALUE
     ):
         report.results.append(_unverified_value(delivered))
     for res in report.results:
         if res.passed is False:
             report.fail(res.detail, _suggest(res, intent))
     return settle(_finish(report, intent, result))
-
-
-def _has(intent: Intent, kind: CriterionKind) -> bool:
-    return intent.criterion(kind) is not None
 
 
 def _failed_action(result: ActionResult) -> Validation:
@@ -130,20 +119,18 @@ def _failed_action(result: ActionResult) -> Validation:
 
 
 def _finish(report: _Report, intent: Intent, result: ActionResult) -> Validation:
-    checks = [report.data_type_match, report.format_match]
-    checks += [r.passed for r in report.results if r.passed is not None]
-    score = sum(1 for c in checks if c) / len(checks)
-    all_passed = all(checks)
-    success = all_passed and score >= intent.quality.accuracy
-    cleaned = report.cleaned if success and report.cleaned != result.content else None
+    """The validation; ``settle`` scores it and says what it may claim."""
+    passed = report.data_type_match and report.format_match
+    passed = passed and all(r.passed is not False for r in report.results)
+    cleaned = report.cleaned if passed and report.cleaned != result.content else None
     if intent.data_type == DataType.CODE and report.data_type_match:
         cleaned = report.cleaned  # the node always wants the bare code
     return Validation(
-        overall_success=success,
+        overall_success=passed,
         data_type_match=report.data_type_match,
         format_match=report.format_match,
         criteria=report.results,
-        quality_score=round(score, 4),
+        quality_score=0.0,
         issues=report.issues,
         suggestions=report.suggestions,
         cleaned_content=cleaned,
@@ -162,7 +149,7 @@ def _deliver(result: ActionResult, intent: Intent, report: _Report) -> Delivered
     if kind == ContentKind.EMPTY:
         report.data_type_match = report.format_match = False
         report.fail("the result is empty", f"Deliver the {intent.subject or 'answer'} itself.")
-        return Delivered(text="", checkable=False, why_unchecked="the result is empty")
+        return Delivered(text="", why_unchecked="the result is empty")
     handler = {
         DataType.NUMBERS: _deliver_numbers,
         DataType.CODE: _deliver_code,
@@ -182,7 +169,7 @@ def _deliver_numbers(content: str, kind: ContentKind, intent: Intent, report: _R
             "Deliver the numbers themselves (or run the program with the python tool and "
             "return its output), not a program.",
         )
-        return Delivered(text=content, checkable=False, why_unchecked="the content is code")
+        return Delivered(text=content, why_unchecked="the content is code")
     cleaned = clean(content, intent)
     values = _values_for(cleaned, intent)
     report.cleaned = cleaned
@@ -192,7 +179,14 @@ def _deliver_numbers(content: str, kind: ContentKind, intent: Intent, report: _R
             f"no numbers found (content looks like {kind.value})",
             f"Reply with the {intent.subject or 'numbers'} only, e.g. '2, 3, 5, 7'.",
         )
-    report.format_match = _numbers_format_ok(cleaned, values, intent, report)
+    report.format_match = bool(values)
+    fmt = intent.expected_format
+    if values and fmt == OutputFormat.JSON and not _parses_json(cleaned):
+        report.format_match = False
+        report.fail("the numbers are not valid JSON", "Return a JSON array such as [2, 3, 5].")
+    elif values and fmt == OutputFormat.SINGLE_VALUE and len(extract_numbers(cleaned)) > 1:
+        report.format_match = False
+        report.fail("expected one value, got a list", "Reply with the single computed value.")
     return Delivered(text=cleaned, values=values)
 
 
@@ -239,19 +233,6 @@ def _tidy(value: Number) -> Number:
     return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
-def _numbers_format_ok(cleaned: str, values: list[Number], intent: Intent, report: _Report) -> bool:
-    fmt = intent.expected_format
-    if not values:
-        return False
-    if fmt == OutputFormat.JSON and not _parses_json(cleaned):
-        report.fail("the numbers are not valid JSON", "Return a JSON array such as [2, 3, 5].")
-        return False
-    if fmt == OutputFormat.SINGLE_VALUE and len(extract_numbers(cleaned)) > 1:
-        report.fail("expected one value, got a list", "Reply with the single computed value.")
-        return False
-    return True
-
-
 def _parses_json(text: str) -> bool:
     try:
         json.loads(text)
@@ -295,7 +276,7 @@ def _deliver_table(content: str, kind: ContentKind, intent: Intent, report: _Rep
     cleaned = clean(content, intent)
     report.cleaned = cleaned
     if intent.expected_format == OutputFormat.JSON or classify(cleaned) == ContentKind.JSON:
-        return _json_table(cleaned, intent, report)
+        return _json_table(cleaned, report)
     rows = _table_rows(cleaned)
     if not rows:
         report.data_type_match = report.format_match = False
@@ -303,11 +284,11 @@ def _deliver_table(content: str, kind: ContentKind, intent: Intent, report: _Rep
             f"delivered {kind.value}, not a table",
             "Deliver the table itself: a header row, then one row per record.",
         )
-        return Delivered(text=cleaned, checkable=False, why_unchecked="no table found")
-    header, body = _split_header(rows)
-    return Delivered(
-        text=cleaned, values=_column_values(body, header), header=header, rows=len(body)
-    )
+        return Delivered(text=cleaned, why_unchecked="no table found")
+    first = rows[0]
+    if any(isinstance(c, str) and c.strip() and not _is_number(c) for c in first):
+        return _tabular(cleaned, [c.strip() for c in first], rows[1:])
+    return _tabular(cleaned, [], rows)
 
 
 def _table_rows(text: str) -> list[list[str]]:
@@ -323,13 +304,6 @@ def _table_rows(text: str) -> list[list[str]]:
     ]
 
 
-def _split_header(rows: list[list[Any]]) -> tuple[list[str], list[list[Any]]]:
-    first = rows[0]
-    if any(isinstance(c, str) and c.strip() and not _is_number(c) for c in first):
-        return [str(c).strip() for c in first], rows[1:]
-    return [], rows
-
-
 def _is_number(value: Any) -> bool:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return True
@@ -338,6 +312,18 @@ def _is_number(value: Any) -> bool:
     except ValueError:
         return False
     return True
+
+
+def _tabular(
+    text: str, header: list[str], body: list[list[Any]], info: dict[str, Any] | None = None
+) -> Delivered:
+    return Delivered(
+        text=text,
+        values=_column_values(body, header),
+        header=header,
+        rows=len(body),
+        file_info=info,
+    )
 
 
 def _column_values(body: list[list[Any]], header: list[str]) -> list[Number]:
@@ -353,13 +339,13 @@ def _column_values(body: list[list[Any]], header: list[str]) -> list[Number]:
     return []
 
 
-def _json_table(text: str, intent: Intent, report: _Report) -> Delivered:
+def _json_table(text: str, report: _Report) -> Delivered:
     try:
         data = json.loads(text)
     except ValueError as exc:
         report.format_match = False
         report.fail(f"invalid JSON: {exc}", "Return one valid JSON value and nothing else.")
-        return Delivered(text=text, checkable=False, why_unchecked="invalid JSON")
+        return Delivered(text=text, why_unchecked="invalid JSON")
     records = data if isinstance(data, list) else [data]
     header = list(records[0].keys()) if records and isinstance(records[0], dict) else []
     return Delivered(text=text, header=[str(h) for h in header], rows=len(records), records=records)
@@ -371,11 +357,11 @@ def _deliver_text(content: str, kind: ContentKind, intent: Intent, report: _Repo
         report.data_type_match = False
         report.fail(f"delivered {kind.value}", f"Deliver {intent.data_type.value} as asked.")
     if intent.expected_format == OutputFormat.SINGLE_VALUE:
-        value = single_value(cleaned)
-        report.format_match = value is not None
-        if value is None:
+        values = _values_for(cleaned, intent)
+        if not values:
+            report.format_match = False
             report.fail("no value found", "State the computed value as a number.")
-        return Delivered(text=cleaned, values=[] if value is None else [value])
+        return Delivered(text=cleaned, values=values)
     return Delivered(text=cleaned, values=extract_numbers(cleaned), items=text_items(cleaned))
 
 
@@ -385,26 +371,25 @@ def _deliver_text(content: str, kind: ContentKind, intent: Intent, report: _Repo
 
 def _deliver_document(result: ActionResult, intent: Intent, report: _Report) -> Delivered:
     wanted = _wanted_extension(intent)
-    files = [f for f in result.files if Path(f).suffix.lower().lstrip(".") == wanted] or list(
-        result.files
-    )
-    if not files:
+    if not result.files:
         report.data_type_match = report.format_match = False
         report.fail(
             "no file was produced",
             f"Write the {wanted.upper()} file with the python tool and return its path.",
         )
-        return Delivered(text=result.content, checkable=False, why_unchecked="no file produced")
-    info = inspect_document(files[0])
+        return Delivered(text=result.content, why_unchecked="no file produced")
+    ext = [Path(f).suffix.lower().lstrip(".") for f in result.files]
+    info = inspect_document(result.files[ext.index(wanted)] if wanted in ext else result.files[0])
     if info.get("type") != wanted:
         report.format_match = False
         report.fail(
-            f"produced a {info.get('type')} file, not {wanted}", f"Save the file as .{wanted}."
+            f"produced a {info.get('type')} file, not {wanted}",
+            f"Save the file as .{wanted}.",
         )
     if "error" in info:
         report.data_type_match = False
         report.fail(f"the file cannot be opened: {info['error']}", "Write a valid file.")
-        return Delivered(text="", file_info=info, checkable=False, why_unchecked=info["error"])
+        return Delivered(text="", file_info=info, why_unchecked=info["error"])
     return _document_delivered(info)
 
 
@@ -419,35 +404,21 @@ def _document_delivered(info: dict[str, Any]) -> Delivered:
     if info["type"] in ("xlsx", "xlsm", "csv"):
         rows = info.get("rows", [])
         header = [str(h) for h in info.get("header", [])]
-        body = rows[1:] if header else rows
-        return Delivered(
-            text="\n".join(", ".join(str(c) for c in r) for r in rows),
-            values=_column_values(body, header),
-            header=header,
-            rows=len(body),
-            file_info=info,
-        )
+        text = "\n".join(", ".join(str(c) for c in r) for r in rows)
+        return _tabular(text, header, rows[1:] if header else rows, info)
     text = str(info.get("text", ""))
     tables = info.get("tables") or ([_text_table(text)] if info["type"] == "pdf" else [])
     for table in tables:
         # A table is read by its columns, like a sheet: an index column ("n") is not data.
         rows = [[str(c).strip() for c in r] for r in table if any(str(c).strip() for c in r)]
-        header = _table_header(rows)
-        body = rows[1:] if header else rows
-        values = _column_values(body, header)
-        if values:
-            return Delivered(
-                text=text, values=values, header=header, rows=len(body), file_info=info
-            )
+        labelled = bool(rows) and not any(_is_number(c) for c in rows[0] if c)
+        delivered = _tabular(
+            text, rows[0] if labelled else [], rows[1:] if labelled else rows, info
+        )
+        if delivered.values:
+            return delivered
     header = [str(h) for h in info["tables"][0][0]] if info.get("tables") else []
     return Delivered(text=text, values=extract_numbers(text), header=header, file_info=info)
-
-
-def _table_header(rows: list[list[str]]) -> list[str]:
-    """The first row when none of its cells is a number."""
-    if rows and not any(_is_number(c) for c in rows[0] if c):
-        return rows[0]
-    return []
 
 
 def _text_table(text: str) -> list[list[str]]:
@@ -478,6 +449,10 @@ def _text_table(text: str) -> list[list[str]]:
 # Criteria.
 
 
+# A check's outcome: passed (None when code cannot decide) and the detail that says why.
+Finding = tuple[bool | None, str]
+
+
 def _result(criterion: Criterion, passed: bool | None, detail: str) -> CriterionResult:
     return CriterionResult(
         criterion=criterion,
@@ -488,39 +463,44 @@ def _result(criterion: Criterion, passed: bool | None, detail: str) -> Criterion
 
 
 def _check(criterion: Criterion, delivered: Delivered, intent: Intent) -> CriterionResult:
+    return _result(criterion, *_finding(criterion, delivered, intent))
+
+
+def _finding(criterion: Criterion, delivered: Delivered, intent: Intent) -> Finding:
     if not delivered.checkable:
         if criterion.kind == CriterionKind.FILE_TYPE:
             return _check_file_type(criterion, delivered, intent)
-        return _result(criterion, False, f"not met: {delivered.why_unchecked}")
+        return False, f"not met: {delivered.why_unchecked}"
     if intent.data_type == DataType.CODE and criterion.kind != CriterionKind.CONTAINS:
-        return _result(criterion, None, "describes the program's output; code cannot check it")
+        return None, "describes the program's output; code cannot check it"
     checker = _CHECKERS.get(criterion.kind)
     if checker is None:
-        return _result(criterion, None, "no deterministic check for this criterion")
+        return None, "no deterministic check for this criterion"
     return checker(criterion, delivered, intent)
 
 
-def _count_of(delivered: Delivered) -> int:
-    return delivered.rows if delivered.rows is not None else len(delivered.values)
-
-
-def _check_count(criterion: Criterion, delivered: Delivered, intent: Intent) -> CriterionResult:
+def _stated_count(value: Any) -> int | None:
     try:
-        want = int(str(criterion.value).replace(",", ""))
+        return int(str(value).replace(",", ""))
     except ValueError:
-        return _result(criterion, None, f"unreadable count {criterion.value!r}")
+        return None
+
+
+def _check_count(criterion: Criterion, delivered: Delivered, intent: Intent) -> Finding:
+    want = _stated_count(criterion.value)
+    if want is None:
+        return None, f"unreadable count {criterion.value!r}"
     if intent.data_type == DataType.TEXT and _countable_text(criterion, intent):
-        got = len(delivered.items)
-        if got == want:
-            return _result(criterion, True, f"{got} items, as asked")
-        return _result(criterion, False, f"the list has {got} items; deliver exactly {want}")
-    if intent.data_type in (DataType.TEXT, DataType.ANALYSIS, DataType.OTHER):
-        return _result(criterion, None, "counting items in prose needs a judge")
-    got = _count_of(delivered)
-    noun = "rows" if delivered.rows is not None else "items"
+        got, noun = len(delivered.items), "items"
+    elif intent.data_type in (DataType.TEXT, DataType.ANALYSIS, DataType.OTHER):
+        return None, "counting items in prose needs a judge"
+    elif delivered.rows is not None:
+        got, noun = delivered.rows, "rows"
+    else:
+        got, noun = len(delivered.values), "items"
     if got == want:
-        return _result(criterion, True, f"{got} {noun}, as asked")
-    return _result(criterion, False, f"the list has {got} {noun}; deliver exactly {want}")
+        return True, f"{got} {noun}, as asked"
+    return False, f"the list has {got} {noun}; deliver exactly {want}"
 
 
 _PROSE_UNIT_RE = re.compile(r"\b(?:sentences?|paragraphs?|pages?|words?|characters?|minutes?)\b")
@@ -533,25 +513,25 @@ def _countable_text(criterion: Criterion, intent: Intent) -> bool:
     )
 
 
-def _check_property(criterion: Criterion, delivered: Delivered, intent: Intent) -> CriterionResult:
+def _check_property(criterion: Criterion, delivered: Delivered, intent: Intent) -> Finding:
     if criterion.value == COMPLETE:
         return _check_complete(criterion, delivered, intent)
     name, param = split_property(str(criterion.value))
     if name == "unique" and intent.data_type == DataType.TEXT:
-        return _unique_items(criterion, delivered)
+        return _unique_items(delivered)
     verifier = VERIFIERS.get(name)
     if verifier is None:
-        return _result(criterion, None, f"no verifier for property {name!r}")
+        return None, f"no verifier for property {name!r}"
     if not delivered.values:
-        return _result(criterion, False, f"no numbers to check for {name}")
+        return False, f"no numbers to check for {name}"
     passed, detail = verifier(delivered.values, param)
     sequence = _sequence_detail(name, param, delivered.values, intent)
     if sequence:
-        return _result(criterion, False, sequence if passed else f"{detail}; {sequence}")
-    return _result(criterion, passed, detail)
+        return False, sequence if passed else f"{detail}; {sequence}"
+    return passed, detail
 
 
-def _check_complete(criterion: Criterion, delivered: Delivered, intent: Intent) -> CriterionResult:
+def _check_complete(criterion: Criterion, delivered: Delivered, intent: Intent) -> Finding:
     """Every member of the set the request determines is delivered.
 
     The set is computed here only to count what is missing; the finding gives the numbers
@@ -567,144 +547,100 @@ def _check_complete(criterion: Criterion, delivered: Delivered, intent: Intent) 
     if bounds is not None and bounds[0] is None and any(p == "prime" for p in props):
         bounds = (2.0, bounds[1])  # primes start at 2: "primes below 40" is a closed set
     if bounds is None or bounds[0] is None or bounds[1] is None or not props:
-        return _result(criterion, None, "the request does not determine a finite set")
+        return None, "the request does not determine a finite set"
     lo, hi = math.ceil(bounds[0]), math.floor(bounds[1])
     members = members_in_range(props, lo, hi)
     if members is None:
-        return _result(criterion, None, f"the set over {lo}..{hi} is too large to check")
+        return None, f"the set over {lo}..{hi} is too large to check"
     delivered_set = {v for v in delivered.values if isinstance(v, int) or float(v).is_integer()}
     covered = len(set(members) & {int(v) for v in delivered_set})
     if covered == len(members):
-        return _result(criterion, True, f"all {len(members)} members of the set are present")
-    return _result(
-        criterion,
+        return True, f"all {len(members)} members of the set are present"
+    return (
         False,
         f"{len(members)} items expected, {covered} delivered; the range {lo}..{hi} is not "
         "fully covered",
     )
 
 
-def _unique_items(criterion: Criterion, delivered: Delivered) -> CriterionResult:
+def _unique_items(delivered: Delivered) -> Finding:
     """No word or phrase of a text list appears twice (case ignored)."""
     if not delivered.items:
-        return _result(criterion, False, "no items to check for duplicates")
+        return False, "no items to check for duplicates"
     seen: set[str] = set()
     for item in delivered.items:
         if item.casefold() in seen:
-            return _result(criterion, False, f"'{item}' appears more than once")
+            return False, f"'{item}' appears more than once"
         seen.add(item.casefold())
-    return _result(criterion, True, f"all {len(seen)} items are distinct")
-
-
-def _sequence_check_applies(intent: Intent) -> bool:
-    """'N primes' means the first N primes, unless a range says which ones."""
-    return _has(intent, CriterionKind.COUNT) and not _has(intent, CriterionKind.RANGE)
+    return True, f"all {len(seen)} items are distinct"
 
 
 def _sequence_detail(name: str, param: str | None, values: list[Number], intent: Intent) -> str:
-    """Return why values are not the first N members of the sequence, or '' if they are.
+    """Why values are not the first N members of the sequence, or '' if they are.
 
-    The reference sequence decides; the message only says where the delivery goes wrong
-    (its own items and the stated N), because it becomes the next attempt's guidance.
+    'N primes' means the first N primes, unless a range says which ones.
     """
     count = intent.criterion(CriterionKind.COUNT)
-    if count is None or not _sequence_check_applies(intent):
+    if count is None or intent.criterion(CriterionKind.RANGE) is not None:
         return ""
-    try:
-        n = int(str(count.value).replace(",", ""))
-    except ValueError:
+    n = _stated_count(count.value)
+    if n is None:
         return ""
-    if intent.criterion(CriterionKind.ORDERING) and _ordering(intent) == "descending":
-        values = list(reversed(values))
-    accepted = accepted_sequences(name, n, param)
-    if not accepted or values in accepted or n <= 0:
-        return ""
-    label = _plural(name, param)
-    parts = [f"{len(values)} values delivered, {n} expected"] if len(values) != n else []
-    mismatch = _first_mismatch(values, accepted)
-    if mismatch:
-        parts.append(mismatch)
-    return f"not the first {n} {label}" + (": " + "; ".join(parts) if parts else "")
-
-
-def _ordering(intent: Intent) -> str:
     ordering = intent.criterion(CriterionKind.ORDERING)
-    return str(ordering.value).lower() if ordering else ""
+    if ordering is not None and str(ordering.value).lower() == "descending":
+        values = list(reversed(values))
+    return sequence_finding(name, param, values, n)
 
 
-def _first_mismatch(values: list[Number], accepted: list[list[int]]) -> str:
-    """Where the delivery leaves the accepted sequences, named by the delivered item only."""
-
-    def agreeing(reference: list[int]) -> int:
-        pairs = enumerate(zip(values, reference, strict=False))
-        return next((i for i, (a, b) in pairs if a != b), min(len(values), len(reference)))
-
-    i = max(agreeing(reference) for reference in accepted)
-    if i >= min(len(values), max(len(r) for r in accepted)):
-        return ""
-    if i == 0:
-        return "the list does not start where the sequence starts"
-    return f"item {i + 1} ({format_number(values[i])}) is not the member that follows item {i}"
-
-
-def _plural(name: str, param: str | None) -> str:
-    family = FAMILIES.get(name)
-    return family.label(family.plural, param) if family else f"{name} numbers"
-
-
-def _check_ordering(criterion: Criterion, delivered: Delivered, intent: Intent) -> CriterionResult:
+def _check_ordering(criterion: Criterion, delivered: Delivered, intent: Intent) -> Finding:
     direction = str(criterion.value).lower()
     if direction in _WORD_ORDERS:
-        return _check_word_order(criterion, direction, delivered)
+        return _check_word_order(direction, delivered)
     if direction not in ("ascending", "descending"):
-        return _result(criterion, None, f"unknown ordering {criterion.value!r}")
+        return None, f"unknown ordering {criterion.value!r}"
     if not delivered.values:
-        return _result(criterion, None, "no numbers to check the order of")
-    passed, detail = VERIFIERS[direction](delivered.values, None)
-    return _result(criterion, passed, detail)
+        return None, "no numbers to check the order of"
+    return VERIFIERS[direction](delivered.values, None)
 
 
 _WORD_ORDERS = {"alphabetical", "reverse_alphabetical"}
 
 
-def _check_word_order(
-    criterion: Criterion, direction: str, delivered: Delivered
-) -> CriterionResult:
+def _check_word_order(direction: str, delivered: Delivered) -> Finding:
     """Words in dictionary order, ignoring case; names the first pair out of order."""
     items = delivered.items
     if len(items) < 2:
-        return _result(criterion, None, "fewer than two items to check the order of")
+        return None, "fewer than two items to check the order of"
     keys = [item.casefold() for item in items]
     reverse = direction == "reverse_alphabetical"
     label = direction.replace("_", " ")
     for i in range(1, len(keys)):
         if (keys[i] > keys[i - 1]) if reverse else (keys[i] < keys[i - 1]):
             where = f"'{items[i]}' follows '{items[i - 1]}' at position {i + 1}"
-            return _result(criterion, False, f"not in {label} order: {where}")
-    return _result(criterion, True, f"the items are in {label} order")
+            return False, f"not in {label} order: {where}"
+    return True, f"the items are in {label} order"
 
 
-def _check_range(criterion: Criterion, delivered: Delivered, intent: Intent) -> CriterionResult:
+def _check_range(criterion: Criterion, delivered: Delivered, intent: Intent) -> Finding:
     if parse_range(criterion.value) is None:
-        return _result(criterion, None, f"unreadable range {criterion.value!r}")
+        return None, f"unreadable range {criterion.value!r}"
     if not delivered.values:
-        return _result(criterion, None, "no numbers to check the range of")
-    passed, detail = VERIFIERS["within_range"](delivered.values, criterion.value)
-    return _result(criterion, passed, detail)
+        return None, "no numbers to check the range of"
+    return VERIFIERS["within_range"](delivered.values, criterion.value)
 
 
-def _check_value(criterion: Criterion, delivered: Delivered, intent: Intent) -> CriterionResult:
+def _check_value(criterion: Criterion, delivered: Delivered, intent: Intent) -> Finding:
     """Compare with the computed value; the message names only what was delivered."""
     try:
         float(criterion.value)
     except (TypeError, ValueError):
-        return _result(criterion, None, "the value to compare against could not be read")
+        return None, "the value to compare against could not be read"
     if not delivered.values:
-        return _result(criterion, False, "no value found in the answer")
-    got = delivered.values[-1] if len(delivered.values) > 1 else delivered.values[0]
+        return False, "no value found in the answer"
+    got = delivered.values[-1]
     if _close(got, criterion.value):
-        return _result(criterion, True, f"{format_number(got)} is correct")
-    return _result(criterion, False, f"the answer {format_number(got)} is not correct")
+        return True, f"{format_number(got)} is correct"
+    return False, f"the answer {format_number(got)} is not correct"
 
 
 def _close(got: Number, want: Any) -> bool:
@@ -714,12 +650,12 @@ def _close(got: Number, want: Any) -> bool:
     return math.isclose(got, want_f, rel_tol=REL_TOLERANCE, abs_tol=ABS_TOLERANCE)
 
 
-def _check_contains(criterion: Criterion, delivered: Delivered, intent: Intent) -> CriterionResult:
+def _check_contains(criterion: Criterion, delivered: Delivered, intent: Intent) -> Finding:
     value = criterion.value
     if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
-        return _check_given_words(criterion, value, delivered, intent)
+        return _check_given_words(value, delivered, intent)
     if isinstance(value, list):
-        return _check_given_list(criterion, [v for v in value if _is_number(v)], delivered, intent)
+        return _check_given_list([v for v in value if _is_number(v)], delivered, intent)
     name = str(value)
     if delivered.code is not None:
         defined = {
@@ -728,28 +664,30 @@ def _check_contains(criterion: Criterion, delivered: Delivered, intent: Intent) 
             if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
         }
         if name in defined:
-            return _result(criterion, True, f"defines {name}")
-        return _result(criterion, False, f"{name} is not defined in the code")
+            return True, f"defines {name}"
+        return False, f"{name} is not defined in the code"
     if name.lower() in delivered.text.lower():
-        return _result(criterion, True, f"mentions {name!r}")
-    return _result(criterion, None, f"{name!r} not found verbatim; a judge may still accept it")
+        return True, f"mentions {name!r}"
+    return None, f"{name!r} not found verbatim; a judge may still accept it"
 
 
-def _check_given_list(
-    criterion: Criterion, given: list[Any], delivered: Delivered, intent: Intent
-) -> CriterionResult:
+def _wants_unique(intent: Intent) -> bool:
+    return any(
+        c.kind == CriterionKind.PROPERTY and str(c.value).lower() == "unique"
+        for c in intent.success_criteria
+    )
+
+
+def _check_given_list(given: list[Any], delivered: Delivered, intent: Intent) -> Finding:
     """The answer must be the user's own numbers: sorted and/or deduplicated as asked.
 
     The message names only delivered items and counts, never the expected arrangement.
     """
     numbers = [_tidy(float(v)) for v in given]
-    dedupe = any(
-        c.kind == CriterionKind.PROPERTY and str(c.value).lower() == "unique"
-        for c in intent.success_criteria
-    )
+    dedupe = _wants_unique(intent)
     expected = sorted(set(numbers)) if dedupe else sorted(numbers)
     if sorted(delivered.values) == expected:
-        return _result(criterion, True, "exactly the given numbers")
+        return True, "exactly the given numbers"
     missing = [v for v in expected if v not in delivered.values]
     extra = [v for v in delivered.values if v not in numbers]
     parts = []
@@ -762,23 +700,17 @@ def _check_given_list(
         parts.append("a number appears more often than a deduplicated list allows")
     elif not parts:
         parts.append(f"{len(delivered.values)} values delivered, {len(numbers)} given")
-    return _result(criterion, False, "the result is not the given list: " + "; ".join(parts))
+    return False, "the result is not the given list: " + "; ".join(parts)
 
 
-def _check_given_words(
-    criterion: Criterion, given: list[str], delivered: Delivered, intent: Intent
-) -> CriterionResult:
+def _check_given_words(given: list[str], delivered: Delivered, intent: Intent) -> Finding:
     """The delivered items are the user's own words, no more and no fewer (case ignored)."""
-    dedupe = any(
-        c.kind == CriterionKind.PROPERTY and str(c.value).lower() == "unique"
-        for c in intent.success_criteria
-    )
     wanted = [w.strip().casefold() for w in given]
-    if dedupe:
+    if _wants_unique(intent):
         wanted = list(dict.fromkeys(wanted))
     got = [item.casefold() for item in delivered.items]
     if sorted(got) == sorted(wanted):
-        return _result(criterion, True, f"exactly the {len(wanted)} given words")
+        return True, f"exactly the {len(wanted)} given words"
     foreign = [item for item in delivered.items if item.casefold() not in wanted]
     missing = sum(1 for w in set(wanted) if w not in got)
     parts = [f"{len(wanted)} words expected, {len(got)} delivered"]
@@ -788,44 +720,42 @@ def _check_given_words(
         parts.append(f"{missing} of the given words left out")
     if not foreign and not missing:
         parts.append("some words appear more often than given")
-    return _result(criterion, False, "; ".join(parts))
+    return False, "; ".join(parts)
 
 
-def _check_fields(criterion: Criterion, delivered: Delivered, intent: Intent) -> CriterionResult:
+def _check_fields(criterion: Criterion, delivered: Delivered, intent: Intent) -> Finding:
     wanted = criterion.value if isinstance(criterion.value, list) else [criterion.value]
     wanted_names = [str(w).strip() for w in wanted if str(w).strip()]
     if not delivered.header:
         if intent.data_type in (DataType.TEXT, DataType.ANALYSIS):
-            return _result(criterion, None, "no header to compare")
-        return _result(criterion, False, "no header row found")
+            return None, "no header to compare"
+        return False, "no header row found"
     have = {h.strip().lower() for h in delivered.header}
     missing = [w for w in wanted_names if w.lower() not in have]
     if missing:
         header = ", ".join(delivered.header)
-        return _result(
-            criterion, False, f"missing fields: {', '.join(missing)} (header is {header})"
-        )
-    return _result(criterion, True, f"header has {', '.join(wanted_names)}")
+        return False, f"missing fields: {', '.join(missing)} (header is {header})"
+    return True, f"header has {', '.join(wanted_names)}"
 
 
-def _check_file_type(criterion: Criterion, delivered: Delivered, intent: Intent) -> CriterionResult:
+def _check_file_type(criterion: Criterion, delivered: Delivered, intent: Intent) -> Finding:
     wanted = str(criterion.value).lower().lstrip(".")
     info = delivered.file_info
     if info is not None:
         if info.get("type") == wanted and "error" not in info:
-            return _result(criterion, True, _file_summary(info))
-        return _result(criterion, False, f"expected a readable .{wanted} file, got {info['path']}")
+            return True, _file_summary(info)
+        return False, f"expected a readable .{wanted} file, got {info['path']}"
     if intent.data_type == DataType.DOCUMENT or wanted in ("xlsx", "docx", "pdf"):
-        return _result(criterion, False, f"no .{wanted} file was produced")
+        return False, f"no .{wanted} file was produced"
     if not delivered.checkable:
-        return _result(criterion, False, f"not met: {delivered.why_unchecked}")
+        return False, f"not met: {delivered.why_unchecked}"
     kind = classify(delivered.text)
     ok = {"csv": {ContentKind.TABLE, ContentKind.NUMBERS}, "json": {ContentKind.JSON}}
     if wanted == "json" and _parses_json(delivered.text):
-        return _result(criterion, True, "valid JSON")
+        return True, "valid JSON"
     if kind in ok.get(wanted, set()):
-        return _result(criterion, True, f"content is {wanted.upper()}")
-    return _result(criterion, False, f"the content is {kind.value}, not {wanted.upper()}")
+        return True, f"content is {wanted.upper()}"
+    return False, f"the content is {kind.value}, not {wanted.upper()}"
 
 
 def _file_summary(info: dict[str, Any]) -> str:
@@ -839,43 +769,41 @@ def _file_summary(info: dict[str, Any]) -> str:
     return f"{kind} file"
 
 
-def _check_layout(criterion: Criterion, delivered: Delivered, intent: Intent) -> CriterionResult:
+def _check_layout(criterion: Criterion, delivered: Delivered, intent: Intent) -> Finding:
     value = criterion.value
     if isinstance(value, dict) and isinstance(value.get("field_types"), dict):
-        return _check_field_types(criterion, value["field_types"], delivered)
+        return _check_field_types(value["field_types"], delivered)
     if value == "one_per_line":
-        return _check_one_per_line(criterion, delivered, intent)
+        return _check_one_per_line(delivered, intent)
     if value == "value_only":
-        return _check_value_only(criterion, delivered)
-    return _result(criterion, None, f"no deterministic check for layout {value!r}")
+        return _check_value_only(delivered)
+    return None, f"no deterministic check for layout {value!r}"
 
 
-def _check_one_per_line(
-    criterion: Criterion, delivered: Delivered, intent: Intent
-) -> CriterionResult:
+def _check_one_per_line(delivered: Delivered, intent: Intent) -> Finding:
     """Each item stands on a line of its own, judged on the reply as sent."""
     if intent.data_type == DataType.NUMBERS:
         lines = [ln for ln in delivered.raw.splitlines() if NUMBER_RE.search(ln)]
-        crowded = [ln for ln in lines if len(NUMBER_RE.findall(strip_enumeration(ln))) > 1]
-        if len(delivered.values) > 1 and (crowded or len(lines) < 2):
-            worst = max((len(NUMBER_RE.findall(strip_enumeration(ln))) for ln in lines), default=0)
-            return _result(criterion, False, f"not one per line: a line holds {worst} items")
-        return _result(criterion, True, f"{len(lines)} lines, one item each")
+        per_line = [len(NUMBER_RE.findall(strip_enumeration(ln))) for ln in lines]
+        worst = max(per_line, default=0)
+        if len(delivered.values) > 1 and (worst > 1 or len(lines) < 2):
+            return False, f"not one per line: a line holds {worst} items"
+        return True, f"{len(lines)} lines, one item each"
     lines = item_lines(delivered.raw)
     if len(lines) == 1 and len(text_items(lines[0])) > 1:
-        return _result(criterion, False, "not one per line: all items share one line")
+        return False, "not one per line: all items share one line"
     if not lines:
-        return _result(criterion, False, "no items delivered")
-    return _result(criterion, True, f"{len(lines)} lines, one item each")
+        return False, "no items delivered"
+    return True, f"{len(lines)} lines, one item each"
 
 
-def _check_value_only(criterion: Criterion, delivered: Delivered) -> CriterionResult:
+def _check_value_only(delivered: Delivered) -> Finding:
     """The reply is the bare value: no sentence, unit-free prose or working around it."""
     text = delivered.raw.strip().strip("*_`").strip().rstrip(".")  # markdown bold is no prose
     if NUMBER_RE.fullmatch(text) or re.fullmatch(r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?", text):
-        return _result(criterion, True, "the reply is the value alone")
+        return True, "the reply is the value alone"
     words = len(text.split())
-    return _result(criterion, False, f"the reply has {words} words; only the value was asked for")
+    return False, f"the reply has {words} words; only the value was asked for"
 
 
 _TYPE_CHECKS: dict[str, Any] = {
@@ -886,13 +814,11 @@ _TYPE_CHECKS: dict[str, Any] = {
 }
 
 
-def _check_field_types(
-    criterion: Criterion, types: dict[str, Any], delivered: Delivered
-) -> CriterionResult:
+def _check_field_types(types: dict[str, Any], delivered: Delivered) -> Finding:
     """Each named field holds the JSON type the request named, in every record."""
     records = [r for r in delivered.records if isinstance(r, dict)]
     if not records:
-        return _result(criterion, None, "no JSON records to check field types on")
+        return None, "no JSON records to check field types on"
     for i, record in enumerate(records, start=1):
         for name, kind in types.items():
             check = _TYPE_CHECKS.get(str(kind))
@@ -901,8 +827,8 @@ def _check_field_types(
                 continue  # a missing field is the fields criterion's finding
             if not check(record[key]):
                 got = type(record[key]).__name__
-                return _result(criterion, False, f"{name} is a {got} in record {i}, not a {kind}")
-    return _result(criterion, True, "every named field has the type asked for")
+                return False, f"{name} is a {got} in record {i}, not a {kind}"
+    return True, "every named field has the type asked for"
 
 
 _CHECKERS = {
@@ -926,35 +852,25 @@ def _unverified_value(delivered: Delivered) -> CriterionResult:
     return _result(criterion, None, f"answered {found}; no exact value to compare against")
 
 
-# ---------------------------------------------------------------------------------------
-# Suggestions: what to do differently, per failed criterion.
+# What to do differently, per failed criterion's kind. Suggestions become the next attempt's
+# guidance, so none of them may name a value the rules computed: only the value the request
+# stated and the finding, never a description (a value criterion's holds the answer).
+_SUGGESTIONS = {
+    CriterionKind.COUNT: "Deliver exactly {value} {subject}: {detail}.",
+    CriterionKind.PROPERTY: "Every item must satisfy '{value}' ({detail}); recompute the list.",
+    CriterionKind.ORDERING: "Sort the values in {value} order.",
+    CriterionKind.RANGE: "Keep only values within the range the request states.",
+    CriterionKind.VALUE: "Recompute the value (use the python tool for exact arithmetic) and "
+    "state it.",
+    CriterionKind.FIELDS: "Use exactly these column names in the header: {value}.",
+    CriterionKind.FILE_TYPE: "Write a .{value} file with the python tool and return its path.",
+    CriterionKind.CONTAINS: "Make sure the result includes {value}.",
+}
 
 
 def _suggest(res: CriterionResult, intent: Intent) -> str:
-    """What to do differently, from the criterion's kind, the stated value and the detail.
-
-    Suggestions become the next attempt's guidance, so none of them may name a value the
-    rules computed: no descriptions (a value criterion's holds the answer), no references.
-    """
-    kind = res.criterion.kind
     value = res.criterion.value
-    subject = intent.subject or "items"
-    if kind == CriterionKind.COUNT:
-        return f"Deliver exactly {value} {subject}: {res.detail}."
-    if kind == CriterionKind.PROPERTY:
-        return f"Every item must satisfy '{value}' ({res.detail}); recompute the list."
-    if kind == CriterionKind.ORDERING:
-        return f"Sort the values in {value} order."
-    if kind == CriterionKind.RANGE:
-        return "Keep only values within the range the request states."
-    if kind == CriterionKind.VALUE:
-        return "Recompute the value (use the python tool for exact arithmetic) and state it."
-    if kind == CriterionKind.FIELDS:
-        return f"Use exactly these column names in the header: {value}."
-    if kind == CriterionKind.FILE_TYPE:
-        return f"Write a .{value} file with the python tool and return its path."
-    if kind == CriterionKind.CONTAINS and isinstance(value, list):
+    if res.criterion.kind == CriterionKind.CONTAINS and isinstance(value, list):
         return "Deliver exactly the numbers the request gives, rearranged as it asks."
-    if kind == CriterionKind.CONTAINS:
-        return f"Make sure the result includes {value}."
-    return "Address the failed requirement."
+    template = _SUGGESTIONS.get(res.criterion.kind, "Address the failed requirement.")
+    return template.format(value=value, subject=intent.subject or "items", detail=res.detail)

@@ -29,8 +29,17 @@ def verdict_of(validation: Validation) -> Verdict:
     return "verified"
 
 
+def rescore(validation: Validation) -> Validation:
+    """The quality score over every check made, the shape checks included."""
+    checks = [validation.data_type_match, validation.format_match]
+    checks += [bool(c.passed) for c in validation.criteria if c.passed is not None]
+    score = round(sum(checks) / len(checks), 4)
+    return validation.model_copy(update={"quality_score": min(score, 1.0)})
+
+
 def settle(validation: Validation) -> Validation:
-    """Set ``verdict`` and make ``overall_success`` mean exactly "verified"."""
+    """Score, set ``verdict`` and make ``overall_success`` mean exactly "verified"."""
+    validation = rescore(validation)
     verdict = verdict_of(validation)
     issues = list(validation.issues)
     if verdict == "unverified":

@@ -19,8 +19,8 @@ family module holds its own):
 * ``multiple_of`` K: K, 2K, 3K, ... only
 
 Both starts are accepted where people genuinely disagree about where a sequence begins; the
-canonical one is what a failure message quotes. "The first ten multiples of 7" is 7 to 70 in
-ordinary usage (0 is a multiple of 7, but nobody lists it first), so multiples have one.
+canonical one comes first. "The first ten multiples of 7" is 7 to 70 in ordinary usage (0 is
+a multiple of 7, but nobody lists it first), so multiples have one.
 """
 
 from __future__ import annotations
@@ -78,8 +78,8 @@ def _offenders(
     return False, f"{shown}{more} are not {what}"
 
 
-def _family_verifier(family: Family) -> Verifier:
-    """The verifier of one number family: every value is a member, or the first offenders."""
+def _register_family(family: Family) -> None:
+    """Register the verifier of one number family: every value is a member, or the offenders."""
 
     def verify(values: list[Number], param: Any = None) -> tuple[bool, str]:
         if family.needs_param:
@@ -97,24 +97,10 @@ def _family_verifier(family: Family) -> Verifier:
         return _offenders(values, ok, what, one)
 
     verify.__doc__ = f"Every value is {family.label(family.describe, 'K')}."
-    return verify
+    register_verifier(family.name)(verify)
 
 
-def _register_family_verifier(family: Family) -> None:
-    register_verifier(family.name)(_family_verifier(family))
-
-
-on_register(_register_family_verifier)
-
-# The names these verifiers had before the families moved to their own modules.
-verify_prime = VERIFIERS["prime"]
-verify_fibonacci = VERIFIERS["fibonacci"]
-verify_square = VERIFIERS["square"]
-verify_cube = VERIFIERS["cube"]
-verify_even = VERIFIERS["even"]
-verify_odd = VERIFIERS["odd"]
-verify_triangular = VERIFIERS["triangular"]
-verify_multiple_of = VERIFIERS["multiple_of"]
+on_register(_register_family)
 
 
 @register_verifier("unique")
@@ -132,28 +118,22 @@ def verify_unique(values: list[Number], _param: Any = None) -> tuple[bool, str]:
     return False, f"duplicates found: {shown}"
 
 
-def _first_break(values: list[Number], ok: Callable[[Number, Number], bool]) -> int | None:
-    return next((i for i in range(1, len(values)) if not ok(values[i - 1], values[i])), None)
+def _order_verifier(direction: str, ok: Callable[[Number, Number], bool]) -> None:
+    """Register the verifier of one direction: names the first value out of order."""
+
+    def verify(values: list[Number], _param: Any = None) -> tuple[bool, str]:
+        i = next((i for i in range(1, len(values)) if not ok(values[i - 1], values[i])), None)
+        if i is None:
+            return True, f"values are in {direction} order"
+        a, b = format_number(values[i - 1]), format_number(values[i])
+        return False, f"not {direction}: {b} follows {a} at position {i + 1}"
+
+    register_verifier(direction)(verify)
 
 
-@register_verifier("ascending")
-def verify_ascending(values: list[Number], _param: Any = None) -> tuple[bool, str]:
-    """Values never decrease (ties allowed: sorting a list with repeats keeps them)."""
-    i = _first_break(values, lambda a, b: a <= b)
-    if i is None:
-        return True, "values are in ascending order"
-    a, b = format_number(values[i - 1]), format_number(values[i])
-    return False, f"not ascending: {b} follows {a} at position {i + 1}"
-
-
-@register_verifier("descending")
-def verify_descending(values: list[Number], _param: Any = None) -> tuple[bool, str]:
-    """Values never increase."""
-    i = _first_break(values, lambda a, b: a >= b)
-    if i is None:
-        return True, "values are in descending order"
-    a, b = format_number(values[i - 1]), format_number(values[i])
-    return False, f"not descending: {b} follows {a} at position {i + 1}"
+# Ties are allowed both ways: sorting a list with repeats keeps them.
+_order_verifier("ascending", lambda a, b: a <= b)
+_order_verifier("descending", lambda a, b: a >= b)
 
 
 def parse_range(param: Any) -> tuple[float | None, float | None] | None:
@@ -211,6 +191,39 @@ def accepted_sequences(prop: str, n: int, param: Any = None) -> list[list[int]]:
         return []
     name, inline = split_property(prop)
     return [canonical, *FAMILIES[name].other_starts(n, param if param is not None else inline)]
+
+
+def sequence_finding(name: str, param: str | None, values: list[Number], n: int) -> str:
+    """Why values are not the first n members of a family's sequence; '' when they are.
+
+    The reference sequences decide; the message only says where the delivery goes wrong (its
+    own items and n), because it becomes the next attempt's guidance.
+    """
+    accepted = accepted_sequences(name, n, param)
+    if not accepted or values in accepted or n <= 0:
+        return ""
+    parts = [f"{len(values)} values delivered, {n} expected"] if len(values) != n else []
+    mismatch = _first_mismatch(values, accepted)
+    if mismatch:
+        parts.append(mismatch)
+    family = FAMILIES[name]
+    label = family.label(family.plural, param)
+    return f"not the first {n} {label}" + (": " + "; ".join(parts) if parts else "")
+
+
+def _first_mismatch(values: list[Number], accepted: list[list[int]]) -> str:
+    """Where the delivery leaves the accepted sequences, named by the delivered item only."""
+
+    def agreeing(reference: list[int]) -> int:
+        pairs = enumerate(zip(values, reference, strict=False))
+        return next((i for i, (a, b) in pairs if a != b), min(len(values), len(reference)))
+
+    i = max(agreeing(reference) for reference in accepted)
+    if i >= min(len(values), max(len(r) for r in accepted)):
+        return ""
+    if i == 0:
+        return "the list does not start where the sequence starts"
+    return f"item {i + 1} ({format_number(values[i])}) is not the member that follows item {i}"
 
 
 # The PROPERTY value of a completeness criterion: "every member of the determined set is

@@ -8,9 +8,10 @@ what checked it, so the verdict (verified, rejected, unverified) can be honest a
 
 from __future__ import annotations
 
+import ast
 import math
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
@@ -26,19 +27,12 @@ from ..analysis.code_examples import (
     run_cases,
     target_function,
 )
+from ..analysis.verdict import rescore as rescore  # the middleware scores through this module
 from ..llm import invoke_structured
 from ..llm.load import is_embedded
 from ..prompts import render, templates
-from ..state import (
-    Context,
-    Criterion,
-    CriterionKind,
-    CriterionResult,
-    DataType,
-    Intent,
-    OutputFormat,
-    Validation,
-)
+from ..state import Context, DataType, Intent, OutputFormat, Validation
+from ..state.models import Criterion, CriterionKind, CriterionResult
 from ..tools import SandboxLimits, run_python
 from ._codegen import write_code
 from ._common import call_with_timeout
@@ -85,6 +79,17 @@ def _updated(
     )
 
 
+def _marked(
+    validation: Validation, marks: Mapping[int, dict[str, Any]], issues: Sequence[str] = ()
+) -> Validation:
+    """The criteria at the marked positions updated with what checked them, and how."""
+    criteria = [
+        c.model_copy(update=marks[i]) if i in marks else c
+        for i, c in enumerate(validation.criteria)
+    ]
+    return _updated(validation, criteria, issues)
+
+
 def rejected(validation: Validation) -> bool:
     """Something already failed: more evidence cannot rescue it, so no model call is made."""
     return (
@@ -92,6 +97,10 @@ def rejected(validation: Validation) -> bool:
         or not (validation.data_type_match and validation.format_match)
         or validation.verdict == "rejected"
     )
+
+
+def _ask(model: BaseChatModel, system: str, user: str) -> str:
+    return str(model.invoke([SystemMessage(system), HumanMessage(user)]).content)
 
 
 # ---------------------------------------------------------------------------------------
@@ -138,28 +147,24 @@ class _UserVerdict(BaseModel):
 
 
 def _as_verdict(value: Any) -> _UserVerdict:
+    if isinstance(value, BaseModel):
+        value = value.model_dump()
     if isinstance(value, bool):
         return _UserVerdict(passed=value)
     if isinstance(value, tuple) and len(value) == 2:
         return _UserVerdict(passed=bool(value[0]), detail=str(value[1]))
     if isinstance(value, dict) and "passed" in value:
         return _UserVerdict(passed=bool(value["passed"]), detail=str(value.get("detail", "")))
-    if isinstance(value, BaseModel):
-        return _as_verdict(value.model_dump())
     raise TypeError(
         "a validator must return a bool, (passed, detail) or "
         f"{{'passed': ..., 'detail': ...}}, got {type(value).__name__}"
     )
 
 
-def _name_of(check: Callable[..., Any]) -> str:
-    return str(getattr(check, "__name__", None) or type(check).__name__)
-
-
 def _run_user_check(
     check: Callable[..., Any], request: str, intent: Intent, deliverable: str
 ) -> CriterionResult:
-    name = _name_of(check)
+    name = str(getattr(check, "__name__", None) or type(check).__name__)
     criterion = Criterion(
         kind=CriterionKind.OTHER, value=name, description=f"the caller's check '{name}'"
     )
@@ -167,8 +172,8 @@ def _run_user_check(
         raw = call_with_timeout(lambda: check(request, intent, deliverable), VALIDATOR_TIMEOUT_S)
         verdict = _as_verdict(raw)
     except Exception as exc:  # noqa: BLE001 - a broken check is a failed check, said clearly
-        detail = f"the check '{name}' raised {type(exc).__name__}: {exc}"[:300]
-        return CriterionResult(criterion=criterion, passed=False, detail=detail, checked_by="user")
+        detail = f"the check '{name}' raised {type(exc).__name__}: {exc}"
+        verdict = _UserVerdict(passed=False, detail=detail)
     detail = verdict.detail[:300] or ("passed" if verdict.passed else "failed")
     return CriterionResult(
         criterion=criterion, passed=verdict.passed, detail=detail, checked_by="user"
@@ -200,17 +205,12 @@ def _sandboxed(program: str, budget_s: float, files: Sequence[str] = ()) -> Any:
 
 def _model_tests(model: BaseChatModel, request: str, function: str) -> list[Case]:
     """Tests written from the request alone: the call never sees the candidate."""
-    messages = [
-        SystemMessage(render(templates.CODE_TESTS_SYSTEM, function=function)),
-        HumanMessage(render(templates.CODE_TESTS_USER, request=request, function=function)),
-    ]
-    reply = model.invoke(messages)
-    return cases_from_reply(str(reply.content), function)
+    system = render(templates.CODE_TESTS_SYSTEM, function=function)
+    user = render(templates.CODE_TESTS_USER, request=request, function=function)
+    return cases_from_reply(_ask(model, system, user), function)
 
 
 def _defined_function(code: str) -> str | None:
-    import ast
-
     try:
         tree = ast.parse(code)
     except SyntaxError:
@@ -237,78 +237,47 @@ def by_execution(
     The request's examples are strong evidence. With none, the model writes tests in a call
     that sees only the request: a pass on those is weak (unverified), a failure rejects.
     """
-    if intent.data_type != DataType.CODE:
-        return validation, 0
-    open_ = [
-        i
-        for i in _pending(validation)
-        if validation.criteria[i].criterion.kind == CriterionKind.ANSWER
-    ]
-    if not open_:
+    criteria = validation.criteria
+    open_ = [i for i in _pending(validation) if criteria[i].criterion.kind == CriterionKind.ANSWER]
+    if intent.data_type != DataType.CODE or not open_:
         return validation, 0
     function = target_function(request) or _defined_function(code)
     cases = extract_cases(request, function=function)
-    calls, weak = 0, False
+    calls = 0
     if not cases and function:
-        cases = _model_tests(model, request, function)
-        calls, weak = 1, True
+        cases, calls = _model_tests(model, request, function), 1
     if not cases:
         return validation, calls
     outcomes = run_cases(code, cases, run)
     problem = finding(outcomes)
-    passed = problem is None
+    source = "model-written tests" if calls else "examples from the request"
     detail = (
-        (
-            f"{len(outcomes)} {'model-written tests' if weak else 'examples from the request'}"
-            " passed when the code was run"
-        )
-        if passed
-        else str(problem)
+        f"{len(outcomes)} {source} passed when the code was run" if problem is None else problem
     )
-    criteria = list(validation.criteria)
-    for i in open_:
-        criteria[i] = criteria[i].model_copy(
-            update={
-                "passed": passed,
-                "detail": detail[:500],
-                "checked_by": "execution",
-                "weak": weak and passed,
-            }
-        )
-    return _updated(validation, criteria, [] if passed else [detail[:500]]), calls
+    mark = {
+        "passed": problem is None,
+        "detail": detail[:500],
+        "checked_by": "execution",
+        "weak": bool(calls) and problem is None,
+    }
+    issues = [] if problem is None else [detail[:500]]
+    return _marked(validation, dict.fromkeys(open_, mark), issues), calls
 
 
 # ---------------------------------------------------------------------------------------
 # Independent agreement: a second route that does not share the first one's failure mode.
 
 
-def _close(a: float, b: float) -> bool:
-    return math.isclose(a, b, rel_tol=1e-6, abs_tol=1e-9)
-
-
 def _agreement_applies(validation: Validation, intent: Intent) -> bool:
-    if intent.data_type in (DataType.CODE, DataType.DOCUMENT, DataType.TEXT):
-        return False
-    pending = [validation.criteria[i] for i in _pending(validation)]
-    if not pending:
-        return False
-    wanted = intent.expected_format == OutputFormat.SINGLE_VALUE or intent.data_type in (
-        DataType.ANALYSIS,
-        DataType.NUMBERS,
-        DataType.OTHER,
+    """Only a single open value has a second route: data answers, or one value of a table."""
+    kinds = [validation.criteria[i].criterion.kind for i in _pending(validation)]
+    one_cell = intent.data_type == DataType.TABLE
+    one_cell = one_cell and intent.expected_format == OutputFormat.SINGLE_VALUE
+    return (
+        (intent.data_type in (DataType.NUMBERS, DataType.ANALYSIS, DataType.OTHER) or one_cell)
+        and bool(kinds)
+        and all(k in (CriterionKind.VALUE, CriterionKind.ANSWER) for k in kinds)
     )
-    return wanted and all(
-        c.criterion.kind in (CriterionKind.VALUE, CriterionKind.ANSWER) for c in pending
-    )
-
-
-def _direct_answer(model: BaseChatModel, request: str) -> str:
-    messages = [
-        SystemMessage(templates.AGREE_DIRECT_SYSTEM),
-        HumanMessage(render(templates.AGREE_DIRECT_USER, request=request)),
-    ]
-    reply = model.invoke(messages)
-    return str(reply.content)
 
 
 RunProgram = Callable[[str, Sequence[str]], tuple[bool, str]]
@@ -318,14 +287,6 @@ def sandbox_program(code: str, files: Sequence[str], timeout_s: float = 20.0) ->
     """Run a program in the sandbox; (ran cleanly, what it printed)."""
     res = _sandboxed(code, timeout_s, files)
     return res.ok, res.stdout.strip()
-
-
-def _program_answer(
-    model: BaseChatModel, intent: Intent, request: str, files: Sequence[str], run: RunProgram
-) -> str:
-    code = write_code(model, intent, render(templates.AGREE_PROGRAM_TASK, request=request))
-    ok, out = run(code, files)
-    return out if ok else ""
 
 
 def by_agreement(
@@ -349,35 +310,27 @@ def by_agreement(
     it says only that neither proves the other. No second answer at all leaves it open for the
     judge.
     """
-    if not _agreement_applies(validation, intent):
-        return validation, 0
-    first = single_value(deliverable)
+    first = single_value(deliverable) if _agreement_applies(validation, intent) else None
     if first is None:
         return validation, 0
     if files or produced_by != "python":
-        second_text = _program_answer(model, intent, request, files, run)
-        route = "an independently written program"
+        task = render(templates.AGREE_PROGRAM_TASK, request=request)
+        ok, out = run(write_code(model, intent, task), files)
+        second, route = single_value(out if ok else ""), "an independently written program"
     else:
-        second_text = _direct_answer(model, request)
+        user = render(templates.AGREE_DIRECT_USER, request=request)
+        second = single_value(_ask(model, templates.AGREE_DIRECT_SYSTEM, user))
         route = "a direct answer"
-    second = single_value(second_text)
     if second is None:
         return validation, 1
-    agree = _close(float(first), float(second))
-    criteria = list(validation.criteria)
-    issues: list[str] = []
-    for i in _pending(validation):
-        detail = (
-            f"{route} gave the same value"
-            if agree
-            else f"{route} disagreed with the delivered value"
-        )
-        criteria[i] = criteria[i].model_copy(
-            update={"passed": True if agree else None, "detail": detail, "checked_by": "agreement"}
-        )
-        if not agree:
-            issues.append(f"two independent routes disagree: {detail}")
-    return _updated(validation, criteria, issues), 1
+    agree = math.isclose(float(first), float(second), rel_tol=1e-6, abs_tol=1e-9)
+    detail = (
+        f"{route} gave the same value" if agree else f"{route} disagreed with the delivered value"
+    )
+    pending = _pending(validation)
+    mark = {"passed": True if agree else None, "detail": detail, "checked_by": "agreement"}
+    issues = [] if agree else [f"two independent routes disagree: {detail}"] * len(pending)
+    return _marked(validation, dict.fromkeys(pending, mark), issues), 1
 
 
 # ---------------------------------------------------------------------------------------
@@ -398,58 +351,27 @@ def by_judge(
     pending = [i for i in _pending(validation) if validation.criteria[i].checked_by == "none"]
     if not pending:
         return validation, 0
-    messages = [
-        SystemMessage(templates.JUDGE_SYSTEM),
-        HumanMessage(
-            render(
-                templates.JUDGE_USER,
-                request=request,
-                requirements=[describe(validation.criteria[i]) for i in pending],
-                content=content[:JUDGE_CONTENT_CHARS],
-            )
-        ),
-    ]
+    requirements = [describe(validation.criteria[i]) for i in pending]
+    user = render(
+        templates.JUDGE_USER,
+        request=request,
+        requirements=requirements,
+        content=content[:JUDGE_CONTENT_CHARS],
+    )
+    messages = [SystemMessage(templates.JUDGE_SYSTEM), HumanMessage(user)]
     outcome = invoke_structured(model, JudgeVerdict, messages)
     if not isinstance(outcome.value, JudgeVerdict):
         return validation, outcome.calls
-    criteria = list(validation.criteria)
+    marks: dict[int, dict[str, Any]] = {}
     issues: list[str] = []
     for item in outcome.value.items:
         if 1 <= item.index <= len(pending):
-            i = pending[item.index - 1]
-            criteria[i] = criteria[i].model_copy(
-                update={
-                    "passed": item.passed,
-                    "detail": item.reason[:300],
-                    "checked_by": "judge",
-                    "weak": not trusted,
-                }
-            )
+            marks[pending[item.index - 1]] = {
+                "passed": item.passed,
+                "detail": item.reason[:300],
+                "checked_by": "judge",
+                "weak": not trusted,
+            }
             if not item.passed:
-                issues.append(f"judge: {describe(criteria[i])} not met")
-    return _updated(validation, criteria, issues), outcome.calls
-
-
-def rescore(validation: Validation) -> Validation:
-    """The quality score over every check made, the shape checks included."""
-    checks = [validation.data_type_match, validation.format_match]
-    checks += [bool(c.passed) for c in validation.criteria if c.passed is not None]
-    score = round(sum(checks) / len(checks), 4)
-    return validation.model_copy(update={"quality_score": min(score, 1.0)})
-
-
-__all__ = [
-    "JudgeItem",
-    "JudgeVerdict",
-    "by_agreement",
-    "by_execution",
-    "by_judge",
-    "by_user",
-    "decides_content",
-    "describe",
-    "judge_trusted",
-    "open_answer",
-    "rejected",
-    "rescore",
-    "sandbox_program",
-]
+                issues.append(f"judge: {requirements[item.index - 1]} not met")
+    return _marked(validation, marks, issues), outcome.calls

@@ -61,7 +61,7 @@ def validate(state: ReactState, runtime: Runtime[Context]) -> dict[str, Any]:
                     trusted=evidence.judge_trusted(ctx),
                 )
                 calls += n
-        validation = settle(evidence.rescore(validation))
+        validation = settle(validation)
     update: dict[str, Any] = {"validation": validation, "model_calls": calls}
     if validation.quality_score > state.best_score or validation.overall_success:
         update["best_content"] = _deliverable(state, validation)

@@ -6,6 +6,7 @@ Nodes never hold prompt text; they render one of these with elements from ``elem
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from jinja2 import Environment, StrictUndefined, Template
@@ -224,7 +225,10 @@ TEMPLATES: dict[str, str] = {
     if name.isupper() and isinstance(value, str) and not name.startswith("_")
 }
 
-_COMPILED: dict[str, Template] = {}
+
+@cache
+def _compiled(template: str) -> Template:
+    return _ENV.from_string(template)
 
 
 def render(template: str, /, **values: Any) -> str:
@@ -234,8 +238,4 @@ def render(template: str, /, **values: Any) -> str:
         template: The template text (one of the constants in this module).
         **values: The placeholders' values.
     """
-    compiled = _COMPILED.get(template)
-    if compiled is None:
-        compiled = _ENV.from_string(template)
-        _COMPILED[template] = compiled
-    return compiled.render(**values).strip()
+    return _compiled(template).render(**values).strip()
