@@ -176,15 +176,12 @@ def workflow_complete(
     )
 
 
-def from_steps(
-    steps: Sequence[StepRecord], *, task: int, mode: str, round: int
-) -> list[WorkflowMessage]:
+def from_steps(steps: Sequence[StepRecord], **where: Unpack[Where]) -> list[WorkflowMessage]:
     """Action and retry messages for a finished react loop, from its step records.
 
     The react loop's nodes stream their own events live; this turns its recorded steps into
     the generic messages so both modes leave the same kind of log.
     """
-    where = Where(task=task, mode=mode, round=round)
     out: list[WorkflowMessage] = []
     for i, step in enumerate(steps):
         issues = None if step.success else "; ".join(step.issues[:2]) or None
