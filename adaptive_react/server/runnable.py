@@ -16,8 +16,9 @@ prefixes every thread id, so one user's ``t1`` is never another's.
 from __future__ import annotations
 
 import dataclasses
+import json
 import uuid
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Iterator
 from typing import Any, cast, get_type_hints
 
 from langchain_core.runnables import Runnable, RunnableConfig
@@ -75,16 +76,11 @@ class ClientContext(BaseModel):
 
 
 def _unencodable(value: Any) -> bool:
-    if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return True
-        return False
-    if isinstance(value, dict):
-        return any(_unencodable(k) or _unencodable(v) for k, v in value.items())
-    if isinstance(value, list | tuple):
-        return any(_unencodable(v) for v in value)
+    # Lone surrogates (JSON-escaped ones survive parsing) are the only text UTF-8 refuses.
+    try:
+        json.dumps(value, ensure_ascii=False, default=str, skipkeys=True).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
     return False
 
 
@@ -131,8 +127,7 @@ class ServedGraph(Runnable[dict[str, Any], dict[str, Any]]):
         self.defaults = defaults
         builder = getattr(schema_graph, "builder", None)
         fields = _input_fields(getattr(builder, "input_schema", None))
-        for name_ in SERVER_ONLY_INPUT:
-            fields.pop(name_, None)
+        fields = {n: f for n, f in fields.items() if n not in SERVER_ONLY_INPUT}
         self._input_model: type[BaseModel] = create_model(  # type: ignore[call-overload]
             f"{name.title()}Input",
             __base__=_EncodableInput,
@@ -197,13 +192,11 @@ class ServedGraph(Runnable[dict[str, Any], dict[str, Any]]):
             data.pop(name, None)
         sent = data.pop("context", None) or {}
         if isinstance(sent, BaseModel):
-            sent = sent.model_dump(exclude_none=True)
+            sent = sent.model_dump()
         # Forms (the playground) send every field, unset ones as null: null means "not chosen".
         sent = {k: v for k, v in dict(sent).items() if v is not None}
-        chosen = ClientContext.model_validate(sent).model_dump(exclude_none=True)
-        user = ((config or {}).get("configurable") or {}).get(USER_KEY)
-        overrides: dict[str, Any] = {**chosen}
-        if user:
+        overrides = ClientContext.model_validate(sent).model_dump(exclude_none=True)
+        if user := ((config or {}).get("configurable") or {}).get(USER_KEY):
             overrides["namespace"] = str(user)
         return data, dataclasses.replace(self.defaults, **overrides)
 
@@ -263,6 +256,6 @@ def _input_fields(schema: Any) -> dict[str, Any]:
     return {n: (t, ... if n in required else None) for n, t in hints.items()}
 
 
-def context_defaults(model: Any, max_steps: int, extra: Mapping[str, Any] | None = None) -> Context:
+def context_defaults(model: Any, max_steps: int) -> Context:
     """The server's context: its model and budget; python on, approval off (no one to ask)."""
-    return Context(model=model, max_steps=max_steps, require_approval=False, **dict(extra or {}))
+    return Context(model=model, max_steps=max_steps, require_approval=False)
