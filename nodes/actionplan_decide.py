@@ -13,11 +13,6 @@ from . import actionplan_messages as msg
 from ._final import finish
 
 
-def review_findings(issues: list[str], suggestions: list[str], limit: int = 6) -> list[str]:
-    """What the next batch must fix: the review's issues, then its suggestions, deduplicated."""
-    return list(dict.fromkeys([*issues, *suggestions]))[:limit]
-
-
 def decide_retry(state: ActionplanState, runtime: Runtime[Context]) -> dict[str, Any]:
     """Stop on validated success or the attempt limit; otherwise carry the findings back."""
     val, intent = state.validation, state.intent
@@ -30,6 +25,7 @@ def decide_retry(state: ActionplanState, runtime: Runtime[Context]) -> dict[str,
             "decision": decision,
             **finish(state, decision, steps=state.attempt, unit="attempt"),
         }
-    findings = review_findings(val.issues, decision.guidance)
+    # What the next batch must fix: the review's issues, then its suggestions, deduplicated.
+    findings = list(dict.fromkeys([*val.issues, *decision.guidance]))[:6]
     retry = msg.retry(findings, attempt=state.attempt, **msg.in_actionplan(state))
     return {"decision": decision, "findings": findings, "guidance": findings, **msg.publish(retry)}

@@ -14,18 +14,13 @@ from ..llm import invoke_structured
 from ..prompts import actionplan as texts
 from ..prompts import elements, render
 from ..prompts.actions import build_action, buildable
-from ..state import ActionSelection, Context, Intent, ToolSpec
+from ..state import ActionSelection, Context, Intent
 from ..state.workflow import ActionList, ActionplanState, PlannedAction
 from ..tools import ToolBox
 from ..tools.documents import DOCUMENT_SPECS
 from ._common import context_of, model_of, store_of, strategies_of
 
 MAX_ACTIONS = 6
-
-
-def action_specs(toolbox: ToolBox, *, allow_python: bool) -> list[ToolSpec]:
-    """Everything an action list may use: the react tools plus the document actions."""
-    return [*toolbox.specs(allow_python=allow_python), *DOCUMENT_SPECS]
 
 
 def _planned(sel: ActionSelection) -> PlannedAction:
@@ -110,7 +105,10 @@ def make_generate_actions(toolbox: ToolBox):  # type: ignore[no-untyped-def]
             **elements.planner_sections(
                 state.request, intent, state.files, state.history, strategies
             ),
-            tools=elements.available_tools(action_specs(toolbox, allow_python=python_ok)),
+            # An action list may use the react tools and the document actions.
+            tools=elements.available_tools(
+                [*toolbox.specs(allow_python=python_ok), *DOCUMENT_SPECS]
+            ),
             findings=state.findings,
         )
         system = render(

@@ -42,20 +42,15 @@ def choose_mode(
     Returns:
         The mode and a short reason.
     """
-    claimed = [p for p in prefixes.values() if p]
+    claimed = tuple(p for p in prefixes.values() if p)
     scores: dict[str, float] = {}
     for mode, prefix in prefixes.items():
         mine = [
             s
             for s in strategies
-            if (
-                s.template.startswith(prefix)
-                if prefix
-                else not any(s.template.startswith(p) for p in claimed)
-            )
+            if (s.template.startswith(prefix) if prefix else not s.template.startswith(claimed))
         ]
-        attempts = sum(s.attempts for s in mine)
-        if attempts:
+        if attempts := sum(s.attempts for s in mine):
             scores[mode] = (1 + sum(s.successes for s in mine)) / (2 + attempts)
     if not scores:
         return default, "nothing learned yet for this kind of task"

@@ -44,10 +44,6 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.set_defaults(handler=strategies_command)
 
 
-def _when(ts: float) -> str:
-    return dt.datetime.fromtimestamp(ts).strftime("%Y-%m-%d %H:%M")
-
-
 def _print_records(records: list[dict[str, Any]]) -> None:
     pattern = None
     for r in records:
@@ -57,7 +53,7 @@ def _print_records(records: list[dict[str, Any]]) -> None:
         print(
             f"  {r['template']:<22} {r['successes']}/{r['attempts']} validated "
             f"({r['success_rate']:.0%}), mean quality {r['mean_score']:.2f}, "
-            f"last used {_when(r['last_used'])}"
+            f"last used {dt.datetime.fromtimestamp(r['last_used']):%Y-%m-%d %H:%M}"
         )
         for lesson in r["lessons"]:
             print(f"    lesson: {lesson}")
