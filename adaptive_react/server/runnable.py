@@ -23,11 +23,15 @@ from typing import Any, cast, get_type_hints
 
 from langchain_core.runnables import Runnable, RunnableConfig
 from langchain_core.runnables.utils import ConfigurableFieldSpec
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.graph import StateGraph
 from langgraph.pregel import Pregel
+from langgraph.store.base import BaseStore
 from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 from starlette.requests import Request
 
 from ..agent import MAX_STEPS_LIMIT
+from ..graph import RECURSION_LIMIT
 from ..state import Context
 
 #: Graph inputs a caller may not send: ``files`` are paths on the server's disk, which the
@@ -113,20 +117,20 @@ def scope_config(config: dict[str, Any], request: Request) -> dict[str, Any]:
 
 
 class ServedGraph(Runnable[dict[str, Any], dict[str, Any]]):
-    """Serve a compiled graph with a server-side :class:`Context` and per-user scoping.
+    """Serve a graph builder with a server-side :class:`Context` and per-user scoping.
 
-    The graph is attached after construction (:meth:`attach`) because its checkpointer and
-    store are opened on the server's event loop, after the routes exist.
+    The graph is compiled again by :meth:`attach` because its checkpointer and store are
+    opened on the server's event loop, after the routes exist.
     """
 
-    def __init__(self, name: str, schema_graph: Pregel[Any, Any, Any, Any], defaults: Context):
-        """Serve under ``name``; ``schema_graph`` supplies the schemas until :meth:`attach`."""
+    def __init__(self, name: str, builder: StateGraph[Any, Any, Any, Any], defaults: Context):
+        """Serve under ``name``; the schemas come from ``builder`` compiled without persistence."""
         self.name = name
-        self._schema_graph = schema_graph
+        self._builder = builder
+        self._schema_graph = builder.compile(name=f"adaptive-react-{name}")
         self._graph: Pregel[Any, Any, Any, Any] | None = None
         self.defaults = defaults
-        builder = getattr(schema_graph, "builder", None)
-        fields = _input_fields(getattr(builder, "input_schema", None))
+        fields = _input_fields(builder.input_schema)
         fields = {n: f for n, f in fields.items() if n not in SERVER_ONLY_INPUT}
         self._input_model: type[BaseModel] = create_model(  # type: ignore[call-overload]
             f"{name.title()}Input",
@@ -143,9 +147,12 @@ class ServedGraph(Runnable[dict[str, Any], dict[str, Any]]):
             ),
         )
 
-    def attach(self, graph: Pregel[Any, Any, Any, Any]) -> None:
-        """Use ``graph`` (compiled with the server's checkpointer and store) from now on."""
-        self._graph = graph
+    def attach(self, checkpointer: BaseCheckpointSaver[Any], store: BaseStore) -> None:
+        """Run on a graph compiled with the server's checkpointer and store from now on."""
+        compiled = self._builder.compile(
+            checkpointer=checkpointer, store=store, name=f"adaptive-react-{self.name}"
+        )
+        self._graph = compiled.with_config(recursion_limit=RECURSION_LIMIT)
 
     @property
     def graph(self) -> Pregel[Any, Any, Any, Any]:
