@@ -40,6 +40,7 @@ SERVER_ONLY_INPUT = frozenset({"files"})
 
 #: Where :func:`scope_config` puts the authenticated user; callers cannot set it.
 USER_KEY = "adaptive_react_user"
+_CONTEXT_HELP = "Optional per-run settings; the server decides model, namespace and files."
 
 
 def _no_null_branches(schema: dict[str, Any]) -> None:
@@ -136,15 +137,7 @@ class ServedGraph(Runnable[dict[str, Any], dict[str, Any]]):
             f"{name.title()}Input",
             __base__=_EncodableInput,
             **fields,
-            context=(
-                ClientContext,
-                Field(
-                    default=None,
-                    description=(
-                        "Optional per-run settings; the server decides model, namespace and files."
-                    ),
-                ),
-            ),
+            context=(ClientContext, Field(default=None, description=_CONTEXT_HELP)),
         )
 
     def attach(self, checkpointer: BaseCheckpointSaver[Any], store: BaseStore) -> None:
