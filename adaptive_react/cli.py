@@ -25,8 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the process exit code."""
     args = build_parser().parse_args(argv)
-    code: int = args.handler(args)
-    return code
+    return int(args.handler(args))
 
 
 if __name__ == "__main__":

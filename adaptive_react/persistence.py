@@ -11,7 +11,7 @@ import os
 import sqlite3
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -108,15 +108,14 @@ def open_persistence(db: str | None = None) -> Iterator[tuple[BaseCheckpointSave
 
     from .sqlite_stores import PatientSqliteStore
 
-    saver_conn = _sqlite_connection(Path(target))
-    store_conn = _sqlite_connection(Path(target))
-    try:
+    path = Path(target)
+    with (
+        closing(_sqlite_connection(path)) as saver_conn,
+        closing(_sqlite_connection(path)) as store_conn,
+    ):
         saver = SqliteSaver(saver_conn)
         store = PatientSqliteStore(store_conn)
-        with _setup_lock(Path(target)):
+        with _setup_lock(path):
             saver.setup()
             store.setup()
         yield saver, store
-    finally:
-        saver_conn.close()
-        store_conn.close()

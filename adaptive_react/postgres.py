@@ -21,7 +21,7 @@ from langgraph.checkpoint.postgres import PostgresSaver
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 from langgraph.store.postgres import PostgresStore
 from langgraph.store.postgres.aio import AsyncPostgresStore
-from psycopg import AsyncConnection, Connection
+from psycopg import Connection
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool, ConnectionPool
 
@@ -50,6 +50,8 @@ _UNLOCK_SQL = "SELECT pg_advisory_unlock(%s)"
 
 
 def _setup(url: str) -> None:
+    # Synchronous for both flavours (the async one runs it in a thread): the sync and async
+    # savers and stores apply the same migrations.
     with Connection.connect(url, **CONNECTION_KWARGS) as conn:
         while not conn.execute(_TRY_LOCK_SQL, (_SETUP_LOCK_KEY,)).fetchone()["ok"]:  # type: ignore[index]
             time.sleep(_LOCK_POLL_S)
@@ -60,53 +62,34 @@ def _setup(url: str) -> None:
             conn.execute(_UNLOCK_SQL, (_SETUP_LOCK_KEY,))
 
 
-async def _asetup(url: str) -> None:
-    async with await AsyncConnection.connect(url, **CONNECTION_KWARGS) as conn:
-        while True:
-            cur = await conn.execute(_TRY_LOCK_SQL, (_SETUP_LOCK_KEY,))
-            row = await cur.fetchone()
-            if row and row["ok"]:  # type: ignore[index]
-                break
-            await asyncio.sleep(_LOCK_POLL_S)
-        try:
-            await AsyncPostgresSaver(conn).setup()  # type: ignore[arg-type]
-            await AsyncPostgresStore(conn).setup()  # type: ignore[arg-type]
-        finally:
-            await conn.execute(_UNLOCK_SQL, (_SETUP_LOCK_KEY,))
-
-
 @contextmanager
-def open_postgres(
-    url: str, *, min_size: int = MIN_SIZE, max_size: int = MAX_SIZE
-) -> Iterator[tuple[PostgresSaver, PostgresStore]]:
+def open_postgres(url: str) -> Iterator[tuple[PostgresSaver, PostgresStore]]:
     """A synchronous ``PostgresSaver`` and ``PostgresStore`` on one pool, set up and closed here.
 
     Args:
         url: A ``postgresql://`` connection URL.
-        min_size: Connections the pool keeps open.
-        max_size: Connections the pool may open at most.
 
     Yields:
         The checkpointer and the store; the pool closes when the block exits.
     """
     _setup(url)
     with ConnectionPool(
-        url, min_size=min_size, max_size=max_size, kwargs=CONNECTION_KWARGS, open=True
+        url, min_size=MIN_SIZE, max_size=MAX_SIZE, kwargs=CONNECTION_KWARGS, open=True
     ) as pool:
         yield PostgresSaver(pool), PostgresStore(pool)  # type: ignore[arg-type]
 
 
 @asynccontextmanager
 async def open_async_postgres(
-    url: str, *, min_size: int = MIN_SIZE, max_size: int = MAX_SIZE
+    url: str,
 ) -> AsyncIterator[tuple[AsyncPostgresSaver, AsyncPostgresStore]]:
     """The asynchronous pair for servers; must be entered on the server's event loop.
 
-    Takes the arguments and yields the pair as :func:`open_postgres` does.
+    Takes the URL and yields the pair as :func:`open_postgres` does.
     """
-    await _asetup(url)
+    await asyncio.to_thread(_setup, url)
     pool: AsyncConnectionPool[Any] = AsyncConnectionPool(
-        url, min_size=min_size, max_size=max_size, kwargs=CONNECTION_KWARGS, open=False
+        url, min_size=MIN_SIZE, max_size=MAX_SIZE, kwargs=CONNECTION_KWARGS, open=False
     )
     await pool.open(wait=True)
     try:

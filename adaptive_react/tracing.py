@@ -14,6 +14,7 @@ be filtered by what was asked and which learned strategy answered it.
 from __future__ import annotations
 
 import os
+import uuid
 import warnings
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -57,8 +58,8 @@ def evaluate_tasks(
 
     examples = [
         Example(
-            id=_example_id(i),
-            dataset_id=_example_id(0),
+            id=uuid.UUID(int=i),
+            dataset_id=uuid.UUID(int=0),
             inputs=dict(t["inputs"]),
             outputs=dict(t.get("outputs") or {}),
         )
@@ -116,9 +117,3 @@ def _untraced(
 
     run.__name__ = getattr(target, "__name__", "target")
     return run
-
-
-def _example_id(i: int) -> Any:
-    import uuid
-
-    return uuid.UUID(int=i)

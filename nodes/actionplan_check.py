@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from langchain_core.tools import BaseTool
 from langgraph.runtime import Runtime
 
 from ..prompts import actionplan as texts
@@ -16,8 +17,6 @@ from ..tools.documents import PREVIOUS, check_parameters, is_document_action
 from . import actionplan_messages as msg
 from ._common import context_of
 from .actionplan_generate import MAX_ACTIONS
-
-MODE = "actionplan"
 
 
 def _text_param(action: PlannedAction, *names: str) -> bool:
@@ -58,24 +57,27 @@ def check_actions(
             if action.parameters.get("rows") == PREVIOUS and n == 1:
                 problems.append(f'{where}: rows "previous" but no action runs before it')
         elif action.tool in toolbox.user_tools:
-            tool = toolbox.user_tools[action.tool]
-            schema = tool.tool_call_schema
-            fields: dict[str, Any] = (
-                schema.model_json_schema()
-                if hasattr(schema, "model_json_schema")
-                else dict(schema)
-                if isinstance(schema, dict)
-                else {}
-            )
-            allowed = set(fields.get("properties", {}))
-            missing = [r for r in fields.get("required", []) if r not in action.parameters]
-            unknown = [k for k in action.parameters if k not in allowed]
-            if missing:
-                problems.append(f"{where}: missing parameters {missing}")
-            if unknown:
-                problems.append(f"{where}: unknown parameters {unknown}")
+            problems.extend(_user_tool_problems(where, toolbox.user_tools[action.tool], action))
         else:
             problems.append(f"{where}: unknown tool {action.tool!r}")
+    return problems
+
+
+def _user_tool_problems(where: str, tool: BaseTool, action: PlannedAction) -> list[str]:
+    """Missing and unknown parameters, judged by the tool's own call schema."""
+    schema = tool.tool_call_schema
+    fields: dict[str, Any] = (
+        schema.model_json_schema()
+        if hasattr(schema, "model_json_schema")
+        else dict(schema)
+        if isinstance(schema, dict)
+        else {}
+    )
+    missing = [r for r in fields.get("required", []) if r not in action.parameters]
+    unknown = [k for k in action.parameters if k not in fields.get("properties", {})]
+    problems = [f"{where}: missing parameters {missing}"] if missing else []
+    if unknown:
+        problems.append(f"{where}: unknown parameters {unknown}")
     return problems
 
 
@@ -91,16 +93,8 @@ def make_check_actions(toolbox: ToolBox):  # type: ignore[no-untyped-def]
         if not problems:
             return {"findings": []}
         text = render(texts.ACTIONS_REJECTED, problems=problems[:6])
-        update = msg.publish(
-            msg.error(
-                text,
-                task=state.task_index,
-                mode=MODE,
-                round=state.round,
-                data={"problems": problems},
-            )
-        )
-        update.update(findings=problems)
+        error = msg.error(text, data={"problems": problems}, **msg.in_actionplan(state))
+        update = {"findings": problems, **msg.publish(error)}
         if state.attempt >= state.max_attempts:
             update.update(success=False, final_message=text, deliverable="")
         return update

@@ -12,13 +12,6 @@ from ..state.workflow import ActionplanState
 from . import actionplan_messages as msg
 from ._final import finish
 
-MODE = "actionplan"
-
-
-def review_findings(issues: list[str], suggestions: list[str], limit: int = 6) -> list[str]:
-    """What the next batch must fix: the review's issues, then its suggestions, deduplicated."""
-    return list(dict.fromkeys([*issues, *suggestions]))[:limit]
-
 
 def decide_retry(state: ActionplanState, runtime: Runtime[Context]) -> dict[str, Any]:
     """Stop on validated success or the attempt limit; otherwise carry the findings back."""
@@ -27,21 +20,12 @@ def decide_retry(state: ActionplanState, runtime: Runtime[Context]) -> dict[str,
     decision = should_continue(
         state.progress, val, step=state.attempt, max_steps=state.max_attempts, untried=[]
     )
-    update: dict[str, Any] = {"decision": decision}
-    if decision.action == "continue":
-        findings = review_findings(val.issues, decision.guidance)
-        update.update(
-            msg.publish(
-                msg.retry(
-                    findings,
-                    attempt=state.attempt,
-                    task=state.task_index,
-                    mode=MODE,
-                    round=state.round,
-                )
-            )
-        )
-        update.update(findings=findings, guidance=findings)
-        return update
-    update.update(finish(state, decision, steps=state.attempt, unit="attempt"))
-    return update
+    if decision.action != "continue":
+        return {
+            "decision": decision,
+            **finish(state, decision, steps=state.attempt, unit="attempt"),
+        }
+    # What the next batch must fix: the review's issues, then its suggestions, deduplicated.
+    findings = list(dict.fromkeys([*val.issues, *decision.guidance]))[:6]
+    retry = msg.retry(findings, attempt=state.attempt, **msg.in_actionplan(state))
+    return {"decision": decision, "findings": findings, "guidance": findings, **msg.publish(retry)}

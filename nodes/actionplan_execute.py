@@ -7,7 +7,6 @@ approval and error handling are the same in both modes; document actions are our
 from __future__ import annotations
 
 import re
-import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -26,18 +25,10 @@ from ._codegen import write_code
 from ._common import context_of, model_of
 from .act import ActionInput, output_dir, run_action
 
-MODE = "actionplan"
 # Tools whose single-action batch is recorded as the react action it is (see single_selection).
 SINGLE_TOOLS = ("python", "ai_process")
 PREVIOUS_FILE = "previous_result.txt"
 PREVIOUS_PROMPT_CHARS = 4000
-
-
-def _write_code(state: ActionplanState, runtime: Runtime[Context], task: str) -> tuple[str, int]:
-    ctx = context_of(runtime)
-    temperature = ctx.retry_temperature if state.attempt > 1 else ctx.temperature
-    model = model_of(runtime, temperature)
-    return write_code(model, state.intent, task, state.findings[:2]), 1
 
 
 def combined_result(results: list[ActionResult]) -> ActionResult:
@@ -82,69 +73,80 @@ def single_selection(
     return sel.model_copy(update={"template": template})
 
 
+def _pass_previous(
+    params: dict[str, Any], previous: ActionResult, tool: str, scratch: Path, files: list[str]
+) -> None:
+    """Hand the previous result on: in an ai_process prompt, or as a file for python."""
+    if tool == "ai_process":
+        params["prompt"] = render(
+            texts.ACTION_WITH_PREVIOUS,
+            prompt=str(params.get("prompt", "")),
+            previous=previous.content[:PREVIOUS_PROMPT_CHARS],
+        )
+    elif tool == "python":
+        path = scratch / PREVIOUS_FILE
+        path.write_text(previous.content, encoding="utf-8")
+        files.append(str(path))
+        if not params.get("code"):
+            params["task"] = render(
+                texts.PYTHON_TASK_WITH_PREVIOUS,
+                task=str(params.get("task", "")),
+                filename=PREVIOUS_FILE,
+            )
+
+
+def _run_tool(
+    state: ActionplanState,
+    runtime: Runtime[Context],
+    toolbox: ToolBox,
+    action: PlannedAction,
+    previous: ActionResult | None,
+) -> tuple[ActionResult, dict[str, Any], int]:
+    """Run a react tool through the react executor; the parameters it ran with; model calls."""
+    params: dict[str, Any] = dict(action.parameters)
+    files = [*state.files, *(f for r in state.action_results for f in r.files)]
+    calls, retry = 0, state.attempt > 1
+    with tempfile.TemporaryDirectory(prefix="ar-prev-", ignore_cleanup_errors=True) as scratch:
+        if previous is not None:
+            _pass_previous(params, previous, action.tool, Path(scratch), files)
+        if action.tool == "python" and not params.get("code"):
+            ctx = context_of(runtime)
+            model = model_of(runtime, ctx.retry_temperature if retry else ctx.temperature)
+            task = str(params.get("task") or state.request)
+            params["code"], calls = write_code(model, state.intent, task, state.findings[:2]), 1
+        sel = ActionSelection(tool=action.tool, parameters=params)
+        job = ActionInput(state.request, state.intent, files, retry=retry)
+        result, _ = run_action(sel, job, toolbox, runtime)
+    return result, params, calls
+
+
 def make_execute_action(toolbox: ToolBox):  # type: ignore[no-untyped-def]
     """execute_action bound to the graph's tools."""
 
     def execute_action(state: ActionplanState, runtime: Runtime[Context]) -> dict[str, Any]:
         """Run the action at the cursor; after the last one (or a failure) hand the batch on."""
-        ctx = context_of(runtime)
         number = state.cursor + 1
         action = state.actions[state.cursor]
-        # Published before running so a long action shows as started while it runs.
-        started = msg.publish(
-            msg.action_start(
-                action.tool,
-                action=number,
-                rationale=action.rationale,
-                task=state.task_index,
-                mode=MODE,
-                round=state.round,
-            )
-        )["workflow_messages"]
+        where = msg.in_actionplan(state)
+        started = msg.action_start(action.tool, action=number, rationale=action.rationale, **where)
+        msg.publish(started)  # before running, so a long action shows as started while it runs
         previous = state.action_results[-1] if state.action_results else None
-        calls = 0
-        params: dict[str, Any] = dict(action.parameters)
         if is_document_action(action.tool):
             prior = previous.content if previous else ""
-            result = run_document_action(action.tool, action.parameters, output_dir(ctx), prior)
+            out = output_dir(context_of(runtime))
+            result = run_document_action(action.tool, action.parameters, out, prior)
+            params, calls = dict(action.parameters), 0
         else:
-            files = list(state.files) + ([f for r in state.action_results for f in r.files])
-            scratch_dir = Path(tempfile.mkdtemp(prefix="ar-prev-"))
-            try:
-                if previous is not None and action.tool == "ai_process":
-                    params["prompt"] = render(
-                        texts.ACTION_WITH_PREVIOUS,
-                        prompt=str(params.get("prompt", "")),
-                        previous=previous.content[:PREVIOUS_PROMPT_CHARS],
-                    )
-                if previous is not None and action.tool == "python":
-                    path = scratch_dir / PREVIOUS_FILE
-                    path.write_text(previous.content, encoding="utf-8")
-                    files.append(str(path))
-                    if not params.get("code"):
-                        params["task"] = render(
-                            texts.PYTHON_TASK_WITH_PREVIOUS,
-                            task=str(params.get("task", "")),
-                            filename=PREVIOUS_FILE,
-                        )
-                if action.tool == "python" and not params.get("code"):
-                    params["code"], calls = _write_code(
-                        state, runtime, str(params.get("task") or state.request)
-                    )
-                sel = ActionSelection(tool=action.tool, parameters=params)
-                job = ActionInput(state.request, state.intent, files, retry=state.attempt > 1)
-                result, _ = run_action(sel, job, toolbox, runtime)
-            finally:
-                shutil.rmtree(scratch_dir, ignore_errors=True)
-        calls += result.model_calls
+            result, params, calls = _run_tool(state, runtime, toolbox, action, previous)
         results = [*state.action_results, result]
-        update: dict[str, Any] = msg.publish(
-            msg.action_result(
-                result, action=number, task=state.task_index, mode=MODE, round=state.round
-            )
-        )
-        update["workflow_messages"] = started + update["workflow_messages"]
-        update.update(action_results=results, cursor=number, model_calls=calls)
+        finished = msg.action_result(result, action=number, **where)
+        msg.publish(finished)
+        update: dict[str, Any] = {
+            "workflow_messages": [started, finished],
+            "action_results": results,
+            "cursor": number,
+            "model_calls": calls + result.model_calls,
+        }
         if not result.success or number == len(state.actions):
             update["result"] = combined_result(results)
             update["selection"] = (

@@ -14,7 +14,7 @@ from ..llm import invoke_structured
 from ..prompts import actionplan as texts
 from ..prompts import elements, render
 from ..prompts.actions import build_action, buildable
-from ..state import Context, Intent, ToolSpec
+from ..state import ActionSelection, Context, Intent
 from ..state.workflow import ActionList, ActionplanState, PlannedAction
 from ..tools import ToolBox
 from ..tools.documents import DOCUMENT_SPECS
@@ -23,9 +23,8 @@ from ._common import context_of, model_of, store_of, strategies_of
 MAX_ACTIONS = 6
 
 
-def action_specs(toolbox: ToolBox, *, allow_python: bool) -> list[ToolSpec]:
-    """Everything an action list may use: the react tools plus the document actions."""
-    return [*toolbox.specs(allow_python=allow_python), *DOCUMENT_SPECS]
+def _planned(sel: ActionSelection) -> PlannedAction:
+    return PlannedAction(tool=sel.tool, parameters=sel.parameters, rationale=sel.rationale)
 
 
 def fallback_actions(intent: Intent, request: str, *, allow_python: bool) -> list[PlannedAction]:
@@ -35,16 +34,14 @@ def fallback_actions(intent: Intent, request: str, *, allow_python: bool) -> lis
     still gets a reviewed attempt instead of an empty one.
     """
     template = default_order(intent, python_allowed=allow_python)[0]
-    sel = build_action(
-        template, request, intent, rationale="default approach for this kind of request"
-    )
-    return [PlannedAction(tool=sel.tool, parameters=sel.parameters, rationale=sel.rationale)]
+    rationale = "default approach for this kind of request"
+    return [_planned(build_action(template, request, intent, rationale=rationale))]
 
 
 def _learned_action(
     state: ActionplanState, runtime: Runtime[Context], intent: Intent, python_ok: bool
-) -> tuple[PlannedAction, str, str] | None:
-    """A verified skill or confident strategy for the pattern, as a one-action batch.
+) -> tuple[ActionSelection, str] | None:
+    """A verified skill or confident strategy for the pattern, and which of the two it is.
 
     The first attempt at a learned kind of request needs no batch plan: react mode would
     replay the same thing without planning, and a batch the model writes is no better.
@@ -54,32 +51,36 @@ def _learned_action(
     if ctx.use_skills and python_ok and not state.skill_tried:
         skill = skill_action(store_of(runtime), ctx.namespace, state.pattern, state.request, intent)
         if skill is not None:
-            return (
-                PlannedAction(
-                    tool=skill.tool, parameters=skill.parameters, rationale=skill.rationale
-                ),
-                skill.template,
-                "skill",
-            )
-    choice = LearningEngine(strategies_of(runtime)).get_improved_strategy(
-        state.pattern,
-        set(state.failed_templates),
-        usable=lambda t: buildable(t) and (python_ok or not t.startswith("python:")),
+            return skill, "skill"
+    best = (
+        LearningEngine(strategies_of(runtime))
+        .get_improved_strategy(
+            state.pattern,
+            set(state.failed_templates),
+            usable=lambda t: buildable(t) and (python_ok or not t.startswith("python:")),
+        )
+        .confident
     )
-    best = choice.confident
     if best is None:
         return None
-    sel = build_action(
-        best.template,
-        state.request,
-        intent,
-        rationale=f"learned: {best.successes}/{best.attempts} validated for this kind of request",
-    )
-    return (
-        PlannedAction(tool=sel.tool, parameters=sel.parameters, rationale=sel.rationale),
-        best.template,
-        "strategy",
-    )
+    rationale = f"learned: {best.successes}/{best.attempts} validated for this kind of request"
+    return build_action(best.template, state.request, intent, rationale=rationale), "strategy"
+
+
+def _batch(
+    actions: list[PlannedAction], *, attempt: int, calls: int, template: str = "", source: str
+) -> dict[str, Any]:
+    """A fresh batch for this attempt: the cursor on its first action, no results yet."""
+    return {
+        "actions": actions,
+        "attempt": attempt,
+        "step": attempt,
+        "cursor": 0,
+        "action_results": [],
+        "model_calls": calls,
+        "plan_template": template,
+        "plan_source": source,
+    }
 
 
 def make_generate_actions(toolbox: ToolBox):  # type: ignore[no-untyped-def]
@@ -91,28 +92,23 @@ def make_generate_actions(toolbox: ToolBox):  # type: ignore[no-untyped-def]
         intent = state.intent
         assert intent is not None, "generate_actions runs after intent_analyze"
         python_ok = ctx.allow_python and toolbox.allow_python
-        if state.attempt == 0:
-            learned = _learned_action(state, runtime, intent, python_ok)
-            if learned is not None:
-                action, template, source = learned
-                return {
-                    "actions": [action],
-                    "attempt": 1,
-                    "step": 1,
-                    "cursor": 0,
-                    "action_results": [],
-                    "model_calls": 0,
-                    "skill_tried": state.skill_tried or source == "skill",
-                    "plan_template": template,
-                    "plan_source": source,
-                }
+        learned = _learned_action(state, runtime, intent, python_ok) if not state.attempt else None
+        if learned is not None:
+            sel, source = learned
+            batch = _batch(
+                [_planned(sel)], attempt=1, calls=0, template=sel.template, source=source
+            )
+            return {**batch, "skill_tried": state.skill_tried or source == "skill"}
         strategies = strategies_of(runtime).strategies(state.pattern)
         prompt = render(
             texts.ACTIONS_USER,
             **elements.planner_sections(
                 state.request, intent, state.files, state.history, strategies
             ),
-            tools=elements.available_tools(action_specs(toolbox, allow_python=python_ok)),
+            # An action list may use the react tools and the document actions.
+            tools=elements.available_tools(
+                [*toolbox.specs(allow_python=python_ok), *DOCUMENT_SPECS]
+            ),
             findings=state.findings,
         )
         system = render(
@@ -128,15 +124,6 @@ def make_generate_actions(toolbox: ToolBox):  # type: ignore[no-untyped-def]
             actions = list(outcome.value.actions)
         else:
             actions = fallback_actions(intent, state.request, allow_python=python_ok)
-        return {
-            "actions": actions,
-            "attempt": state.attempt + 1,
-            "step": state.attempt + 1,
-            "cursor": 0,
-            "action_results": [],
-            "model_calls": outcome.calls,
-            "plan_template": "",
-            "plan_source": "model",
-        }
+        return _batch(actions, attempt=state.attempt + 1, calls=outcome.calls, source="model")
 
     return generate_actions

@@ -14,7 +14,7 @@ from typing import Any, TypedDict, Unpack
 from ..prompts import actionplan as texts
 from ..prompts import render
 from ..state.models import ActionResult, StepRecord
-from ..state.workflow import MessageKind, TaskPlan, TaskResult, WorkflowMessage
+from ..state.workflow import ActionplanState, MessageKind, TaskPlan, TaskResult, WorkflowMessage
 from ._common import stream
 
 _MAX_ERROR = 300
@@ -26,6 +26,11 @@ class Where(TypedDict, total=False):
     round: int
     task: int | None
     mode: str
+
+
+def in_actionplan(state: ActionplanState) -> Where:
+    """Where every message of an actionplan node comes from: its task of its round."""
+    return Where(task=state.task_index, mode="actionplan", round=state.round)
 
 
 def publish(*messages: WorkflowMessage) -> dict[str, Any]:
@@ -105,23 +110,19 @@ def action_result(result: ActionResult, *, action: int, **where: Unpack[Where]) 
     )
 
 
-def retry(
-    findings: Sequence[str], *, attempt: int, task: int | None, mode: str, round: int
-) -> WorkflowMessage:
+def retry(findings: Sequence[str], *, attempt: int, **where: Unpack[Where]) -> WorkflowMessage:
     """A task is tried again, carrying what the review found."""
     return WorkflowMessage(
         kind=MessageKind.RETRY,
         text=render(
             texts.MSG_RETRY,
-            index=task or 1,
+            index=where.get("task") or 1,
             attempt=attempt,
             findings=[f[:_MAX_ERROR] for f in findings[:4]],
         ),
-        round=round,
-        task=task,
-        mode=mode,
         success=False,
         data={"attempt": attempt, "findings": list(findings)},
+        **where,
     )
 
 
@@ -175,9 +176,7 @@ def workflow_complete(
     )
 
 
-def from_steps(
-    steps: Sequence[StepRecord], *, task: int, mode: str, round: int
-) -> list[WorkflowMessage]:
+def from_steps(steps: Sequence[StepRecord], **where: Unpack[Where]) -> list[WorkflowMessage]:
     """Action and retry messages for a finished react loop, from its step records.
 
     The react loop's nodes stream their own events live; this turns its recorded steps into
@@ -185,31 +184,20 @@ def from_steps(
     """
     out: list[WorkflowMessage] = []
     for i, step in enumerate(steps):
-        out.append(
+        issues = None if step.success else "; ".join(step.issues[:2]) or None
+        result = ActionResult(
+            tool=step.tool, success=step.success and step.error is None, error=step.error or issues
+        )
+        out += [
             action_start(
                 step.tool,
                 action=step.step,
                 rationale=step.rationale,
-                task=task,
-                mode=mode,
-                round=round,
                 data={"template": step.template},
-            )
-        )
-        result = ActionResult(
-            tool=step.tool,
-            success=step.success and step.error is None,
-            error=step.error or ("; ".join(step.issues[:2]) or None if not step.success else None),
-        )
-        out.append(action_result(result, action=step.step, task=task, mode=mode, round=round))
+                **where,
+            ),
+            action_result(result, action=step.step, **where),
+        ]
         if not step.success and i + 1 < len(steps):
-            out.append(
-                retry(
-                    step.issues or ["validation failed"],
-                    attempt=step.step,
-                    task=task,
-                    mode=mode,
-                    round=round,
-                )
-            )
+            out.append(retry(step.issues or ["validation failed"], attempt=step.step, **where))
     return out

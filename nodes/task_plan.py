@@ -86,7 +86,7 @@ def make_task_plan(modes: Sequence[str]):  # type: ignore[no-untyped-def]
         if problem is None and state.mode != "auto" and state.mode not in modes:
             problem = f"unknown mode {state.mode!r}; choose one of auto, {', '.join(modes)}"
         if problem is None:
-            plan, repairs, problem, calls = _plan(state, runtime, request)
+            plan, repairs, problem, calls = _plan(state, runtime, request, opened["context_files"])
             opened["model_calls"] = calls
         if problem is not None or plan is None:
             text = render(texts.PLAN_REJECTED, reason=problem)
@@ -101,7 +101,7 @@ def make_task_plan(modes: Sequence[str]):  # type: ignore[no-untyped-def]
 
 
 def _plan(
-    state: WorkflowState, runtime: Runtime[Context], request: str
+    state: WorkflowState, runtime: Runtime[Context], request: str, files: list[str]
 ) -> tuple[TaskPlan | None, list[str], str | None, int]:
     messages = [
         SystemMessage(render(texts.TASK_PLAN_SYSTEM, max_tasks=MAX_TASKS)),
@@ -109,9 +109,7 @@ def _plan(
             render(
                 texts.TASK_PLAN_USER,
                 objective=elements.objective(request),
-                documents=elements.available_documents(
-                    list(dict.fromkeys([*state.context_files, *state.files]))
-                ),
+                documents=elements.available_documents(files),
                 history=elements.workflow_history(state.rounds),
             )
         ),

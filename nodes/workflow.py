@@ -17,7 +17,8 @@ from ..learning import request_pattern
 from ..prompts import actionplan as texts
 from ..prompts import render
 from ..state import Context, DataType, StrategyView
-from ..state.workflow import MessageKind, RoundRecord, TaskResult, WorkflowState
+from ..state.models import RoundRecord
+from ..state.workflow import MessageKind, TaskResult, WorkflowState
 from . import actionplan_messages as msg
 from ._common import context_of, strategies_of
 from .act import output_dir
@@ -41,20 +42,15 @@ def choose_mode(
     Returns:
         The mode and a short reason.
     """
-    claimed = [p for p in prefixes.values() if p]
+    claimed = tuple(p for p in prefixes.values() if p)
     scores: dict[str, float] = {}
     for mode, prefix in prefixes.items():
         mine = [
             s
             for s in strategies
-            if (
-                s.template.startswith(prefix)
-                if prefix
-                else not any(s.template.startswith(p) for p in claimed)
-            )
+            if (s.template.startswith(prefix) if prefix else not s.template.startswith(claimed))
         ]
-        attempts = sum(s.attempts for s in mine)
-        if attempts:
+        if attempts := sum(s.attempts for s in mine):
             scores[mode] = (1 + sum(s.successes for s in mine)) / (2 + attempts)
     if not scores:
         return default, "nothing learned yet for this kind of task"
@@ -101,12 +97,6 @@ def make_task_start(prefixes: Mapping[str, str | None]):  # type: ignore[no-unty
     return task_start
 
 
-def _save_deliverable(ctx: Context, name: str, text: str) -> Path:
-    path = output_dir(ctx) / name
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
 def task_finish(state: WorkflowState, runtime: Runtime[Context]) -> dict[str, Any]:
     """Fold the mode's output into a TaskResult; make its result a file later tasks can read."""
     assert state.task_plan is not None
@@ -124,6 +114,7 @@ def task_finish(state: WorkflowState, runtime: Runtime[Context]) -> dict[str, An
         quality_score=state.validation.quality_score if state.validation else 0.0,
         steps=steps,
     )
+    where = msg.Where(task=index, mode=state.task_mode, round=state.round)
     messages = []
     reported = any(
         m.kind in _ACTION_KINDS and m.task == index and m.round == state.round
@@ -131,16 +122,15 @@ def task_finish(state: WorkflowState, runtime: Runtime[Context]) -> dict[str, An
     )
     if not reported:
         # A mode that streams only its own events (the react loop) still leaves the log.
-        messages += msg.from_steps(steps, task=index, mode=state.task_mode, round=state.round)
+        messages += msg.from_steps(steps, **where)
     if not result.success:
         first = result.final_message.splitlines()[0] if result.final_message else "no result"
-        messages.append(msg.error(first, task=index, mode=state.task_mode, round=state.round))
+        messages.append(msg.error(first, **where))
     messages.append(msg.task_complete(result, total=total, round=state.round))
     context_files = list(state.context_files)
     if result.success and result.deliverable and not result.files:
-        path = _save_deliverable(
-            context_of(runtime), f"task-{state.round}-{index}.txt", result.deliverable
-        )
+        path = output_dir(context_of(runtime)) / f"task-{state.round}-{index}.txt"
+        path.write_text(result.deliverable, encoding="utf-8")
         context_files.append(str(path))
     context_files.extend(f for f in result.files if f not in context_files)
     return {
@@ -152,20 +142,20 @@ def task_finish(state: WorkflowState, runtime: Runtime[Context]) -> dict[str, An
 
 
 def round_verdict(results: list[TaskResult], total: int) -> str:
-    """Verified when every task is; rejected when any task failed or never ran."""
-    if results and len(results) == total and all(r.success for r in results):
+    """Verified when every task is; rejected when any task was rejected or never ran."""
+    if not results or len(results) != total:
+        return "rejected"
+    if all(r.success for r in results):
         return "verified"
-    if len(results) == total and results and all(r.verdict != "rejected" for r in results):
-        return "unverified"
-    return "rejected"
+    return "unverified" if all(r.verdict != "rejected" for r in results) else "rejected"
 
 
 def workflow_complete(state: WorkflowState, runtime: Runtime[Context]) -> dict[str, Any]:
     """Summarise the round honestly and remember it for the next round on this thread."""
     results = state.task_results
     total = len(state.task_plan.tasks) if state.task_plan else 0
-    success = bool(results) and len(results) == total and all(r.success for r in results)
     verdict = round_verdict(results, total)
+    success = verdict == "verified"
     deliverable = results[-1].deliverable if results else ""
     files = [f for r in results for f in r.files]
     summary = render(

@@ -62,10 +62,6 @@ PYTHON_TASK_WITH_PREVIOUS = """\
 {{ task }}
 The previous action's result is in the file {{ filename }} in the current directory."""
 
-TASK_CONTEXT_FILE = """\
-Result of task {{ index }} ({{ objective }}):
-{{ deliverable }}"""
-
 # --- Workflow messages: what the user is told at each phase. -------------------------------
 
 MSG_TASK_PLAN = """\

@@ -17,8 +17,6 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from .graph_state import InputState, OutputState, ReactState
 from .models import ActionResult, RoundRecord, StepRecord, Validation
 
-__all__ = ["RoundRecord"]  # defined with the other boundary models; re-exported here
-
 #: The custom stream event name the workflow's phase reports are sent under.
 MESSAGE_EVENT = "message"
 
@@ -80,8 +78,6 @@ class WorkflowMessage(BaseModel):
 class TaskStep(BaseModel):
     """One step of a task plan: what to achieve and how to tell it was achieved."""
 
-    model_config = ConfigDict(extra="ignore")
-
     objective: str = Field(description="What this step must deliver, as a self-contained request.")
     success_criteria: list[str] = Field(
         default_factory=list, description="Checkable statements that are true once it is done."
@@ -91,16 +87,12 @@ class TaskStep(BaseModel):
 class TaskPlan(BaseModel):
     """The ordered task steps a request was split into."""
 
-    model_config = ConfigDict(extra="ignore")
-
     overview: str = Field(default="", description="One sentence on how the steps fit together.")
     tasks: list[TaskStep] = Field(description="The steps, in the order they must run.")
 
 
 class PlannedAction(BaseModel):
     """One action of an actionplan batch, before it is checked and run."""
-
-    model_config = ConfigDict(extra="ignore")
 
     tool: str = Field(description="Name of the tool to run.")
     parameters: dict[str, Any] = Field(default_factory=dict, description="The tool's arguments.")
@@ -109,8 +101,6 @@ class PlannedAction(BaseModel):
 
 class ActionList(BaseModel):
     """A batch of actions that together complete one task step."""
-
-    model_config = ConfigDict(extra="ignore")
 
     actions: list[PlannedAction] = Field(description="The actions, in execution order.")
 

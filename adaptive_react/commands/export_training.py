@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
-from ..persistence import default_db_path, open_persistence
+from ..persistence import open_persistence
+from . import add_db_option
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -15,9 +17,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     p.add_argument("out", help="the JSONL file to write (provenance goes to <out>.sources.jsonl)")
     p.add_argument("--format", default="openai-chat", choices=["openai-chat"])
-    p.add_argument(
-        "--db", default=None, help=f"SQLite path or postgresql:// URL (default {default_db_path()})"
-    )
+    add_db_option(p)
     p.add_argument("--namespace", default="default", help="whose outcomes")
     p.set_defaults(handler=export_training_command)
 
@@ -25,20 +25,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def export_training_command(args: argparse.Namespace) -> int:
     """Write the file; exit 1 when there was nothing to pair."""
     from ..learning.api import export_training
+    from ..learning.training_export import sources_path
 
     with open_persistence(args.db) as (_saver, store):
         n = export_training(store, args.out, args.namespace, args.format)
     print(
-        f"wrote {n} training examples to {args.out} (sources in {sources_path_of(args.out)})",
+        f"wrote {n} training examples to {args.out} (sources in {sources_path(Path(args.out))})",
         file=sys.stderr,
     )
     return 0 if n else 1
-
-
-def sources_path_of(out: str) -> str:
-    """The sidecar path, as text for messages."""
-    from pathlib import Path
-
-    from ..learning.training_export import sources_path
-
-    return str(sources_path(Path(out)))

@@ -20,8 +20,9 @@ from rich.prompt import Confirm
 
 from ..agent import MAX_STEPS_LIMIT, create_adaptive_agent, create_workflow_agent
 from ..messages import describe, workflow_result
-from ..persistence import default_db_path, open_persistence
+from ..persistence import open_persistence
 from ..state.workflow import MessageKind, WorkflowMessage
+from . import add_db_option
 
 EXIT_OK, EXIT_UNSOLVED, EXIT_CONFIG, EXIT_MODEL_DOWN, EXIT_UNVERIFIED = 0, 1, 2, 3, 4
 # Thread ids name checkpoints and output folders: no separators, no leading dot.
@@ -35,9 +36,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--model", default=None, help="local | local-small | provider:model | base URL")
     p.add_argument("--max-steps", type=int, default=8)
     p.add_argument("--thread", default=None, help="thread id: resume it, or continue it")
-    p.add_argument(
-        "--db", default=None, help=f"SQLite path or postgresql:// URL (default {default_db_path()})"
-    )
+    add_db_option(p)
     p.add_argument("--namespace", default="default", help="whose learned strategies to use")
     p.add_argument("--json", action="store_true", help="print a machine-readable result")
     p.add_argument("--out", default=None, help="folder for the deliverable and produced files")
@@ -125,30 +124,32 @@ def _live_status_wanted(args: argparse.Namespace, console: Console) -> bool:
     return not args.json and console.is_terminal and sys.stdout.isatty()
 
 
-def run_command(args: argparse.Namespace) -> int:
-    """Run (or resume) one request; print progress to stderr and the result to stdout."""
-    console = Console(stderr=True)
+def _flag_problem(args: argparse.Namespace) -> str | None:
+    """The first flag that cannot work, worded for the user; checked before anything opens."""
     if not 1 <= args.max_steps <= MAX_STEPS_LIMIT:
-        console.print(f"[red]--max-steps must be between 1 and {MAX_STEPS_LIMIT}[/]")
-        return EXIT_CONFIG
-    from ..llm import ModelConfigError
-
+        return f"--max-steps must be between 1 and {MAX_STEPS_LIMIT}"
     if args.thread is not None and not THREAD_ID.fullmatch(args.thread):
-        console.print(
-            "[red]--thread must be 1-128 letters, digits, '_', '.', ':' or '-' "
-            "and not start with '.' or '-'[/]"
+        return (
+            "--thread must be 1-128 letters, digits, '_', '.', ':' or '-' "
+            "and not start with '.' or '-'"
         )
-        return EXIT_CONFIG
     if not args.namespace or "." in args.namespace:
-        console.print("[red]--namespace must be non-empty and contain no dots[/]")
-        return EXIT_CONFIG
+        return "--namespace must be non-empty and contain no dots"
     try:
         args.request.encode("utf-8")  # undecodable argv bytes arrive as lone surrogates
     except UnicodeEncodeError:
-        console.print(
-            "[red]the request is not valid UTF-8 text; send text, attach binary data with --file[/]"
-        )
+        return "the request is not valid UTF-8 text; send text, attach binary data with --file"
+    return None
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """Run (or resume) one request; print progress to stderr and the result to stdout."""
+    console = Console(stderr=True)
+    problem = _flag_problem(args)
+    if problem is not None:
+        console.print(f"[red]{problem}[/]")
         return EXIT_CONFIG
+    from ..llm import ModelConfigError
     from ..llm.faults import is_transient
 
     thread = args.thread or f"run-{uuid.uuid4().hex[:12]}"
@@ -185,35 +186,7 @@ def run_command(args: argparse.Namespace) -> int:
                 }
                 if args.mode:
                     payload["mode"] = args.mode
-            live = _live_status_wanted(args, console)
-            modes: list[StreamMode] = ["custom", "updates"]
-            if live:
-                modes.append("tasks")  # a task starting names the node the status shows
-            while True:
-                interrupted = None
-                wait = _Wait() if live else None
-                parts: Any = agent.stream(
-                    payload, config, stream_mode=modes, subgraphs=bool(args.mode)
-                )
-                # The status is stopped before a question is asked (below the loop).
-                status: Any = console.status(wait) if wait else contextlib.nullcontext()
-                with status:
-                    for *_ns, mode, chunk in parts:
-                        if mode == "custom":
-                            chunk = _event(chunk)  # parsed once, here
-                            if chunk is None:
-                                continue
-                        if wait is not None:
-                            wait.saw(mode, chunk)
-                        if mode == "custom" and not args.json:
-                            line = describe(chunk)
-                            if line:
-                                console.print(line)
-                        elif mode == "updates" and "__interrupt__" in chunk:
-                            interrupted = chunk["__interrupt__"][0].value
-                if interrupted is None:
-                    break
-                payload = Command(resume=_ask(console, interrupted, args.json))
+            _stream(agent, payload, config, args, console)
             state = agent.get_state(config).values
     except ModelConfigError as exc:
         console.print(f"[red]model not usable:[/] {exc}")
@@ -240,6 +213,39 @@ def run_command(args: argparse.Namespace) -> int:
         print(result["deliverable"])
         console.print(f"saved to {out_dir}")
     return exit_code(result)
+
+
+def _stream(
+    agent: Any, payload: Any, config: RunnableConfig, args: argparse.Namespace, console: Console
+) -> None:
+    """Stream the run to its end, printing our events and asking each approval question."""
+    live = _live_status_wanted(args, console)
+    modes: list[StreamMode] = ["custom", "updates"]
+    if live:
+        modes.append("tasks")  # a task starting names the node the status shows
+    while True:
+        interrupted = None
+        wait = _Wait() if live else None
+        parts: Any = agent.stream(payload, config, stream_mode=modes, subgraphs=bool(args.mode))
+        # The status is stopped before a question is asked (below the loop).
+        status: Any = console.status(wait) if wait else contextlib.nullcontext()
+        with status:
+            for *_ns, mode, chunk in parts:
+                if mode == "custom":
+                    chunk = _event(chunk)  # parsed once, here
+                    if chunk is None:
+                        continue
+                if wait is not None:
+                    wait.saw(mode, chunk)
+                if mode == "custom" and not args.json:
+                    line = describe(chunk)
+                    if line:
+                        console.print(line)
+                elif mode == "updates" and "__interrupt__" in chunk:
+                    interrupted = chunk["__interrupt__"][0].value
+        if interrupted is None:
+            return
+        payload = Command(resume=_ask(console, interrupted, args.json))
 
 
 def exit_code(result: dict[str, Any]) -> int:

@@ -7,7 +7,7 @@ import ipaddress
 import sys
 
 from ..agent import MAX_STEPS_LIMIT
-from ..persistence import default_db_path
+from . import add_db_option
 
 EXIT_OK, EXIT_CONFIG = 0, 2
 
@@ -23,9 +23,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="local | local-small | provider:model | base "
         "URL; every request uses it (callers cannot choose)",
     )
-    p.add_argument(
-        "--db", default=None, help=f"SQLite path or postgresql:// URL (default {default_db_path()})"
-    )
+    add_db_option(p)
     p.add_argument(
         "--api-keys",
         default=None,

@@ -9,7 +9,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..persistence import default_db_path, open_persistence
+from ..persistence import open_persistence
+from . import add_db_option
 
 EXIT_OK, EXIT_EMPTY, EXIT_CONFIG = 0, 1, 2
 
@@ -18,9 +19,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add ``strategies list|show|forget|reset|export|import``."""
     p = sub.add_parser("strategies", help="inspect and manage learned strategies")
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--db", default=None, help=f"SQLite path or postgresql:// URL (default {default_db_path()})"
-    )
+    add_db_option(common)
     common.add_argument("--namespace", default="default", help="whose strategies")
     common.add_argument("--json", action="store_true", help="print JSON")
     actions = p.add_subparsers(dest="action", required=True)
@@ -45,10 +44,6 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.set_defaults(handler=strategies_command)
 
 
-def _when(ts: float) -> str:
-    return dt.datetime.fromtimestamp(ts).strftime("%Y-%m-%d %H:%M")
-
-
 def _print_records(records: list[dict[str, Any]]) -> None:
     pattern = None
     for r in records:
@@ -58,7 +53,7 @@ def _print_records(records: list[dict[str, Any]]) -> None:
         print(
             f"  {r['template']:<22} {r['successes']}/{r['attempts']} validated "
             f"({r['success_rate']:.0%}), mean quality {r['mean_score']:.2f}, "
-            f"last used {_when(r['last_used'])}"
+            f"last used {dt.datetime.fromtimestamp(r['last_used']):%Y-%m-%d %H:%M}"
         )
         for lesson in r["lessons"]:
             print(f"    lesson: {lesson}")

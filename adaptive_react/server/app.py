@@ -20,7 +20,6 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from langgraph.graph import StateGraph
 
-from ..graph import RECURSION_LIMIT
 from .guard import Guard
 from .persistence import open_async_persistence
 from .runnable import ServedGraph, context_defaults, scope_config
@@ -70,20 +69,16 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
 
     settings = settings or ServerSettings()
     defaults = context_defaults(settings.model, settings.max_steps)
-    builders = {name: _load_builder(spec) for name, spec in settings.graphs.items()}
     served = {
-        name: ServedGraph(name, b.compile(name=f"adaptive-react-{name}"), defaults)
-        for name, b in builders.items()
+        name: ServedGraph(name, _load_builder(spec), defaults)
+        for name, spec in settings.graphs.items()
     }
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with open_async_persistence(settings.db) as (saver, store):
-            for name, runnable in served.items():
-                compiled = builders[name].compile(
-                    checkpointer=saver, store=store, name=f"adaptive-react-{name}"
-                )
-                runnable.attach(compiled.with_config(recursion_limit=RECURSION_LIMIT))
+            for runnable in served.values():
+                runnable.attach(saver, store)
             yield
 
     app = FastAPI(

@@ -13,6 +13,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 API_KEY_HEADER = "x-api-key"
@@ -20,28 +21,11 @@ API_KEY_HEADER = "x-api-key"
 PUBLIC_PATHS = frozenset({"/ok"})
 #: The user (and namespace) of requests when the server runs without keys (loopback only).
 ANONYMOUS = "default"
+_CHALLENGE = {"www-authenticate": 'ApiKey header="X-API-Key"'}
 
 
 class _TooLarge(Exception):
     pass
-
-
-async def _reply(
-    send: Send, status: int, detail: str, headers: list[tuple[bytes, bytes]] | None = None
-) -> None:
-    body = json.dumps({"detail": detail}).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-                *(headers or []),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
 
 
 def user_of(keys: Mapping[str, str], presented: str) -> str | None:
@@ -69,16 +53,12 @@ class Guard:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         length = headers.get("content-length", "")
         if length.isdigit() and int(length) > self.max_body_bytes:
-            await _reply(send, 413, f"request body over {self.max_body_bytes} bytes")
+            await self._too_large()(scope, receive, send)
             return
         user = self._authenticate(headers)
         if user is None and scope["path"] not in PUBLIC_PATHS:
-            await _reply(
-                send,
-                401,
-                "missing or unknown API key",
-                [(b"www-authenticate", b'ApiKey header="X-API-Key"')],
-            )
+            unknown = JSONResponse({"detail": "missing or unknown API key"}, 401, _CHALLENGE)
+            await unknown(scope, receive, send)
             return
         scope.setdefault("state", {})["user"] = user or ANONYMOUS
         await self._forward(scope, receive, send)
@@ -115,7 +95,10 @@ class Guard:
             await self.app(scope, counted_receive, tracked_send)
         except _TooLarge:
             if not started:
-                await _reply(send, 413, f"request body over {self.max_body_bytes} bytes")
+                await self._too_large()(scope, receive, send)
+
+    def _too_large(self) -> JSONResponse:
+        return JSONResponse({"detail": f"request body over {self.max_body_bytes} bytes"}, 413)
 
 
 def load_api_keys(path: str) -> dict[str, str]:

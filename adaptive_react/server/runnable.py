@@ -16,17 +16,22 @@ prefixes every thread id, so one user's ``t1`` is never another's.
 from __future__ import annotations
 
 import dataclasses
+import json
 import uuid
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Iterator
 from typing import Any, cast, get_type_hints
 
 from langchain_core.runnables import Runnable, RunnableConfig
 from langchain_core.runnables.utils import ConfigurableFieldSpec
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.graph import StateGraph
 from langgraph.pregel import Pregel
+from langgraph.store.base import BaseStore
 from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 from starlette.requests import Request
 
 from ..agent import MAX_STEPS_LIMIT
+from ..graph import RECURSION_LIMIT
 from ..state import Context
 
 #: Graph inputs a caller may not send: ``files`` are paths on the server's disk, which the
@@ -35,6 +40,7 @@ SERVER_ONLY_INPUT = frozenset({"files"})
 
 #: Where :func:`scope_config` puts the authenticated user; callers cannot set it.
 USER_KEY = "adaptive_react_user"
+_CONTEXT_HELP = "Optional per-run settings; the server decides model, namespace and files."
 
 
 def _no_null_branches(schema: dict[str, Any]) -> None:
@@ -75,16 +81,11 @@ class ClientContext(BaseModel):
 
 
 def _unencodable(value: Any) -> bool:
-    if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return True
-        return False
-    if isinstance(value, dict):
-        return any(_unencodable(k) or _unencodable(v) for k, v in value.items())
-    if isinstance(value, list | tuple):
-        return any(_unencodable(v) for v in value)
+    # Lone surrogates (JSON-escaped ones survive parsing) are the only text UTF-8 refuses.
+    try:
+        json.dumps(value, ensure_ascii=False, default=str, skipkeys=True).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
     return False
 
 
@@ -117,40 +118,34 @@ def scope_config(config: dict[str, Any], request: Request) -> dict[str, Any]:
 
 
 class ServedGraph(Runnable[dict[str, Any], dict[str, Any]]):
-    """Serve a compiled graph with a server-side :class:`Context` and per-user scoping.
+    """Serve a graph builder with a server-side :class:`Context` and per-user scoping.
 
-    The graph is attached after construction (:meth:`attach`) because its checkpointer and
-    store are opened on the server's event loop, after the routes exist.
+    The graph is compiled again by :meth:`attach` because its checkpointer and store are
+    opened on the server's event loop, after the routes exist.
     """
 
-    def __init__(self, name: str, schema_graph: Pregel[Any, Any, Any, Any], defaults: Context):
-        """Serve under ``name``; ``schema_graph`` supplies the schemas until :meth:`attach`."""
+    def __init__(self, name: str, builder: StateGraph[Any, Any, Any, Any], defaults: Context):
+        """Serve under ``name``; the schemas come from ``builder`` compiled without persistence."""
         self.name = name
-        self._schema_graph = schema_graph
+        self._builder = builder
+        self._schema_graph = builder.compile(name=f"adaptive-react-{name}")
         self._graph: Pregel[Any, Any, Any, Any] | None = None
         self.defaults = defaults
-        builder = getattr(schema_graph, "builder", None)
-        fields = _input_fields(getattr(builder, "input_schema", None))
-        for name_ in SERVER_ONLY_INPUT:
-            fields.pop(name_, None)
+        fields = _input_fields(builder.input_schema)
+        fields = {n: f for n, f in fields.items() if n not in SERVER_ONLY_INPUT}
         self._input_model: type[BaseModel] = create_model(  # type: ignore[call-overload]
             f"{name.title()}Input",
             __base__=_EncodableInput,
             **fields,
-            context=(
-                ClientContext,
-                Field(
-                    default=None,
-                    description=(
-                        "Optional per-run settings; the server decides model, namespace and files."
-                    ),
-                ),
-            ),
+            context=(ClientContext, Field(default=None, description=_CONTEXT_HELP)),
         )
 
-    def attach(self, graph: Pregel[Any, Any, Any, Any]) -> None:
-        """Use ``graph`` (compiled with the server's checkpointer and store) from now on."""
-        self._graph = graph
+    def attach(self, checkpointer: BaseCheckpointSaver[Any], store: BaseStore) -> None:
+        """Run on a graph compiled with the server's checkpointer and store from now on."""
+        compiled = self._builder.compile(
+            checkpointer=checkpointer, store=store, name=f"adaptive-react-{self.name}"
+        )
+        self._graph = compiled.with_config(recursion_limit=RECURSION_LIMIT)
 
     @property
     def graph(self) -> Pregel[Any, Any, Any, Any]:
@@ -197,13 +192,11 @@ class ServedGraph(Runnable[dict[str, Any], dict[str, Any]]):
             data.pop(name, None)
         sent = data.pop("context", None) or {}
         if isinstance(sent, BaseModel):
-            sent = sent.model_dump(exclude_none=True)
+            sent = sent.model_dump()
         # Forms (the playground) send every field, unset ones as null: null means "not chosen".
         sent = {k: v for k, v in dict(sent).items() if v is not None}
-        chosen = ClientContext.model_validate(sent).model_dump(exclude_none=True)
-        user = ((config or {}).get("configurable") or {}).get(USER_KEY)
-        overrides: dict[str, Any] = {**chosen}
-        if user:
+        overrides = ClientContext.model_validate(sent).model_dump(exclude_none=True)
+        if user := ((config or {}).get("configurable") or {}).get(USER_KEY):
             overrides["namespace"] = str(user)
         return data, dataclasses.replace(self.defaults, **overrides)
 
@@ -263,6 +256,6 @@ def _input_fields(schema: Any) -> dict[str, Any]:
     return {n: (t, ... if n in required else None) for n, t in hints.items()}
 
 
-def context_defaults(model: Any, max_steps: int, extra: Mapping[str, Any] | None = None) -> Context:
+def context_defaults(model: Any, max_steps: int) -> Context:
     """The server's context: its model and budget; python on, approval off (no one to ask)."""
-    return Context(model=model, max_steps=max_steps, require_approval=False, **dict(extra or {}))
+    return Context(model=model, max_steps=max_steps, require_approval=False)
