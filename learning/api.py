@@ -128,13 +128,9 @@ def forget_strategy(
 
 
 def reset_strategies(store: BaseStore, namespace: str = "default") -> int:
-    """Forget everything a namespace learned: outcomes, skills, reflective memory, verdicts."""
+    """Forget everything a namespace learned: outcomes, skills, reflective memory."""
     n = StrategyStore(store, namespace).reset()
-    for prefix in (
-        skills_namespace(namespace),
-        (ROOT, namespace, "reflective"),
-        (ROOT, namespace, "verified"),
-    ):
+    for prefix in (skills_namespace(namespace), (ROOT, namespace, "reflective")):
         delete(store, search_all(store, prefix))
     return n
 
