@@ -320,7 +320,7 @@ class AdaptiveMiddleware(AgentMiddleware[AdaptiveState, Any, Any]):
                     content=deliverable,
                     trusted=evidence.judge_trusted(self._ctx),
                 )
-        return settle(evidence.rescore(validation))
+        return settle(validation)
 
     def _record(
         self,

@@ -27,7 +27,6 @@ from ..analysis.code_examples import (
     run_cases,
     target_function,
 )
-from ..analysis.verdict import rescore as rescore  # the middleware scores through this module
 from ..llm import invoke_structured
 from ..llm.load import is_embedded
 from ..prompts import render, templates
