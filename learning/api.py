@@ -128,9 +128,13 @@ def forget_strategy(
 
 
 def reset_strategies(store: BaseStore, namespace: str = "default") -> int:
-    """Forget everything a namespace learned: outcomes, skills, reflective memory."""
+    """Forget everything a namespace learned: outcomes, skills, reflective memory, verdicts."""
     n = StrategyStore(store, namespace).reset()
-    for prefix in (skills_namespace(namespace), (ROOT, namespace, "reflective")):
+    for prefix in (
+        skills_namespace(namespace),
+        (ROOT, namespace, "reflective"),
+        (ROOT, namespace, "verified"),
+    ):
         delete(store, search_all(store, prefix))
     return n
 
