@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import os
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
@@ -19,6 +21,8 @@ from langgraph.store.base import BaseStore
 
 from ..state.models import Intent, Validation
 from .store_io import ROOT, put
+
+_log = logging.getLogger(__name__)
 
 # Bumped when what a verdict depends on changes (new evidence kinds, stricter rules), so a
 # verdict recorded under older checks is never recalled.
@@ -38,11 +42,16 @@ def _file_digest(path: str) -> str:
 def fingerprint(
     request: str, files: Sequence[str], intent: Intent, answer: str, settings: dict[str, object]
 ) -> str:
-    """A digest of all a verdict stands on; a change to any part gives a new key."""
+    """A digest of all a verdict stands on; a change to any part gives a new key.
+
+    ``files`` are the request's input files, taken by name and contents; ``answer`` is the
+    text the checks read, with any delivered file named without its folder.
+    """
     payload = {
         "version": EVIDENCE_VERSION,
         "request": request.strip(),
-        "files": sorted((name, _file_digest(name)) for name in files),
+        # A file's folder is where this run put it, not what was checked: name and contents.
+        "files": sorted((os.path.basename(name), _file_digest(name)) for name in files),
         "intent": intent.model_dump(mode="json"),
         "answer": answer,
         "settings": settings,
@@ -60,13 +69,19 @@ class VerifiedAnswers:
 
     def recall(self, key: str) -> Validation | None:
         """The verdict earned for this exact answer, each criterion marked as recalled."""
-        item = self.store.get(self.namespace, key)
+        try:
+            item = self.store.get(self.namespace, key)
+        except Exception as exc:  # noqa: BLE001 - a store that fails costs a check, not the run
+            _log.warning("verified answers: recall failed, checking afresh: %r", exc)
+            return None
         if item is None:
             return None
         try:
             validation = Validation.model_validate(item.value["validation"])
-        except (KeyError, ValueError):
+        except (KeyError, TypeError, ValueError):
             return None  # written by another version, or damaged: check afresh
+        if validation.verdict != "verified" or not validation.overall_success:
+            return None  # only verified verdicts are written; anything else is not ours
         note = _RECALLED.format(when=item.value.get("when", "an earlier run"))
         criteria = [
             c.model_copy(update={"detail": f"{c.detail}; {note}" if c.detail else note})
@@ -79,9 +94,8 @@ class VerifiedAnswers:
         if validation.verdict != "verified":
             return
         when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-        put(
-            self.store,
-            self.namespace,
-            key,
-            {"validation": validation.model_dump(mode="json"), "when": when},
-        )
+        value = {"validation": validation.model_dump(mode="json"), "when": when}
+        try:
+            put(self.store, self.namespace, key, value)
+        except Exception as exc:  # noqa: BLE001 - the verdict stands; only its reuse is lost
+            _log.warning("verified answers: could not keep a verdict: %r", exc)

@@ -3,10 +3,13 @@
 Rules check what code can check; the caller's own validators run next; then, for what is
 still open, execution of delivered code, two independent routes agreeing on a single value,
 and last a model judge. A result is verified only when every criterion has strong evidence.
+A verified verdict is kept for its exact answer (``learning/verified.py``), so an exact repeat
+is not proven again at the cost of more model calls.
 """
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from langgraph.runtime import Runtime
@@ -14,6 +17,7 @@ from langgraph.runtime import Runtime
 from ..analysis import validate_content
 from ..analysis.documents import inspect_document
 from ..analysis.verdict import settle
+from ..learning.verified import VerifiedAnswers, fingerprint
 from ..state import Context, ReactState, Validation
 from ..state.workflow import MessageKind
 from . import _evidence as evidence
@@ -27,41 +31,10 @@ JudgeVerdict = evidence.JudgeVerdict
 def validate(state: ReactState, runtime: Runtime[Context]) -> dict[str, Any]:
     """Score the content against the intent, and keep the best attempt so far."""
     assert state.result is not None and state.intent is not None
-    ctx = context_of(runtime)
-    intent, request = state.intent, state.request
     validation = validate_content(state.result, state.intent)
     calls = 0
     if state.result.success:
-        deliverable = _deliverable(state, validation)
-        validation = evidence.by_user(validation, ctx, request, intent, deliverable)
-        if not evidence.rejected(validation):
-            validation = evidence.open_answer(validation, intent)
-            content = _judged_text(state, validation)
-            validation, n = evidence.by_execution(
-                validation, model=model_of(runtime), intent=intent, request=request, code=content
-            )
-            calls += n
-            if ctx.check_agreement and not evidence.rejected(validation):
-                validation, n = evidence.by_agreement(
-                    validation,
-                    model=model_of(runtime),
-                    intent=intent,
-                    request=request,
-                    deliverable=content,
-                    produced_by=state.result.tool,
-                    files=state.files,
-                )
-                calls += n
-            if not evidence.rejected(validation):
-                validation, n = evidence.by_judge(
-                    validation,
-                    model=model_of(runtime),
-                    request=request,
-                    content=content,
-                    trusted=evidence.judge_trusted(ctx),
-                )
-                calls += n
-        validation = settle(validation)
+        validation, calls = _recalled_or_checked(state, runtime, validation)
     update: dict[str, Any] = {"validation": validation, "model_calls": calls}
     if validation.quality_score > state.best_score or validation.overall_success:
         update["best_content"] = _deliverable(state, validation)
@@ -79,6 +52,85 @@ def validate(state: ReactState, runtime: Runtime[Context]) -> dict[str, Any]:
         },
     )
     return update
+
+
+def _recalled_or_checked(
+    state: ReactState, runtime: Runtime[Context], rules: Validation
+) -> tuple[Validation, int]:
+    """A verdict already earned by this exact answer, or the evidence gathered afresh.
+
+    Only a verified verdict of the same request, files, intent, delivered text, evidence
+    settings and rules' findings is recalled, so a learned task does not pay again for tests,
+    a second route or a judge. The caller's own validators always run, and nothing recalled
+    reaches a producer: the key is a digest, the value the validator's verdict.
+    """
+    ctx = context_of(runtime)
+    if not ctx.learning or runtime.store is None or ctx.validators:
+        return _checked(state, runtime, rules)
+    assert state.intent is not None
+    settings: dict[str, object] = {
+        "check_agreement": ctx.check_agreement,
+        "judge_trusted": evidence.judge_trusted(ctx),
+        "rules": rules.model_dump(mode="json"),
+    }
+    text = _recall_text(state, rules)
+    key = fingerprint(state.request, state.files, state.intent, text, settings)
+    memo = VerifiedAnswers(runtime.store, ctx.namespace)
+    recalled = memo.recall(key)
+    if recalled is not None:
+        return settle(recalled), 0
+    validation, calls = _checked(state, runtime, rules)
+    memo.remember(key, validation)
+    return validation, calls
+
+
+def _recall_text(state: ReactState, rules: Validation) -> str:
+    """The judged text with delivered files named without their folder, which varies by run."""
+    assert state.result is not None
+    text = _judged_text(state, rules)
+    for path in state.result.files:
+        text = text.replace(f"[{path}]", f"[{os.path.basename(path)}]")
+    return text
+
+
+def _checked(
+    state: ReactState, runtime: Runtime[Context], validation: Validation
+) -> tuple[Validation, int]:
+    """Evidence for what the rules left open, then the verdict; (validation, model calls)."""
+    assert state.result is not None and state.intent is not None
+    ctx = context_of(runtime)
+    intent, request = state.intent, state.request
+    calls = 0
+    deliverable = _deliverable(state, validation)
+    validation = evidence.by_user(validation, ctx, request, intent, deliverable)
+    if not evidence.rejected(validation):
+        validation = evidence.open_answer(validation, intent)
+        content = _judged_text(state, validation)
+        validation, n = evidence.by_execution(
+            validation, model=model_of(runtime), intent=intent, request=request, code=content
+        )
+        calls += n
+        if ctx.check_agreement and not evidence.rejected(validation):
+            validation, n = evidence.by_agreement(
+                validation,
+                model=model_of(runtime),
+                intent=intent,
+                request=request,
+                deliverable=content,
+                produced_by=state.result.tool,
+                files=state.files,
+            )
+            calls += n
+        if not evidence.rejected(validation):
+            validation, n = evidence.by_judge(
+                validation,
+                model=model_of(runtime),
+                request=request,
+                content=content,
+                trusted=evidence.judge_trusted(ctx),
+            )
+            calls += n
+    return settle(validation), calls
 
 
 def _judged_text(state: ReactState, validation: Validation) -> str:

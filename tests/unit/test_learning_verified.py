@@ -82,3 +82,23 @@ def test_a_damaged_record_is_ignored_and_reset_forgets_verdicts() -> None:
     memo.remember(key(), validation())
     api.reset_strategies(store, "ns")
     assert memo.recall(key()) is None
+
+
+def test_input_files_count_by_name_and_contents_not_by_folder(tmp_path) -> None:
+    first, second = tmp_path / "run1", tmp_path / "run2"
+    for folder in (first, second):
+        folder.mkdir()
+        (folder / "in.csv").write_text("a\n1\n")
+    (tmp_path / "other.csv").write_text("a\n1\n")
+    memo = VerifiedAnswers(InMemoryStore(), "ns")
+    memo.remember(fingerprint("sum a", [str(first / "in.csv")], INTENT, "1", {}), validation())
+    assert memo.recall(fingerprint("sum a", [str(second / "in.csv")], INTENT, "1", {}))
+    assert memo.recall(fingerprint("sum a", [str(tmp_path / "other.csv")], INTENT, "1", {})) is None
+
+
+def test_a_stored_verdict_that_is_not_verified_is_not_recalled() -> None:
+    store = InMemoryStore()
+    memo = VerifiedAnswers(store, "ns")
+    stored = validation("unverified").model_dump(mode="json")
+    store.put(memo.namespace, key(), {"validation": stored})
+    assert memo.recall(key()) is None
