@@ -32,35 +32,17 @@ def validate(state: ReactState, runtime: Runtime[Context]) -> dict[str, Any]:
     validation = validate_content(state.result, state.intent)
     calls = 0
     if state.result.success:
-        deliverable = _deliverable(state, validation)
-        validation = evidence.by_user(validation, ctx, request, intent, deliverable)
-        if not evidence.rejected(validation):
-            validation = evidence.open_answer(validation, intent)
-            content = _judged_text(state, validation)
-            validation, n = evidence.by_execution(
-                validation, model=model_of(runtime), intent=intent, request=request, code=content
-            )
-            calls += n
-            if ctx.check_agreement and not evidence.rejected(validation):
-                validation, n = evidence.by_agreement(
-                    validation,
-                    model=model_of(runtime),
-                    intent=intent,
-                    request=request,
-                    deliverable=content,
-                    produced_by=state.result.tool,
-                    files=state.files,
-                )
-                calls += n
-            if not evidence.rejected(validation):
-                validation, n = evidence.by_judge(
-                    validation,
-                    model=model_of(runtime),
-                    request=request,
-                    content=content,
-                    trusted=evidence.judge_trusted(ctx),
-                )
-                calls += n
+        validation, calls = evidence.gather(
+            validation,
+            ctx=ctx,
+            model=model_of(runtime),
+            intent=intent,
+            request=request,
+            deliverable=_deliverable(state, validation),
+            content=_judged_text(state, validation),
+            produced_by=state.result.tool,
+            files=state.files,
+        )
         validation = settle(validation)
     update: dict[str, Any] = {"validation": validation, "model_calls": calls}
     if validation.quality_score > state.best_score or validation.overall_success:
