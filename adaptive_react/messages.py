@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .state import verdict_of
 from .state.workflow import MESSAGE_EVENT, MessageKind, WorkflowMessage
 
 _STYLE = {
@@ -54,7 +55,7 @@ def _describe_live(event: WorkflowMessage) -> str | None:
         repeat = " [yellow]same output as an earlier attempt[/]" if data.get("repeat") else ""
         return f"  action {status} ({data.get('chars', 0)} chars){repeat}"
     if kind == MessageKind.VALIDATION:
-        verdict = event.verdict or ("verified" if event.success else "rejected")
+        verdict = verdict_of(event.verdict, event.success)
         mark = {"verified": "[green]verified[/]", "unverified": "[yellow]unverified[/]"}.get(
             verdict, "[yellow]not valid[/]"
         )

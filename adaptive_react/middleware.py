@@ -156,6 +156,7 @@ class AdaptiveMiddleware(AgentMiddleware[AdaptiveState, Any, Any]):
             validators=validators,
             trust_judge=trust_judge,
             learning=learning,
+            check_agreement=check_agreement,
         )
 
     # -- hooks --------------------------------------------------------------------------
@@ -299,27 +300,16 @@ class AdaptiveMiddleware(AgentMiddleware[AdaptiveState, Any, Any]):
             ActionResult(tool="agent", success=True, content=answer), intent
         )
         deliverable = validation.cleaned_content or answer
-        validation = evidence.by_user(validation, self._ctx, notes.request, intent, deliverable)
-        if not evidence.rejected(validation):
-            validation = evidence.open_answer(validation, intent)
-            if self.model is not None and self.check_agreement:
-                validation, _ = evidence.by_agreement(
-                    validation,
-                    model=self._model(),
-                    intent=intent,
-                    request=notes.request,
-                    deliverable=deliverable,
-                    produced_by="agent",
-                    files=[],
-                )
-            if self.model is not None and not evidence.rejected(validation):
-                validation, _ = evidence.by_judge(
-                    validation,
-                    model=self._model(),
-                    request=notes.request,
-                    content=deliverable,
-                    trusted=evidence.judge_trusted(self._ctx),
-                )
+        validation, _ = evidence.gather(
+            validation,
+            ctx=self._ctx,
+            model=None if self.model is None else self._model(),
+            intent=intent,
+            request=notes.request,
+            deliverable=deliverable,
+            content=deliverable,
+            produced_by="agent",
+        )
         return settle(validation)
 
     def _record(

@@ -8,6 +8,7 @@ Examples::
         --out bench/results/local-external
     python -m bench --model http://127.0.0.1:8000/v1 --tasks bench/tasks/external.jsonl \\
         --agents direct,react-baseline,adaptive-react --epochs 2 --no-overhead
+    python -m bench --overhead-only --agents react-baseline,adaptive-react
 """
 
 from __future__ import annotations
@@ -101,6 +102,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--no-overhead", action="store_true", help="skip the overhead measurements")
     p.add_argument("--overhead-tasks", type=int, default=12)
     p.add_argument(
+        "--overhead-only",
+        action="store_true",
+        help="only framework ms per node run, same run for every agent; prints, writes nothing",
+    )
+    p.add_argument(
         "--pg-dsn",
         default=os.environ.get("ADAPTIVE_REACT_BENCH_PG_DSN"),
         help="PostgreSQL DSN for the checkpoint cost (default: "
@@ -167,6 +173,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         else:
             agents.append(name)
 
+    if args.overhead_only:
+        return _overhead_only(agents, _spread(train, args.overhead_tasks), args.max_steps)
     progress = None if args.quiet else print_row
 
     if args.jobs > 1 and len(agents) > 1:
@@ -232,6 +240,19 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         print(markdown(results))
         print(f"wrote {out}/results.json, results.md, *.png")
     return results
+
+
+def _overhead_only(agents: list[str], sample: list[Any], max_steps: int) -> dict[str, Any]:
+    """Framework time per node run of each agent on the perfect scripted model."""
+    from .overhead import node_overhead
+
+    rows = node_overhead(agents, sample, max_steps)
+    for name, row in rows.items():
+        flat = {k: round(v, 2) if isinstance(v, float) else v for k, v in row.items()}
+        flat.pop("nodes")
+        print(name, flat)
+        print("   ", {n: (d["runs"], round(d["ms_per_run"], 2)) for n, d in row["nodes"].items()})
+    return rows
 
 
 def _spread(tasks: list[Any], n: int) -> list[Any]:

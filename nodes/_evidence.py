@@ -374,3 +374,53 @@ def by_judge(
             if not item.passed:
                 issues.append(f"judge: {requirements[item.index - 1]} not met")
     return _marked(validation, marks, issues), outcome.calls
+
+
+# ---------------------------------------------------------------------------------------
+# The whole sequence, as the validate node and the create_agent middleware both run it.
+
+
+def gather(
+    validation: Validation,
+    *,
+    ctx: Context,
+    model: BaseChatModel | None,
+    intent: Intent,
+    request: str,
+    deliverable: str,
+    content: str,
+    produced_by: str,
+    files: Sequence[str] = (),
+) -> tuple[Validation, int]:
+    """Every kind of evidence after the rules, strongest first; (validation, model calls).
+
+    ``deliverable`` is what the user's validators see (a file's path), ``content`` what the
+    model-backed checks read (a document's text). Without a model only the user's validators
+    run, and whatever else is open stays open.
+    """
+    validation = by_user(validation, ctx, request, intent, deliverable)
+    if rejected(validation):
+        return validation, 0
+    validation = open_answer(validation, intent)
+    if model is None:
+        return validation, 0
+    validation, calls = by_execution(
+        validation, model=model, intent=intent, request=request, code=content
+    )
+    if ctx.check_agreement and not rejected(validation):
+        validation, n = by_agreement(
+            validation,
+            model=model,
+            intent=intent,
+            request=request,
+            deliverable=content,
+            produced_by=produced_by,
+            files=files,
+        )
+        calls += n
+    if not rejected(validation):
+        validation, n = by_judge(
+            validation, model=model, request=request, content=content, trusted=judge_trusted(ctx)
+        )
+        calls += n
+    return validation, calls

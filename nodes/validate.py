@@ -98,38 +98,17 @@ def _checked(
 ) -> tuple[Validation, int]:
     """Evidence for what the rules left open, then the verdict; (validation, model calls)."""
     assert state.result is not None and state.intent is not None
-    ctx = context_of(runtime)
-    intent, request = state.intent, state.request
-    calls = 0
-    deliverable = _deliverable(state, validation)
-    validation = evidence.by_user(validation, ctx, request, intent, deliverable)
-    if not evidence.rejected(validation):
-        validation = evidence.open_answer(validation, intent)
-        content = _judged_text(state, validation)
-        validation, n = evidence.by_execution(
-            validation, model=model_of(runtime), intent=intent, request=request, code=content
-        )
-        calls += n
-        if ctx.check_agreement and not evidence.rejected(validation):
-            validation, n = evidence.by_agreement(
-                validation,
-                model=model_of(runtime),
-                intent=intent,
-                request=request,
-                deliverable=content,
-                produced_by=state.result.tool,
-                files=state.files,
-            )
-            calls += n
-        if not evidence.rejected(validation):
-            validation, n = evidence.by_judge(
-                validation,
-                model=model_of(runtime),
-                request=request,
-                content=content,
-                trusted=evidence.judge_trusted(ctx),
-            )
-            calls += n
+    validation, calls = evidence.gather(
+        validation,
+        ctx=context_of(runtime),
+        model=model_of(runtime),
+        intent=state.intent,
+        request=state.request,
+        deliverable=_deliverable(state, validation),
+        content=_judged_text(state, validation),
+        produced_by=state.result.tool,
+        files=state.files,
+    )
     return settle(validation), calls
 
 

@@ -16,7 +16,7 @@ from ..analysis import rules_intent
 from ..learning import request_pattern
 from ..prompts import actionplan as texts
 from ..prompts import render
-from ..state import Context, DataType, StrategyView
+from ..state import Context, DataType, StrategyView, verdict_of
 from ..state.models import RoundRecord
 from ..state.workflow import MessageKind, TaskResult, WorkflowState
 from . import actionplan_messages as msg
@@ -107,7 +107,7 @@ def task_finish(state: WorkflowState, runtime: Runtime[Context]) -> dict[str, An
         objective=state.task_plan.tasks[state.cursor].objective,
         mode=state.task_mode,
         success=state.success,
-        verdict=state.verdict or ("verified" if state.success else "rejected"),
+        verdict=verdict_of(state.verdict, state.success),
         deliverable=state.deliverable,
         files=list(state.files_out),
         final_message=state.final_message,

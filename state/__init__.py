@@ -23,6 +23,7 @@ from .models import (
     ToolSpec,
     Validation,
     Verdict,
+    verdict_of,
 )
 
 __all__ = [
@@ -50,4 +51,5 @@ __all__ = [
     "ToolSpec",
     "Validation",
     "Verdict",
+    "verdict_of",
 ]

@@ -165,6 +165,12 @@ Verdict = Literal["verified", "rejected", "unverified"]
 """verified: every criterion checked by strong evidence and passed; rejected: some criterion
 failed; unverified: nothing failed, but something was left unproven (or only weakly checked)."""
 
+
+def verdict_of(verdict: str | None, success: bool | None) -> str:
+    """The stated verdict; a result recorded before verdicts existed has only its success."""
+    return verdict or ("verified" if success else "rejected")
+
+
 _OLD_EVIDENCE = {"code": "rule", "model": "judge"}
 
 

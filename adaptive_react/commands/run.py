@@ -265,11 +265,9 @@ def _ask(console: Console, question: Any, json_mode: bool) -> bool:
 
 
 def _verdict(state: dict[str, Any], validation: Any) -> str:
-    if state.get("verdict"):
-        return str(state["verdict"])
-    if state.get("success"):
-        return "verified"
-    return str(getattr(validation, "verdict", "rejected") or "rejected")
+    """The run's verdict; an old checkpoint without one falls back to its last validation."""
+    fallback = str(getattr(validation, "verdict", None) or "rejected")
+    return str(state.get("verdict") or ("verified" if state.get("success") else fallback))
 
 
 def _result(state: dict[str, Any], thread: str) -> dict[str, Any]:

@@ -168,6 +168,16 @@ def test_cli_writes_json_markdown_and_plots(tmp_path):
     assert set(results["overhead"]["checkpoints"]) >= {"memory", "sqlite", "postgres"}
 
 
+def test_overhead_only_times_nodes_and_writes_nothing(tmp_path, capsys):
+    argv = ["--tasks", str(SUITE), "--agents", "react-baseline,adaptive-react", "--out"]
+    rows = main([*argv, str(tmp_path), "--overhead-only", "--overhead-tasks", "2"])
+    assert set(rows) == {"react-baseline", "adaptive-react"}
+    assert rows["adaptive-react"]["tasks"] == 2 and "validate" in rows["adaptive-react"]["nodes"]
+    assert rows["adaptive-react"]["framework_ms_per_node_run"] > 0
+    assert not list(tmp_path.iterdir())
+    assert "framework_ms_per_node_run" in capsys.readouterr().out
+
+
 def test_checkpoint_cost_times_real_writes(suite):
     """Regression: the agent's saver clone left the timing proxy's counters at zero."""
     from bench.overhead import checkpoint_cost

@@ -230,6 +230,22 @@ def test_the_callers_validator_rejects_and_the_retry_passes_it():
     assert user and user[0]["passed"] is True
 
 
+def test_delivered_code_is_run_on_the_requests_examples():
+    request = "Write a Python function triple(n) that returns three times n.\n>>> triple(5)\n15"
+    checker = Router()  # no judge reply scripted: the examples alone must decide
+    model = ScriptedChatModel(
+        script=["def triple(n):\n    return n + 3", "def triple(n):\n    return 3 * n"]
+    )
+    mw = AdaptiveMiddleware(ScriptedChatModel(script=checker))
+    out = _ask(_agent(model, middleware=[mw]), request)
+    assert len(model.calls) == 2
+    (feedback,) = _findings(out)
+    assert "15" not in feedback.content.replace(request, "")  # the expected value is not given away
+    assert out["verdict"] == "verified" and out["success"] is True
+    assert "execution" in {c["checked_by"] for c in out["validation"]["criteria"]}
+    assert "judge" not in checker.seen
+
+
 # --- Learning across threads on the agent's store ------------------------------------------
 
 

@@ -11,7 +11,7 @@ from adaptive_react import create_adaptive_agent
 from adaptive_react.agent import with_state_types
 from adaptive_react.fakes import ScriptedChatModel
 from adaptive_react.persistence import open_persistence
-from adaptive_react.state import Intent, StepRecord, Validation
+from adaptive_react.state import Intent, StepRecord, Validation, verdict_of
 from tests.graph.test_seed_scenario import REQUEST, first_run_router
 
 
@@ -58,3 +58,16 @@ def test_a_configured_serializer_is_extended_not_replaced():
     ours = with_state_types(strict)
     assert ("x", "Y") in ours.serde._allowed_msgpack_modules
     assert ("adaptive_react.state.models", "Intent") in ours.serde._allowed_msgpack_modules
+
+
+@pytest.mark.parametrize(
+    ("verdict", "success", "expected"),
+    [
+        ("unverified", False, "unverified"),
+        ("rejected", True, "rejected"),  # a stated verdict wins over a stale flag
+        ("", True, "verified"),  # recorded before verdicts existed
+        ("", None, "rejected"),
+    ],
+)
+def test_a_result_without_a_verdict_reads_as_its_success(verdict, success, expected):
+    assert verdict_of(verdict, success) == expected
