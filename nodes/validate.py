@@ -32,16 +32,19 @@ def validate(state: ReactState, runtime: Runtime[Context]) -> dict[str, Any]:
     validation = validate_content(state.result, state.intent)
     calls = 0
     if state.result.success:
-        validation, calls = evidence.gather(
-            validation,
-            ctx=ctx,
-            model=model_of(runtime),
-            intent=intent,
+        answer = evidence.Answer(
             request=request,
-            deliverable=_deliverable(state, validation),
+            intent=intent,
             content=_judged_text(state, validation),
             produced_by=state.result.tool,
-            files=state.files,
+            files=tuple(state.files),
+        )
+        validation, calls = evidence.gather(
+            validation,
+            answer,
+            ctx=ctx,
+            model=model_of(runtime),
+            deliverable=_deliverable(state, validation),
         )
         validation = settle(validation)
     update: dict[str, Any] = {"validation": validation, "model_calls": calls}
