@@ -300,15 +300,12 @@ class AdaptiveMiddleware(AgentMiddleware[AdaptiveState, Any, Any]):
             ActionResult(tool="agent", success=True, content=answer), intent
         )
         deliverable = validation.cleaned_content or answer
+        answer_read = evidence.Answer(
+            request=notes.request, intent=intent, content=deliverable, produced_by="agent"
+        )
+        model = None if self.model is None else self._model()
         validation, _ = evidence.gather(
-            validation,
-            ctx=self._ctx,
-            model=None if self.model is None else self._model(),
-            intent=intent,
-            request=notes.request,
-            deliverable=deliverable,
-            content=deliverable,
-            produced_by="agent",
+            validation, answer_read, ctx=self._ctx, model=model, deliverable=deliverable
         )
         return settle(validation)
 

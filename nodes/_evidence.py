@@ -16,7 +16,7 @@ from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from ..analysis.cleanup import single_value
 from ..analysis.code_examples import (
@@ -60,6 +60,18 @@ class JudgeVerdict(BaseModel):
     """The judge's verdicts."""
 
     items: list[JudgeItem]
+
+
+class Answer(BaseModel):
+    """What every evidence step reads: the request, how it was read, and what came back."""
+
+    model_config = ConfigDict(frozen=True)
+
+    request: str
+    intent: Intent
+    content: str = Field(description="The text the checks read: the answer, or a file's text.")
+    produced_by: str = Field(default="", description="The tool that produced it.")
+    files: tuple[str, ...] = Field(default=(), description="The request's input files.")
 
 
 def describe(result: CriterionResult) -> str:
@@ -223,22 +235,17 @@ def _defined_function(code: str) -> str | None:
 
 
 def by_execution(
-    validation: Validation,
-    *,
-    model: BaseChatModel,
-    intent: Intent,
-    request: str,
-    code: str,
-    run: Any = _sandboxed,
+    validation: Validation, answer: Answer, model: BaseChatModel, run: Any = _sandboxed
 ) -> tuple[Validation, int]:
     """Run the delivered code on examples; (validation, model calls made).
 
     The request's examples are strong evidence. With none, the model writes tests in a call
     that sees only the request: a pass on those is weak (unverified), a failure rejects.
     """
+    request, code = answer.request, answer.content
     criteria = validation.criteria
     open_ = [i for i in _pending(validation) if criteria[i].criterion.kind == CriterionKind.ANSWER]
-    if intent.data_type != DataType.CODE or not open_:
+    if answer.intent.data_type != DataType.CODE or not open_:
         return validation, 0
     function = target_function(request) or _defined_function(code)
     cases = extract_cases(request, function=function)
@@ -289,15 +296,7 @@ def sandbox_program(code: str, files: Sequence[str], timeout_s: float = 20.0) ->
 
 
 def by_agreement(
-    validation: Validation,
-    *,
-    model: BaseChatModel,
-    intent: Intent,
-    request: str,
-    deliverable: str,
-    produced_by: str,
-    files: Sequence[str],
-    run: RunProgram = sandbox_program,
+    validation: Validation, answer: Answer, model: BaseChatModel, run: RunProgram = sandbox_program
 ) -> tuple[Validation, int]:
     """Prove a single value by a second route; (validation, model calls made).
 
@@ -309,10 +308,11 @@ def by_agreement(
     it says only that neither proves the other. No second answer at all leaves it open for the
     judge.
     """
-    first = single_value(deliverable) if _agreement_applies(validation, intent) else None
+    request, intent, files = answer.request, answer.intent, answer.files
+    first = single_value(answer.content) if _agreement_applies(validation, intent) else None
     if first is None:
         return validation, 0
-    if files or produced_by != "python":
+    if files or answer.produced_by != "python":
         task = render(templates.AGREE_PROGRAM_TASK, request=request)
         ok, out = run(write_code(model, intent, task), files)
         second, route = single_value(out if ok else ""), "an independently written program"
@@ -344,7 +344,7 @@ def judge_trusted(ctx: Context) -> bool:
 
 
 def by_judge(
-    validation: Validation, *, model: BaseChatModel, request: str, content: str, trusted: bool
+    validation: Validation, answer: Answer, model: BaseChatModel, trusted: bool
 ) -> tuple[Validation, int]:
     """Ask a model judge about every criterion nothing else could check."""
     pending = [i for i in _pending(validation) if validation.criteria[i].checked_by == "none"]
@@ -353,9 +353,9 @@ def by_judge(
     requirements = [describe(validation.criteria[i]) for i in pending]
     user = render(
         templates.JUDGE_USER,
-        request=request,
+        request=answer.request,
         requirements=requirements,
-        content=content[:JUDGE_CONTENT_CHARS],
+        content=answer.content[:JUDGE_CONTENT_CHARS],
     )
     messages = [SystemMessage(templates.JUDGE_SYSTEM), HumanMessage(user)]
     outcome = invoke_structured(model, JudgeVerdict, messages)
@@ -382,45 +382,29 @@ def by_judge(
 
 def gather(
     validation: Validation,
+    answer: Answer,
     *,
     ctx: Context,
     model: BaseChatModel | None,
-    intent: Intent,
-    request: str,
     deliverable: str,
-    content: str,
-    produced_by: str,
-    files: Sequence[str] = (),
 ) -> tuple[Validation, int]:
     """Every kind of evidence after the rules, strongest first; (validation, model calls).
 
-    ``deliverable`` is what the user's validators see (a file's path), ``content`` what the
-    model-backed checks read (a document's text). Without a model only the user's validators
-    run, and whatever else is open stays open.
+    ``deliverable`` is what the user's validators see (a file's path), ``answer.content`` what
+    the model-backed checks read (a document's text). Without a model only the user's
+    validators run, and whatever else is open stays open.
     """
-    validation = by_user(validation, ctx, request, intent, deliverable)
+    validation = by_user(validation, ctx, answer.request, answer.intent, deliverable)
     if rejected(validation):
         return validation, 0
-    validation = open_answer(validation, intent)
+    validation = open_answer(validation, answer.intent)
     if model is None:
         return validation, 0
-    validation, calls = by_execution(
-        validation, model=model, intent=intent, request=request, code=content
-    )
+    validation, calls = by_execution(validation, answer, model)
     if ctx.check_agreement and not rejected(validation):
-        validation, n = by_agreement(
-            validation,
-            model=model,
-            intent=intent,
-            request=request,
-            deliverable=content,
-            produced_by=produced_by,
-            files=files,
-        )
+        validation, n = by_agreement(validation, answer, model)
         calls += n
     if not rejected(validation):
-        validation, n = by_judge(
-            validation, model=model, request=request, content=content, trusted=judge_trusted(ctx)
-        )
+        validation, n = by_judge(validation, answer, model, trusted=judge_trusted(ctx))
         calls += n
     return validation, calls

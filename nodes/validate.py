@@ -98,16 +98,19 @@ def _checked(
 ) -> tuple[Validation, int]:
     """Evidence for what the rules left open, then the verdict; (validation, model calls)."""
     assert state.result is not None and state.intent is not None
-    validation, calls = evidence.gather(
-        validation,
-        ctx=context_of(runtime),
-        model=model_of(runtime),
-        intent=state.intent,
+    answer = evidence.Answer(
         request=state.request,
-        deliverable=_deliverable(state, validation),
+        intent=state.intent,
         content=_judged_text(state, validation),
         produced_by=state.result.tool,
-        files=state.files,
+        files=tuple(state.files),
+    )
+    validation, calls = evidence.gather(
+        validation,
+        answer,
+        ctx=context_of(runtime),
+        model=model_of(runtime),
+        deliverable=_deliverable(state, validation),
     )
     return settle(validation), calls
 
