@@ -94,7 +94,9 @@ def validate_content(result: ActionResult, intent: Intent) -> Validation:
         return _failed_action(result)
     report = _Report()
     delivered = _deliver(result, intent, report)
-    delivered.raw = unfence(result.content or "")
+    # A file's layout is its own text; the program that wrote it may print anything or nothing.
+    on_file = delivered.file_info is not None
+    delivered.raw = delivered.text if on_file else unfence(result.content or "")
     report.results = [_check(c, delivered, intent) for c in intent.success_criteria]
     if intent.expected_format == OutputFormat.SINGLE_VALUE and not intent.criterion(
         CriterionKind.VALUE
@@ -781,8 +783,9 @@ def _check_layout(criterion: Criterion, delivered: Delivered, intent: Intent) ->
 
 
 def _check_one_per_line(delivered: Delivered, intent: Intent) -> Finding:
-    """Each item stands on a line of its own, judged on the reply as sent."""
-    if intent.data_type == DataType.NUMBERS:
+    """Each item stands on a line of its own, judged on the reply as sent (or the file)."""
+    numbers_in_file = delivered.file_info is not None and bool(delivered.values)
+    if intent.data_type == DataType.NUMBERS or numbers_in_file:
         lines = [ln for ln in delivered.raw.splitlines() if NUMBER_RE.search(ln)]
         per_line = [len(NUMBER_RE.findall(strip_enumeration(ln))) for ln in lines]
         worst = max(per_line, default=0)

@@ -26,6 +26,10 @@ def _result(validation: Validation, kind: CriterionKind) -> bool | None:
     return next(r.passed for r in validation.criteria if r.criterion.kind == kind)
 
 
+def _detail(validation: Validation, kind: CriterionKind) -> str:
+    return next(r.detail for r in validation.criteria if r.criterion.kind == kind)
+
+
 def test_failed_action_is_a_failed_validation() -> None:
     v = validate(ActionResult(tool="python", success=False, error="Timeout after 30s"), SEED)
     assert not v.overall_success and v.quality_score == 0.0
@@ -321,6 +325,34 @@ def test_pdf_is_opened_and_checked(tmp_path: Path) -> None:
     info = inspect_document(str(path))
     assert info["n_pages"] == 1
     v = validate(_ok("saved", [str(path)]), intent)
+    assert v.overall_success, v.issues
+
+
+@pytest.mark.parametrize("stdout", ["", "done"])
+def test_a_documents_layout_is_judged_on_the_file_not_the_programs_output(
+    tmp_path: Path, stdout: str
+) -> None:
+    """Regression: "one per line" read the program's stdout, so a right PDF was rejected."""
+    intent = rules_intent("Write a PDF with the first seven odd numbers, one number per line")
+    odd = ["1", "3", "5", "7", "9", "11", "13"]
+    v = validate(_ok(stdout, [str(_pdf(tmp_path / "odd.pdf", odd))]), intent)
+    assert v.overall_success, v.issues
+    assert "7 lines" in str(_detail(v, CriterionKind.LAYOUT))
+    crowded = validate(_ok(stdout, [str(_pdf(tmp_path / "one.pdf", [" ".join(odd)]))]), intent)
+    assert _result(crowded, CriterionKind.LAYOUT) is False
+
+
+def test_a_word_documents_layout_is_read_from_its_paragraphs(tmp_path: Path) -> None:
+    from docx import Document
+
+    intent = rules_intent(
+        "Make a Word document listing the first 6 square numbers, each on its own line"
+    )
+    document = Document()
+    for n in (1, 4, 9, 16, 25, 36):
+        document.add_paragraph(str(n))
+    document.save(str(tmp_path / "squares.docx"))
+    v = validate(_ok("", [str(tmp_path / "squares.docx")]), intent)
     assert v.overall_success, v.issues
 
 
