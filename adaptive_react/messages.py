@@ -33,17 +33,20 @@ def describe(message: WorkflowMessage) -> str | None:
     return f"{indent}{colour}{text}{'[/]' if colour else ''}"
 
 
+# How intent_analyze read the request without a model call ("model" needs no note).
+_INTENT_SOURCES = {
+    "learned": " [dim]read by the rules; pattern already learned[/]",
+    "recalled": " [dim]recalled from a verified run of this exact request[/]",
+}
+
+
 def _describe_live(event: WorkflowMessage) -> str | None:
     """A react node's live narration as a console line."""
     data, kind = event.data, event.kind
     if kind == MessageKind.INTENT:
         crit = ", ".join(f"{c['kind']}={c['value']}" for c in data.get("criteria", []))
         head = f"[bold]intent[/] {data.get('data_type')} as {data.get('format')}"
-        learned = (
-            " [dim]read by the rules; pattern already learned[/]"
-            if data.get("source") == "learned"
-            else ""
-        )
+        learned = _INTENT_SOURCES.get(str(data.get("source")), "")
         return head + (f" ({crit})" if crit else "") + learned
     if kind == MessageKind.ACTION_START:
         return (

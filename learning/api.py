@@ -35,6 +35,7 @@ from .skills import Skill, forget_skill, load_skill, skills_namespace
 from .store_io import ROOT, delete, put, search_all
 from .strategies import OutcomeEvent, StrategyRecord, StrategyStore, validate_event
 from .training_export import FORMATS, training_pairs, write_openai_chat
+from .verified import VerifiedAnswers, VerifiedIntents
 
 EXPORT_FORMAT = "adaptive-react-strategies"
 EXPORT_VERSION = 1
@@ -128,12 +129,13 @@ def forget_strategy(
 
 
 def reset_strategies(store: BaseStore, namespace: str = "default") -> int:
-    """Forget everything a namespace learned: outcomes, skills, reflective memory, verdicts."""
+    """Forget everything a namespace learned: outcomes, skills, memory, verdicts, intents."""
     n = StrategyStore(store, namespace).reset()
     for prefix in (
         skills_namespace(namespace),
         (ROOT, namespace, "reflective"),
-        (ROOT, namespace, "verified"),
+        VerifiedAnswers(store, namespace).namespace,
+        VerifiedIntents(store, namespace).namespace,
     ):
         delete(store, search_all(store, prefix))
     return n

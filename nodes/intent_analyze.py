@@ -12,6 +12,7 @@ from ..analysis import merge_intents, rules_confident, rules_intent
 from ..learning.engine import LearningEngine
 from ..learning.patterns import request_pattern
 from ..learning.skills import skill_action
+from ..learning.verified import VerifiedIntents, request_key
 from ..llm import invoke_structured
 from ..prompts import elements, render, templates
 from ..prompts.actions import buildable
@@ -75,7 +76,12 @@ def intent_analyze(state: ReactState, runtime: Runtime[Context]) -> dict[str, An
         }
     rules = rules_intent(request)
     known = merge_intents(None, rules, request)
-    if _already_solved(runtime, request, known, rules):
+    recalled = _recalled(state, runtime, request)
+    if recalled is not None:
+        # Merged again so a criterion the rules make now is never lost; for a kept reading,
+        # which already holds the rules' criteria, the merge gives it back unchanged.
+        intent, calls, source = merge_intents(recalled, rules, request), 0, "recalled"
+    elif _already_solved(runtime, request, known, rules):
         intent, calls, source = known, 0, "learned"
     else:
         messages = [
@@ -112,6 +118,19 @@ def intent_analyze(state: ReactState, runtime: Runtime[Context]) -> dict[str, An
         "model_calls": reset(calls) if fresh else calls,
         "rules_reading": rules,
     }
+
+
+def _recalled(state: ReactState, runtime: Runtime[Context], request: str) -> Intent | None:
+    """The intent a verified run of this exact request and these files worked from, if any.
+
+    Learned requests the rules cannot read confidently (analysis, prose with a judge) were
+    measured paying the intent call on every run; a reading that led to a verified result
+    needs no second call, and reusing it keeps the verdict's key, so that is recalled too.
+    """
+    ctx = context_of(runtime)
+    if not (ctx.learning and ctx.trust_learned_intent) or runtime.store is None:
+        return None
+    return VerifiedIntents(runtime.store, ctx.namespace).recall(request_key(request, state.files))
 
 
 def _already_solved(runtime: Runtime[Context], request: str, known: Intent, rules: Intent) -> bool:

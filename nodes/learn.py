@@ -9,6 +9,7 @@ from langgraph.runtime import Runtime
 from ..learning import pattern_label, update_progress
 from ..learning.engine import LearningEngine
 from ..learning.skills import keep_skill
+from ..learning.verified import VerifiedIntents, request_key
 from ..prompts import render, templates
 from ..state import Context, ReactState, StepRecord, Validation
 from ..state.workflow import MessageKind
@@ -46,7 +47,11 @@ def lesson_for(
 
 
 def learn(state: ReactState, runtime: Runtime[Context]) -> dict[str, Any]:
-    """Persist the outcome, keep the run's failed actions, and update progress."""
+    """Persist the outcome, keep the run's failed actions, and update progress.
+
+    A verified outcome also keeps the intent it was reached from, for the exact request, so
+    intent_analyze need not ask the model to read that request again.
+    """
     sel, val, obs, intent = state.selection, state.validation, state.observation, state.intent
     assert sel is not None and val is not None and obs is not None and intent is not None
     ctx = context_of(runtime)
@@ -83,6 +88,9 @@ def learn(state: ReactState, runtime: Runtime[Context]) -> dict[str, Any]:
             request=state.request,
             verified=val.overall_success,
         )
+        if runtime.store is not None:
+            key = request_key(state.request, state.files)
+            VerifiedIntents(runtime.store, ctx.namespace).remember(key, intent, val)
     progress = update_progress(state.progress, step=state.step, template=template, validation=val)
     record = StepRecord(
         step=state.step,

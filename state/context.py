@@ -81,7 +81,8 @@ class Context:
     trust_learned_intent: bool = field(
         default=True,
         metadata={
-            "description": "Skip the intent model call when the rules read the request "
+            "description": "Skip the intent model call for an exact repeat of a verified "
+            "request (its kept intent is reused), or when the rules read the request "
             "unambiguously and a verified skill or confident strategy exists for its pattern."
         },
     )

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any
 
 from langchain_core.messages import BaseMessage
+from langgraph.store.memory import InMemoryStore
 
 from adaptive_react.prompts import actionplan, templates
 
@@ -48,3 +51,17 @@ class Router:
                 return "not json"  # the rules fallback takes over
             raise AssertionError(f"no scripted reply left for a {kind!r} prompt")
         return queue.pop(0) if len(queue) > 1 else queue[0]
+
+
+class LockedPart(InMemoryStore):
+    """A store whose namespaces holding ``part`` fail on every read and write, as if locked."""
+
+    def __init__(self, part: str):
+        super().__init__()
+        self.part = part
+
+    def batch(self, ops: Iterable[Any]) -> list[Any]:
+        ops = list(ops)
+        if any(self.part in tuple(getattr(op, "namespace", ())) for op in ops):
+            raise sqlite3.OperationalError("database is locked")
+        return super().batch(ops)

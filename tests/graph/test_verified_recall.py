@@ -8,9 +8,7 @@ router scripts only the producer: a judge or test-writing prompt it receives is 
 from __future__ import annotations
 
 import importlib
-import sqlite3
 
-import pytest
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.store.memory import InMemoryStore
 
@@ -18,9 +16,8 @@ from adaptive_react import create_adaptive_agent
 from adaptive_react.fakes import ScriptedChatModel
 from adaptive_react.learning import api
 from adaptive_react.nodes.validate import JudgeItem, JudgeVerdict
-from adaptive_react.persistence import open_persistence
 from adaptive_react.state import ActionSelection
-from tests.helpers import Router
+from tests.helpers import LockedPart, Router
 
 PLANET = "Which planet of the solar system is called the Red Planet?"
 WORDS = "Write a Python function count_words(text) that returns how many words a text has."
@@ -63,19 +60,10 @@ def _answer(out):
     return answer
 
 
-@pytest.fixture(params=["memory", "sqlite"])
-def store(request, tmp_path):
-    if request.param == "memory":
-        yield InMemoryStore()
-        return
-    with open_persistence(str(tmp_path / "db.sqlite")) as (_, sqlite):  # as the CLI opens it
-        yield sqlite
-
-
-def test_the_same_answer_again_is_recalled_without_a_judge_call(store):
-    _first_planet_run(store)
+def test_the_same_answer_again_is_recalled_without_a_judge_call(learning_store):
+    _first_planet_run(learning_store)
     second = Router(plan=[_ai(PLANET)], ai=["Mars"])
-    out = _run(second, PLANET, store, "second")
+    out = _run(second, PLANET, learning_store, "second")
     assert out["success"] is True and out["verdict"] == "verified"
     assert _checks(second) == [] and second.seen.count("ai") == 1
     assert out["model_calls"] == len(second.seen)  # every call counted, none of them a check
@@ -84,12 +72,12 @@ def test_the_same_answer_again_is_recalled_without_a_judge_call(store):
     assert "recalled: this exact answer to this request was verified" in answer.detail
 
 
-def test_code_is_not_tested_or_judged_again_once_verified(store):
+def test_code_is_not_tested_or_judged_again_once_verified(learning_store):
     first = Router(plan=[_ai(WORDS)], ai=[WORDS_CODE], tests=["no tests"], judge=[_judge()])
-    out = _run(first, WORDS, store, "first")
+    out = _run(first, WORDS, learning_store, "first")
     assert out["verdict"] == "verified" and _checks(first) == ["tests", "judge"]
     second = Router(plan=[_ai(WORDS)], ai=[WORDS_CODE])
-    out = _run(second, WORDS, store, "second")
+    out = _run(second, WORDS, learning_store, "second")
     assert out["verdict"] == "verified" and _checks(second) == []
     assert [k for k in second.seen if k != "intent"] in (["ai"], ["plan", "ai"])
     assert all("recalled:" in c.detail for c in out["validation"].criteria)
@@ -153,18 +141,8 @@ def test_another_namespace_does_not_recall():
     assert _checks(second) == ["judge"]
 
 
-class _VerdictsLost(InMemoryStore):
-    """A store whose verdicts namespace fails on every read and write, like a locked file."""
-
-    def batch(self, ops):
-        ops = list(ops)
-        if any("verified" in tuple(getattr(op, "namespace", ())) for op in ops):
-            raise sqlite3.OperationalError("database is locked")
-        return super().batch(ops)
-
-
 def test_a_store_that_fails_costs_a_check_not_the_run(caplog):
-    store = _VerdictsLost()
+    store = LockedPart("verified")
     for thread in ("first", "second"):
         router = Router(plan=[_ai(PLANET)], ai=["Mars"], judge=[_judge()])
         out = _run(router, PLANET, store, thread)
