@@ -45,7 +45,6 @@ from langgraph.store.base import BaseStore
 from pydantic import BaseModel, Field
 
 from .analysis import classify, merge_intents, rules_confident, rules_intent, validate_content
-from .analysis.verdict import settle
 from .learning import LearningEngine, StrategyStore, request_pattern
 from .learning.auto_trainer import ReflectiveMemory
 from .learning.repair import numbers_in, producer_safe
@@ -264,7 +263,7 @@ class AdaptiveMiddleware(AgentMiddleware[AdaptiveState, Any, Any]):
         if structured is not None:
             delivered_by = {c["name"] for c in last.tool_calls}
             notes.output_tools = sorted(delivered_by.union(notes.output_tools))
-        validation = self._validate(notes, notes.intent, answer)
+        validation = self._validate(notes, notes.intent, answer, runtime.store)
         if runtime.store is not None and self.learning:
             self._record(runtime.store, notes, notes.intent, validation, answer, messages)
         update: dict[str, Any] = {
@@ -294,7 +293,9 @@ class AdaptiveMiddleware(AgentMiddleware[AdaptiveState, Any, Any]):
         update["adaptive_run"] = notes.model_dump(mode="json")
         return update
 
-    def _validate(self, notes: RunNotes, intent: Intent, answer: str) -> Validation:
+    def _validate(
+        self, notes: RunNotes, intent: Intent, answer: str, store: BaseStore | None
+    ) -> Validation:
         """The validate node's evidence, strongest first, for one final answer."""
         validation = validate_content(
             ActionResult(tool="agent", success=True, content=answer), intent
@@ -303,11 +304,14 @@ class AdaptiveMiddleware(AgentMiddleware[AdaptiveState, Any, Any]):
         answer_read = evidence.Answer(
             request=notes.request, intent=intent, content=deliverable, produced_by="agent"
         )
-        model = None if self.model is None else self._model()
-        validation, _ = evidence.gather(
-            validation, answer_read, ctx=self._ctx, model=model, deliverable=deliverable
-        )
-        return settle(validation)
+        return evidence.proven(
+            validation,
+            answer_read,
+            ctx=self._ctx,
+            model=lambda: None if self.model is None else self._model(),
+            deliverable=deliverable,
+            store=store,
+        )[0]
 
     def _record(
         self,

@@ -16,6 +16,7 @@ from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
+from langgraph.store.base import BaseStore
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..analysis.cleanup import single_value
@@ -27,6 +28,8 @@ from ..analysis.code_examples import (
     run_cases,
     target_function,
 )
+from ..analysis.verdict import settle
+from ..learning.verified import VerifiedAnswers, fingerprint
 from ..llm import invoke_structured
 from ..llm.load import is_embedded
 from ..prompts import render, templates
@@ -408,3 +411,39 @@ def gather(
         validation, n = by_judge(validation, answer, model, trusted=judge_trusted(ctx))
         calls += n
     return validation, calls
+
+
+def proven(
+    validation: Validation,
+    answer: Answer,
+    *,
+    ctx: Context,
+    model: Callable[[], BaseChatModel | None],
+    deliverable: str,
+    store: BaseStore | None,
+) -> tuple[Validation, int]:
+    """The settled verdict on one answer; (validation, model calls made).
+
+    An exact repeat of an answer verified before (same request, files, intent, delivered text,
+    evidence settings and rules' findings) recalls that verdict (``learning/verified.py``), so
+    a learned task does not pay again for tests, a second route or a judge; ``model`` is only
+    loaded when evidence is gathered. The caller's own validators always run, and nothing
+    recalled reaches a producer: the key is a digest, the value the validator's verdict.
+    """
+    memo, key = None, ""
+    if ctx.learning and store is not None and not ctx.validators:
+        settings: dict[str, object] = {
+            "check_agreement": ctx.check_agreement,
+            "judge_trusted": judge_trusted(ctx),
+            "rules": validation.model_dump(mode="json"),
+        }
+        key = fingerprint(answer.request, answer.files, answer.intent, answer.content, settings)
+        memo = VerifiedAnswers(store, ctx.namespace)
+        recalled = memo.recall(key)
+        if recalled is not None:
+            return settle(recalled), 0
+    gathered, calls = gather(validation, answer, ctx=ctx, model=model(), deliverable=deliverable)
+    checked = settle(gathered)
+    if memo is not None:
+        memo.remember(key, checked)
+    return checked, calls

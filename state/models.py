@@ -122,14 +122,14 @@ class ActionSelection(BaseModel):
 class ActionResult(BaseModel):
     """What running an action produced; failures are data, never exceptions."""
 
-    tool: str
-    success: bool
-    content: str = ""
-    files: list[str] = Field(default_factory=list)
-    error: str | None = None
-    duration_s: float = 0.0
-    truncated: bool = False
-    model_calls: int = 0
+    tool: str = Field(description="The tool that ran, or 'agent' for a create_agent answer.")
+    success: bool = Field(description="Whether the action ran; not whether its content is right.")
+    content: str = Field(default="", description="What it printed or answered.")
+    files: list[str] = Field(default_factory=list, description="Paths of the files it wrote.")
+    error: str | None = Field(default=None, description="Why it failed, when it did.")
+    duration_s: float = Field(default=0.0, description="Wall time of the action.")
+    truncated: bool = Field(default=False, description="The content was cut to its limit.")
+    model_calls: int = Field(default=0, description="Model calls the action made.")
 
 
 class ContentKind(StrEnum):

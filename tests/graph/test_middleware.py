@@ -205,6 +205,22 @@ def test_a_trusted_judge_can_verify_what_rules_cannot():
     assert [c["checked_by"] for c in out["validation"]["criteria"]] == ["judge"]
 
 
+def test_an_answer_verified_before_is_not_judged_again_on_the_same_store():
+    router = Router(judge=[JudgeVerdict(items=[JudgeItem(index=1, passed=True)])])
+    poem = "Grey drops on the roof"
+    model = ScriptedChatModel(script=[poem, poem, "Rain taps the window"])
+    agent = _agent(
+        model, middleware=[AdaptiveMiddleware(ScriptedChatModel(script=router), trust_judge=True)]
+    )
+    assert _ask(agent, HAIKU, thread="a")["verdict"] == "verified"
+    judged = router.seen.count("judge")
+    again = _ask(agent, HAIKU, thread="b")
+    assert again["verdict"] == "verified" and router.seen.count("judge") == judged
+    assert all("recalled" in c["detail"] for c in again["validation"]["criteria"])
+    _ask(agent, HAIKU, thread="c")  # another answer: judged afresh
+    assert router.seen.count("judge") == judged + 1
+
+
 def test_an_untrusted_judge_leaves_it_unverified():
     judge = ScriptedChatModel(
         script=Router(judge=[JudgeVerdict(items=[JudgeItem(index=1, passed=True)])])
