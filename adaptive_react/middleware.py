@@ -48,6 +48,7 @@ from .analysis import classify, merge_intents, rules_confident, rules_intent, va
 from .learning import LearningEngine, StrategyStore, request_pattern
 from .learning.auto_trainer import ReflectiveMemory
 from .learning.repair import numbers_in, producer_safe
+from .learning.verified import VerifiedIntents, request_key
 from .llm import invoke_structured, load_chat_model
 from .nodes import _evidence as evidence
 from .nodes._common import current_thread_id, emit
@@ -205,7 +206,7 @@ class AdaptiveMiddleware(AgentMiddleware[AdaptiveState, Any, Any]):
         fresh: dict[str, Any] = {"success": False, "verdict": None, "validation": None}
         if not request:
             return {**fresh, "adaptive_run": RunNotes().model_dump(mode="json")}
-        intent = self._intent(request)
+        intent = self._intent(request, runtime.store)
         pattern = request_pattern(intent)
         strategies, heuristics = self._learned(runtime.store, pattern)
         prompt = render(
@@ -225,11 +226,19 @@ class AdaptiveMiddleware(AgentMiddleware[AdaptiveState, Any, Any]):
         )
         return {**fresh, "adaptive_run": notes.model_dump(mode="json")}
 
-    def _intent(self, request: str) -> Intent:
-        """The rules' reading; the model's only when the rules cannot read the request."""
+    def _intent(self, request: str, store: BaseStore | None) -> Intent:
+        """The rules' reading; the model's only when the rules cannot read the request.
+
+        A reading that led to a verified answer of this exact request is kept on the agent's
+        store (as the react graph keeps it), so a repeat costs no second reading.
+        """
         rules = rules_intent(request)
         if rules_confident(rules) or self.model is None:
             return rules
+        kept = self._readings(store)
+        recalled = kept.recall(request_key(request, ())) if kept else None
+        if recalled is not None:
+            return merge_intents(recalled, rules, request)
         messages = [
             SystemMessage(templates.INTENT_SYSTEM),
             HumanMessage(
@@ -327,6 +336,9 @@ class AdaptiveMiddleware(AgentMiddleware[AdaptiveState, Any, Any]):
         lesson = lesson_for(
             notes.pattern, template, validation, intent.data_type.value, classify(answer).value
         )
+        kept = self._readings(store)
+        if kept is not None:
+            kept.remember(request_key(notes.request, ()), intent, validation)
         thread_id = current_thread_id()
         # Run and attempt make the id, so a replayed hook cannot count the same answer twice.
         LearningEngine(StrategyStore(store, self.namespace)).record_checked_answer(
@@ -340,6 +352,12 @@ class AdaptiveMiddleware(AgentMiddleware[AdaptiveState, Any, Any]):
             untrusted=[answer],
             thread_id=thread_id,
             step=notes.retries,
+        )
+
+    def _readings(self, store: BaseStore | None) -> VerifiedIntents | None:
+        """Where verified readings are kept, when learning is on and the agent has a store."""
+        return (
+            VerifiedIntents(store, self.namespace) if store is not None and self.learning else None
         )
 
     def _model(self) -> BaseChatModel:

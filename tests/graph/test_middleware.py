@@ -205,7 +205,7 @@ def test_a_trusted_judge_can_verify_what_rules_cannot():
     assert [c["checked_by"] for c in out["validation"]["criteria"]] == ["judge"]
 
 
-def test_an_answer_verified_before_is_not_judged_again_on_the_same_store():
+def test_a_request_answered_and_verified_before_is_not_read_or_judged_again():
     router = Router(judge=[JudgeVerdict(items=[JudgeItem(index=1, passed=True)])])
     poem = "Grey drops on the roof"
     model = ScriptedChatModel(script=[poem, poem, "Rain taps the window"])
@@ -213,9 +213,11 @@ def test_an_answer_verified_before_is_not_judged_again_on_the_same_store():
         model, middleware=[AdaptiveMiddleware(ScriptedChatModel(script=router), trust_judge=True)]
     )
     assert _ask(agent, HAIKU, thread="a")["verdict"] == "verified"
-    judged = router.seen.count("judge")
+    judged, read = router.seen.count("judge"), router.seen.count("intent")
+    assert read >= 1  # the rules cannot read a haiku request: the model was asked
     again = _ask(agent, HAIKU, thread="b")
     assert again["verdict"] == "verified" and router.seen.count("judge") == judged
+    assert router.seen.count("intent") == read  # the verified reading was kept, not redone
     assert all("recalled" in c["detail"] for c in again["validation"]["criteria"])
     _ask(agent, HAIKU, thread="c")  # another answer: judged afresh
     assert router.seen.count("judge") == judged + 1
