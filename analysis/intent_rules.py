@@ -957,6 +957,18 @@ def _normalise_model_criterion(criterion: Criterion) -> Criterion:
         return criterion.model_copy(update={"kind": CriterionKind.OTHER})
 
 
+# Criteria about delivered data; for code they describe what the function returns.
+_OUTPUT_KINDS = {
+    CriterionKind.COUNT,
+    CriterionKind.PROPERTY,
+    CriterionKind.RANGE,
+    CriterionKind.ORDERING,
+    CriterionKind.VALUE,
+    CriterionKind.LAYOUT,
+    CriterionKind.FIELDS,
+    CriterionKind.FILE_TYPE,
+}
+
 # Criteria that only a list of numbers can meet.
 _NUMERIC_KINDS = {
     CriterionKind.PROPERTY,
@@ -1023,8 +1035,19 @@ def merge_intents(model_intent: Intent | None, rules: Intent, request: str | Non
     seen = {_criterion_key(c) for c in criteria}
     covered = {c.kind for c in criteria}
     single = base.expected_format == OutputFormat.SINGLE_VALUE
+    code = take_rules and rules.data_type == DataType.CODE
+    outputs = {
+        c.description
+        for c in model_intent.success_criteria
+        if c.kind in _OUTPUT_KINDS and c.description
+    }
     for criterion in model_intent.success_criteria:
         candidate = _normalise_model_criterion(criterion)
+        if code and (candidate.kind in _OUTPUT_KINDS or candidate.description in outputs):
+            # What a function returns is proven by running it on examples, not by reading
+            # its source; a weak model's "returns a list of numbers" under every kind only
+            # left code that passed its examples open for an untrusted judge.
+            continue
         if candidate.kind == CriterionKind.COUNT and not _keeps_model_count(
             candidate, rules, single, request
         ):

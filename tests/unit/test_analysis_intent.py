@@ -364,6 +364,35 @@ def test_merge_unreadable_model_count_goes_to_the_judge() -> None:
     assert _values(merged, CriterionKind.OTHER) == ["a few"]
 
 
+def test_merge_leaves_a_functions_outputs_to_execution() -> None:
+    """Regression: a weak model padded a code request with one sentence under every kind.
+
+    Each copy went to an untrusted judge, so a function that passed the request's own
+    examples when run ended unverified. Outputs are proven by running the code.
+    """
+    request = (
+        "Complete this function.\n\ndef pad(xs: list, sep: int) -> list:\n"
+        '    """Put sep between neighbours.\n    >>> pad([1, 2], 0)\n    [1, 0, 2]\n    """\n'
+    )
+    rules = rules_intent(request)
+    assert rules.data_type == DataType.CODE and rules_confident(rules)
+    padded = "The function should return a list of numbers."
+    kinds = [CriterionKind.PROPERTY, CriterionKind.RANGE, CriterionKind.LAYOUT]
+    model = _model(
+        DataType.CODE,
+        OutputFormat.CODE,
+        *[Criterion(kind=k, value="list", description=padded) for k in kinds],
+        Criterion(kind=CriterionKind.OTHER, description=padded),
+        Criterion(kind=CriterionKind.OTHER, value="recursive", description="uses recursion"),
+    )
+    merged = merge_intents(model, rules, request)
+    assert [c.model_dump() for c in merged.success_criteria[: len(rules.success_criteria)]] == [
+        c.model_dump() for c in rules.success_criteria
+    ]
+    added = merged.success_criteria[len(rules.success_criteria) :]
+    assert [(c.kind, c.description) for c in added] == [(CriterionKind.OTHER, "uses recursion")]
+
+
 def test_merge_without_model_is_rules() -> None:
     rules = rules_intent("first 10 multiples of 7")
     merged = merge_intents(None, rules)
