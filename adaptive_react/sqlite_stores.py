@@ -5,7 +5,11 @@ writes. In WAL mode, when another connection commits between the two, the first 
 its snapshot stale and SQLite answers SQLITE_BUSY_SNAPSHOT at once, without the busy handler
 that ``busy_timeout`` installs. Concurrent runs hit it whenever one run's search and another's
 put share a batch (CI: the learn node of a LangServe batch died with "database is locked").
-A batch that failed there wrote nothing and its reads are repeatable, so it is run again.
+The same batch gets plain SQLITE_BUSY at once when, after its reads, another connection
+holds the write lock: SQLite skips the busy handler for a transaction that already reads (it
+could deadlock), so ``busy_timeout`` never waits (CI again, once recalled verdicts added reads
+to every run). Either way the failure comes at the batch's first write, so the batch wrote
+nothing and its reads are repeatable: it is run again after a pause.
 """
 
 from __future__ import annotations
@@ -19,15 +23,16 @@ from langgraph.store.base import Op, Result
 from langgraph.store.sqlite import SqliteStore
 from langgraph.store.sqlite.aio import AsyncSqliteStore
 
+SQLITE_BUSY = 5
 SQLITE_BUSY_SNAPSHOT = 517
 ATTEMPTS = 8
 
 
 def lost_snapshot(exc: BaseException) -> bool:
-    """Whether a write failed only because another connection committed after our reads."""
-    return (
-        isinstance(exc, sqlite3.OperationalError)
-        and getattr(exc, "sqlite_errorcode", None) == SQLITE_BUSY_SNAPSHOT
+    """Whether a write failed only because another connection wrote after our reads."""
+    return isinstance(exc, sqlite3.OperationalError) and getattr(exc, "sqlite_errorcode", None) in (
+        SQLITE_BUSY,
+        SQLITE_BUSY_SNAPSHOT,
     )
 
 
@@ -49,6 +54,8 @@ class PatientSqliteStore(SqliteStore):
                 attempt += 1
                 if not lost_snapshot(exc) or attempt >= ATTEMPTS:
                     raise
+                if self.conn.in_transaction:
+                    self.conn.rollback()
                 time.sleep(_pause(attempt))
 
 
@@ -66,4 +73,6 @@ class PatientAsyncSqliteStore(AsyncSqliteStore):
                 attempt += 1
                 if not lost_snapshot(exc) or attempt >= ATTEMPTS:
                     raise
+                if self.conn.in_transaction:
+                    await self.conn.rollback()
                 await asyncio.sleep(_pause(attempt))

@@ -165,3 +165,16 @@ def test_every_graph_is_served_with_its_playground(app_url):
         assert "request" in schema["properties"] and "files" not in schema["properties"], name
         page = httpx.get(f"{app_url}/{name}/playground/", headers=headers)
         assert page.status_code == 200, name
+
+
+def test_concurrent_runs_in_batches_all_finish(app_url):
+    """Regression: four runs in one batch share one SQLite store; a store batch that read
+    while another connection held the write lock failed at once (a 500)."""
+    runnable = remote(app_url)
+    for round_ in range(4):
+        counts = range(5 + round_, 9 + round_)
+        outs = runnable.batch(
+            [{"request": f"List the first {n} prime numbers"} for n in counts],
+            config=[thread(f"many-{round_}-{n}") for n in counts],
+        )
+        assert [o["deliverable"] for o in outs] == [primes_text(n) for n in counts]

@@ -56,9 +56,11 @@ def test_wal_switch_waits_for_a_writer_on_a_fresh_file(tmp_path):
         writer.close()
 
 
-def _interfere_after_first_search(store, monkeypatch, path):
-    """Commit a write from another connection between the batch's read and its write."""
+def _interfere_after_first_search(store, monkeypatch, path, hold_s=0.0):
+    """Between the batch's read and its write, another connection writes: committed at once,
+    or (``hold_s``) holding the write lock that long before it commits."""
     import sqlite3
+    import threading
 
     real = type(store)._batch_search_ops
     fired = []
@@ -66,10 +68,21 @@ def _interfere_after_first_search(store, monkeypatch, path):
     def commit_elsewhere():
         if not fired:
             fired.append(True)
-            other = sqlite3.connect(str(path), isolation_level=None, timeout=5)
+            other = sqlite3.connect(
+                str(path), isolation_level=None, timeout=5, check_same_thread=False
+            )
+            other.execute("BEGIN IMMEDIATE")
             other.execute("CREATE TABLE IF NOT EXISTS elsewhere (x)")
             other.execute("INSERT INTO elsewhere VALUES (1)")
-            other.close()
+
+            def finish():
+                other.execute("COMMIT")
+                other.close()
+
+            if hold_s:
+                threading.Timer(hold_s, finish).start()
+            else:
+                finish()
 
     if hasattr(real, "__code__") and real.__code__.co_flags & 0x80:  # a coroutine function
 
@@ -105,6 +118,38 @@ def test_a_store_batch_that_reads_then_writes_survives_a_commit_in_between(tmp_p
         store.batch(_search_then_put())
         assert fired
         assert store.get(("ns",), "k").value == {"v": 1}
+
+
+def test_a_store_batch_that_reads_then_writes_waits_out_a_held_write_lock(tmp_path, monkeypatch):
+    """Regression (CI, LangServe batch of four runs): after the batch's reads another
+    connection held the write lock; SQLite answers plain SQLITE_BUSY at once for a reading
+    transaction (no busy handler: it could deadlock), and the run failed with a 500."""
+    from adaptive_react.persistence import open_persistence
+
+    path = tmp_path / "held.sqlite"
+    with open_persistence(str(path)) as (_saver, store):
+        fired = _interfere_after_first_search(store, monkeypatch, path, hold_s=0.3)
+        store.batch(_search_then_put())
+        assert fired
+        assert store.get(("ns",), "k").value == {"v": 1}
+
+
+def test_the_async_store_batch_waits_out_a_held_write_lock(tmp_path, monkeypatch):
+    import asyncio
+
+    from adaptive_react.server.persistence import open_async_persistence
+
+    path = tmp_path / "held-async.sqlite"
+
+    async def scenario():
+        async with open_async_persistence(str(path)) as (_saver, store):
+            fired = _interfere_after_first_search(store, monkeypatch, path, hold_s=0.3)
+            await store.abatch(_search_then_put())
+            assert fired
+            item = await store.aget(("ns",), "k")
+            assert item is not None and item.value == {"v": 1}
+
+    asyncio.run(scenario())
 
 
 def test_the_async_store_batch_survives_a_commit_in_between(tmp_path, monkeypatch):
