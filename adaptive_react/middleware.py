@@ -337,7 +337,8 @@ class AdaptiveMiddleware(AgentMiddleware[AdaptiveState, Any, Any]):
             notes.pattern, template, validation, intent.data_type.value, classify(answer).value
         )
         kept = self._readings(store)
-        if kept is not None:
+        if kept is not None and intent.source != "rules":
+            # Only a model's reading is worth keeping; the rules read a request again for free.
             kept.remember(request_key(notes.request, ()), intent, validation)
         thread_id = current_thread_id()
         # Run and attempt make the id, so a replayed hook cannot count the same answer twice.

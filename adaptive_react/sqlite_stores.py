@@ -26,14 +26,19 @@ from langgraph.store.sqlite.aio import AsyncSqliteStore
 SQLITE_BUSY = 5
 SQLITE_BUSY_SNAPSHOT = 517
 ATTEMPTS = 8
+# A BUSY that took this long came from ``busy_timeout`` (30 s here) running out: a writer held
+# the lock all that time, and another attempt would only wait it out again.
+AT_ONCE_S = 10.0
 
 
-def lost_snapshot(exc: BaseException) -> bool:
-    """Whether a write failed only because another connection wrote after our reads."""
-    return isinstance(exc, sqlite3.OperationalError) and getattr(exc, "sqlite_errorcode", None) in (
-        SQLITE_BUSY,
-        SQLITE_BUSY_SNAPSHOT,
+def lost_race(exc: BaseException, waited_s: float) -> bool:
+    """Whether a batch failed only because another connection wrote after its reads."""
+    code = (
+        getattr(exc, "sqlite_errorcode", None)
+        if isinstance(exc, sqlite3.OperationalError)
+        else None
     )
+    return code == SQLITE_BUSY_SNAPSHOT or (code == SQLITE_BUSY and waited_s < AT_ONCE_S)
 
 
 def _pause(attempt: int) -> float:
@@ -48,11 +53,12 @@ class PatientSqliteStore(SqliteStore):
         todo = list(ops)
         attempt = 0
         while True:
+            started = time.monotonic()
             try:
                 return super().batch(todo)
             except sqlite3.OperationalError as exc:
                 attempt += 1
-                if not lost_snapshot(exc) or attempt >= ATTEMPTS:
+                if not lost_race(exc, time.monotonic() - started) or attempt >= ATTEMPTS:
                     raise
                 if self.conn.in_transaction:
                     self.conn.rollback()
@@ -67,11 +73,12 @@ class PatientAsyncSqliteStore(AsyncSqliteStore):
         todo = list(ops)
         attempt = 0
         while True:
+            started = time.monotonic()
             try:
                 return await super().abatch(todo)
             except sqlite3.OperationalError as exc:
                 attempt += 1
-                if not lost_snapshot(exc) or attempt >= ATTEMPTS:
+                if not lost_race(exc, time.monotonic() - started) or attempt >= ATTEMPTS:
                     raise
                 if self.conn.in_transaction:
                     await self.conn.rollback()

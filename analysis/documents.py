@@ -7,7 +7,10 @@ corrupt file is a validation finding, not a crash.
 
 from __future__ import annotations
 
+import copy
 import csv
+import functools
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +18,9 @@ from typing import Any
 def inspect_document(path: str) -> dict[str, Any]:
     """Describe an xlsx, docx, pdf or csv file; ``error`` is set when it cannot be read.
 
-    Always present: ``path``, ``type`` (the lower-case extension) and ``exists``.
+    Always present: ``path``, ``type`` (the lower-case extension) and ``exists``. A step reads
+    its file twice (the rules, then the text the judge and the verdict memo see), so what a
+    file's bytes parse to is kept for those bytes; a rewritten file is parsed again.
     """
     file = Path(path)
     kind = file.suffix.lower().lstrip(".")
@@ -23,15 +28,25 @@ def inspect_document(path: str) -> dict[str, Any]:
     if not info["exists"]:
         info["error"] = "file does not exist"
         return info
-    reader = _READERS.get(kind)
-    if reader is None:
+    if kind not in _READERS:
         info["error"] = f"unsupported file type: {kind or 'none'}"
         return info
     try:
-        info.update(reader(file))
-    except Exception as exc:  # noqa: BLE001 - any library failure means "unreadable file"
+        digest = hashlib.sha256(file.read_bytes()).hexdigest()
+    except OSError as exc:
         info["error"] = f"could not open {file.name}: {type(exc).__name__}: {exc}"
-    return info
+        return info
+    return {**info, **copy.deepcopy(_parsed(str(file), digest))}
+
+
+@functools.lru_cache(maxsize=16)
+def _parsed(path: str, digest: str) -> dict[str, Any]:
+    """What the reader finds in the file at ``path`` whose bytes hash to ``digest``."""
+    file = Path(path)
+    try:
+        return _READERS[file.suffix.lower().lstrip(".")](file)
+    except Exception as exc:  # noqa: BLE001 - any library failure means "unreadable file"
+        return {"error": f"could not open {file.name}: {type(exc).__name__}: {exc}"}
 
 
 def _cell(value: Any) -> Any:

@@ -957,24 +957,19 @@ def _normalise_model_criterion(criterion: Criterion) -> Criterion:
         return criterion.model_copy(update={"kind": CriterionKind.OTHER})
 
 
-# Criteria about delivered data; for code they describe what the function returns.
-_OUTPUT_KINDS = {
-    CriterionKind.COUNT,
-    CriterionKind.PROPERTY,
-    CriterionKind.RANGE,
-    CriterionKind.ORDERING,
-    CriterionKind.VALUE,
-    CriterionKind.LAYOUT,
-    CriterionKind.FIELDS,
-    CriterionKind.FILE_TYPE,
-}
-
 # Criteria that only a list of numbers can meet.
 _NUMERIC_KINDS = {
     CriterionKind.PROPERTY,
     CriterionKind.RANGE,
     CriterionKind.ORDERING,
     CriterionKind.VALUE,
+}
+# Criteria about delivered data; for code they describe what the function returns.
+_OUTPUT_KINDS = _NUMERIC_KINDS | {
+    CriterionKind.COUNT,
+    CriterionKind.LAYOUT,
+    CriterionKind.FIELDS,
+    CriterionKind.FILE_TYPE,
 }
 
 
@@ -1036,11 +1031,10 @@ def merge_intents(model_intent: Intent | None, rules: Intent, request: str | Non
     covered = {c.kind for c in criteria}
     single = base.expected_format == OutputFormat.SINGLE_VALUE
     code = take_rules and rules.data_type == DataType.CODE
-    outputs = {
-        c.description
-        for c in model_intent.success_criteria
-        if c.kind in _OUTPUT_KINDS and c.description
-    }
+    outputs: set[str] = set()  # sentences the model put under a data kind
+    if code:
+        outputs = {c.description for c in model_intent.success_criteria if c.kind in _OUTPUT_KINDS}
+        outputs.discard("")
     for criterion in model_intent.success_criteria:
         candidate = _normalise_model_criterion(criterion)
         if code and (candidate.kind in _OUTPUT_KINDS or candidate.description in outputs):

@@ -88,8 +88,8 @@ def learn(state: ReactState, runtime: Runtime[Context]) -> dict[str, Any]:
             request=state.request,
             verified=val.overall_success,
         )
-        if runtime.store is not None:
-            key = request_key(state.request, state.files)
+        if runtime.store is not None and val.overall_success:
+            key = request_key(state.request, state.files)  # hashes the input files: only once kept
             VerifiedIntents(runtime.store, ctx.namespace).remember(key, intent, val)
     progress = update_progress(state.progress, step=state.step, template=template, validation=val)
     record = StepRecord(

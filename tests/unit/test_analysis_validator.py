@@ -356,6 +356,23 @@ def test_a_word_documents_layout_is_read_from_its_paragraphs(tmp_path: Path) -> 
     assert v.overall_success, v.issues
 
 
+def test_a_file_is_parsed_once_per_contents(tmp_path: Path, monkeypatch) -> None:
+    from adaptive_react.analysis import documents
+
+    calls = []
+    real = documents._READERS["csv"]
+    monkeypatch.setitem(documents._READERS, "csv", lambda f: calls.append(f) or real(f))
+    documents._parsed.cache_clear()
+    file = tmp_path / "t.csv"
+    file.write_text("n,prime\n1,2\n")
+    first = inspect_document(str(file))
+    first["rows"].append(["mutated"])  # a caller's change must not reach the next reader
+    assert inspect_document(str(file)) == {**first, "rows": first["rows"][:-1]}
+    assert len(calls) == 1
+    file.write_text("n,prime\n1,2\n2,3\n")
+    assert len(inspect_document(str(file))["rows"]) == 3 and len(calls) == 2
+
+
 def test_inspect_missing_and_unsupported(tmp_path: Path) -> None:
     assert inspect_document(str(tmp_path / "nope.xlsx"))["error"] == "file does not exist"
     other = tmp_path / "a.bin"

@@ -168,3 +168,20 @@ def test_the_async_store_batch_survives_a_commit_in_between(tmp_path, monkeypatc
             assert item is not None and item.value == {"v": 1}
 
     asyncio.run(scenario())
+
+
+def test_only_a_busy_answered_at_once_is_retried():
+    import sqlite3
+
+    from adaptive_react.sqlite_stores import SQLITE_BUSY, SQLITE_BUSY_SNAPSHOT, lost_race
+
+    def error(code):
+        exc = sqlite3.OperationalError("database is locked")
+        exc.sqlite_errorcode = code
+        return exc
+
+    assert lost_race(error(SQLITE_BUSY_SNAPSHOT), 0.0)
+    assert lost_race(error(SQLITE_BUSY), 0.01)  # a reading transaction gets no busy handler
+    assert not lost_race(error(SQLITE_BUSY), 30.0)  # the busy timeout ran out: a real hold-up
+    assert not lost_race(error(1), 0.0)
+    assert not lost_race(ValueError("no"), 0.0)
